@@ -1,0 +1,1 @@
+"""Provider side: pages and services for reporting hours and completions."""

@@ -1,0 +1,1 @@
+"""The dossier every side reads: settings, tables, pure rules, security and web helpers."""

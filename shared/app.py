@@ -1,0 +1,50 @@
+"""The Litestar application: one factory, used by the server, the CLI and the tests."""
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.logging import LoggingConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.security.session_auth import SessionAuth
+from litestar.static_files import create_static_files_router
+
+from municipal.routes import GemeenteController
+from portal.routes import PortalController
+from shared import routes
+from shared.db import close_db, open_db
+from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
+from shared.settings import ROOT, settings
+from shared.web import exception_handlers, template_config
+
+PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema"]
+
+
+def create_app() -> Litestar:
+    session_auth = SessionAuth[CurrentUser, DatabaseSessionStore](
+        retrieve_user_handler=retrieve_user,
+        session_backend_config=LazySessionConfig(
+            store="sessions", key="regie_sessie", max_age=settings.session_idle_minutes * 60,
+            httponly=True, samesite="lax", secure=settings.secure_cookies),
+        exclude=PUBLIC,
+    )
+    return Litestar(
+        route_handlers=[
+            *routes.route_handlers, PortalController, GemeenteController,
+            create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
+        ],
+        on_app_init=[session_auth.on_app_init],
+        stores={"sessions": DatabaseSessionStore()},
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
+                               cookie_name="regie_csrf", exclude=["^/api/", "^/gezond"]),
+        template_config=template_config,
+        plugins=[HTMXPlugin()],
+        exception_handlers=exception_handlers,
+        on_startup=[open_db],
+        on_shutdown=[close_db],
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 401, 403, 422}),
+        openapi_config=None,
+        debug=False,
+    )
+
+
+app = create_app()

@@ -1,0 +1,188 @@
+"""Demo data: two gemeenten, providers of every kind, 80 inburgeraars over both groups and all routes,
+with a year of hours, so every page shows something real. Deterministic (seeded), dates relative to today."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from shared import clock
+from shared.db import write_tx
+from shared.rules import bsn_is_valid, month_of
+from shared.security import hash_password
+from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Inburgeraar, Milestone, Organisation
+from shared.vocab import Component, Doelgroep, HourKind, Leerroute, MilestoneKind, Role, Source, VerzuimReden
+
+DEMO_PASSWORD = "demo-wachtwoord"
+
+GEMEENTEN = [("0344", "Utrecht", "00000001002220647000"), ("0307", "Amersfoort", "00000001001891372000")]
+
+# name, KvK, kinds, BoW, DUO instellingsnummer, login, components it is contracted for
+PROVIDERS = [
+    ("Taalschool Het Woord", "30123456", ["taal"], True, "12AB", "woord", [Component.TAAL]),
+    ("NT2 Instituut Eemland", "32123457", ["taal"], True, "34CD", "eemland", [Component.TAAL]),
+    ("Talencentrum Domstad", "30123458", ["taal"], True, "56EF", "domstad", [Component.TAAL]),
+    ("MAP Werkplaats", "30123459", ["map"], False, None, "mapwerkplaats", [Component.MAP]),
+    ("Bureau Participatieverklaring", "30123460", ["pvt"], False, None, "pvt", [Component.PVT]),
+    ("Werk & Meedoen", "32123461", ["participatie"], False, None, "meedoen", [Component.PARTICIPATIE]),
+    ("Stichting Taalmaatjes", "30123462", ["vrijwilligers", "participatie"], False, None, "taalmaatjes",
+     [Component.PARTICIPATIE]),
+    ("Vluchtelingenwerk Midden", "30123463", ["begeleiding"], False, None, "begeleiding", [Component.BEGELEIDING]),
+]
+
+VOORNAMEN = ["Yousef", "Meron", "Rania", "Chidi", "Olena", "Selam", "Zeynab", "Hélène", "Ayşe", "Minh", "Faduma",
+             "Farid", "Amina", "Tesfay", "Omar", "Samira", "Dawit", "Lina", "Kateryna", "Hamid", "Nour", "Bashir",
+             "Mariam", "Ali", "Sara", "Yonas", "Fatima", "Ahmad", "Leila", "Ibrahim"]
+ACHTERNAMEN = ["Haddad", "Tesfaye", "Al-Khatib", "Okonkwo", "Kovalenko", "Ghebremedhin", "Mansour", "Darwish",
+               "Yılmaz", "Nguyễn", "Abdi", "Rahimi", "Hussein", "Berhane", "Saleh", "Karimi", "Mohammed", "Asfaw",
+               "Shevchenko", "Nazari", "Idris", "Jaber", "Tekle", "Ahmadi", "Yousufzai"]
+
+
+def _bsns(rng: random.Random):
+    seen = set()
+    while True:
+        candidate = f"{rng.randint(100000000, 399999999)}"
+        if bsn_is_valid(candidate) and candidate not in seen:
+            seen.add(candidate)
+            yield candidate
+
+
+def _months(start: date, until: date):
+    """Whole months from the one containing `start` up to the last finished month before `until`."""
+    m = month_of(start)
+    while m.end < until:
+        yield m
+        m = month_of(m.end + timedelta(days=1))
+
+
+async def load() -> None:
+    rng = random.Random(2021)
+    today = clock.today()
+    year_ago = month_of(today - timedelta(days=365)).start
+    password_hash = await hash_password(DEMO_PASSWORD)
+    bsns = _bsns(rng)
+    async with write_tx():
+        gemeenten = []
+        for code, name, oin in GEMEENTEN:
+            gemeenten.append((await Gemeente.insert(Gemeente(cbs_code=code, name=name, oin=oin)).returning(
+                Gemeente.id))[0]["id"])
+        orgs = []
+        for name, kvk, kinds, bow, duo, login, components in PROVIDERS:
+            org_id = (await Organisation.insert(Organisation(
+                name=name, kvk=kvk, kinds=kinds, bow_keurmerk=bow, duo_instellingsnummer=duo)).returning(
+                Organisation.id))[0]["id"]
+            orgs.append((org_id, login, components))
+            for g in gemeenten:
+                await Contract.insert(*[Contract(gemeente=g, organisation=org_id, component=c.value,
+                                                 start=year_ago - timedelta(days=180)) for c in components])
+
+        users = [AppUser(email="admin@regie.demo", name="Beheerder Regie", role=Role.ADMIN.value,
+                         password_hash=password_hash)]
+        for g, (_, name, _) in zip(gemeenten, GEMEENTEN):
+            slug = name.lower()
+            users += [
+                AppUser(email=f"regisseur@{slug}.demo", name=f"Regisseur {name}", role=Role.REGISSEUR.value,
+                        gemeente=g, password_hash=password_hash),
+                AppUser(email=f"regisseur2@{slug}.demo", name=f"Tweede regisseur {name}", role=Role.REGISSEUR.value,
+                        gemeente=g, password_hash=password_hash),
+                AppUser(email=f"teamleider@{slug}.demo", name=f"Teamleider {name}", role=Role.TEAMLEIDER.value,
+                        gemeente=g, password_hash=password_hash),
+                AppUser(email=f"beheer@{slug}.demo", name=f"Functioneel beheer {name}", role=Role.BEHEERDER.value,
+                        gemeente=g, password_hash=password_hash),
+            ]
+        for org_id, login, _ in orgs:
+            users.append(AppUser(email=f"medewerker@{login}.demo", name=f"Medewerker {login}",
+                                 role=Role.PROVIDER.value, organisation=org_id, password_hash=password_hash))
+        users.append(AppUser(email="beheer@woord.demo", name="Beheer Het Woord", role=Role.BEHEERDER.value,
+                             organisation=orgs[0][0], password_hash=password_hash))
+        await AppUser.insert(*users)
+        user_rows = await AppUser.select(AppUser.id, AppUser.email, AppUser.gemeente, AppUser.organisation)
+        staff = {u["organisation"]: u["id"] for u in user_rows if u["email"].startswith("medewerker@")}
+        regisseurs = {g: [u["id"] for u in user_rows if u["gemeente"] == g and u["email"].startswith("regisseur")]
+                      for g in gemeenten}
+
+        by_login = {login: (org_id, components) for org_id, login, components in orgs}
+        taalscholen = [by_login["woord"][0], by_login["eemland"][0]]
+        hours: list[HourRecord] = []
+        milestones: list[Milestone] = []
+        for i in range(80):
+            g = gemeenten[i % 2]
+            doelgroep = Doelgroep.ASIEL if i % 10 < 7 else Doelgroep.GEZIN_OVERIG
+            leerroute = [Leerroute.B1, Leerroute.B1, Leerroute.Z, Leerroute.ONDERWIJS][i % 4]
+            pip = year_ago + timedelta(days=rng.randint(-120, 60))
+            intensiteit = rng.choice([800, 1000, 1200]) if doelgroep is Doelgroep.ASIEL and leerroute is Leerroute.B1 \
+                else (800 if leerroute is Leerroute.Z else None)
+            person_id = (await Inburgeraar.insert(Inburgeraar(
+                bsn=next(bsns), voornamen=VOORNAMEN[i % len(VOORNAMEN)], achternaam=ACHTERNAMEN[(i * 7) % len(ACHTERNAMEN)],
+                geboortedatum=date(1970 + i % 35, 1 + i % 12, 1 + i % 28), doelgroep=doelgroep.value, gemeente=g,
+                regisseur=regisseurs[g][i % 2] if i % 5 else None, leerroute=leerroute.value,
+                niveau="B1" if leerroute is Leerroute.B1 else ("A1" if leerroute is Leerroute.Z else None),
+                pip_dagtekening=pip, intensiteit_uren=intensiteit,
+                datum_inburgeringsaanbod=pip + timedelta(days=rng.randint(20, 120)),
+                reden_vertraagde_start="")).returning(Inburgeraar.id))[0]["id"]
+            start = pip + timedelta(days=30)
+
+            async def enrol(org_login: str | int, component: Component, planned: int | None = None) -> tuple[int, int]:
+                org_id = org_login if isinstance(org_login, int) else by_login[org_login][0]
+                e = (await Enrollment.insert(Enrollment(inburgeraar=person_id, organisation=org_id,
+                                                        component=component.value, start=start,
+                                                        planned_hours=planned)).returning(Enrollment.id))[0]["id"]
+                return e, org_id
+
+            def monthly(enrollment: tuple[int, int], kind: HourKind, low: int, high: int) -> None:
+                e_id, org_id = enrollment
+                for period in _months(start, today):
+                    attended = rng.randint(low, high) * 60 + rng.choice([0, 15, 30, 45])
+                    absent = rng.random()
+                    geoorloofd = rng.choice([90, 180, 360]) if absent < 0.3 else 0
+                    ongeoorloofd = rng.choice([120, 240, 720]) if absent > 0.9 else 0
+                    reden = (VerzuimReden.ZONDER_BERICHT if ongeoorloofd else
+                             rng.choice([VerzuimReden.ZIEK, VerzuimReden.MEDISCH, VerzuimReden.INSTANTIE])
+                             if geoorloofd else None)
+                    period_start = max(period.start, start)
+                    hours.append(HourRecord(
+                        enrollment=e_id, inburgeraar=person_id, organisation=org_id, kind=kind.value,
+                        period_start=period_start, period_end=period.end, attended_minutes=attended,
+                        geoorloofd_minutes=geoorloofd, ongeoorloofd_minutes=ongeoorloofd,
+                        verzuim_reden=reden.value if reden else None, formal=org_id in taalscholen,
+                        source=Source.UPLOAD.value if org_id in taalscholen else Source.FORM.value,
+                        entered_by=staff[org_id]))
+
+            if doelgroep is Doelgroep.ASIEL:
+                if leerroute is Leerroute.ONDERWIJS:
+                    monthly(await enrol("domstad", Component.TAAL, 900), HourKind.TAAL_KNM, 40, 60)
+                else:
+                    monthly(await enrol(taalscholen[i % 2], Component.TAAL, intensiteit), HourKind.TAAL_KNM,
+                            35, 65)
+                if leerroute is Leerroute.Z:
+                    monthly(await enrol("taalmaatjes" if i % 8 < 4 else "meedoen", Component.PARTICIPATIE, 800),
+                            HourKind.PARTICIPATIE_ACTIVITEITEN, 15, 40)
+                await enrol("begeleiding", Component.BEGELEIDING)
+            if leerroute is not Leerroute.ONDERWIJS:
+                map_e, map_org = await enrol("mapwerkplaats", Component.MAP)
+                if i % 3 == 0:
+                    milestones.append(Milestone(enrollment=map_e, inburgeraar=person_id, organisation=map_org,
+                                                kind=MilestoneKind.MAP_EINDGESPREK.value,
+                                                event_date=today - timedelta(days=rng.randint(3, 40)),
+                                                source=Source.FORM.value, entered_by=staff[map_org]))
+            pvt_e, pvt_org = await enrol("pvt", Component.PVT)
+            if i % 4 == 1:
+                milestones.append(Milestone(enrollment=pvt_e, inburgeraar=person_id, organisation=pvt_org,
+                                            kind=MilestoneKind.PVT_ONDERTEKENING.value,
+                                            event_date=today - timedelta(days=rng.randint(2, 30)),
+                                            source=Source.FORM.value, entered_by=staff[pvt_org]))
+        for chunk in range(0, len(hours), 500):
+            await HourRecord.insert(*hours[chunk:chunk + 500])
+        if milestones:
+            await Milestone.insert(*milestones)
+
+
+def print_logins() -> None:
+    print(f"""
+Demo-logins (wachtwoord voor allemaal: {DEMO_PASSWORD})
+  Taalschool:            medewerker@woord.demo
+  Vrijwilligers:         medewerker@taalmaatjes.demo
+  PVT-aanbieder:         medewerker@pvt.demo
+  Regisseur Utrecht:     regisseur@utrecht.demo
+  Beheer Utrecht:        beheer@utrecht.demo
+  Beheer Regie (admin):  admin@regie.demo
+""")

@@ -1,0 +1,71 @@
+"""Parsing form values by hand into typed values plus a dict of Dutch errors per field.
+
+Explicit parsing, because Litestar's coercion rejects a single checkbox or one-item multi-select
+(litestar issues 2043/2028), and because Dutch users write dates and numbers their own way.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import TypeVar
+
+from shared.rules import RuleError, parse_hours
+
+E = TypeVar("E", bound=Enum)
+
+
+class FormErrors(dict):
+    """field name → Dutch message."""
+
+    def add(self, error: RuleError, default_field: str = "__all__") -> None:
+        self.setdefault(error.field or default_field, error.message)
+
+
+def parse_date(raw: str | None, field: str, required: bool = True) -> date | None:
+    """dd-mm-jjjj, d-m-jjjj and ISO (what a date input sends)."""
+    text = (raw or "").strip()
+    if not text:
+        if required:
+            raise RuleError("Vul een datum in.", field)
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or None
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", text):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+    else:
+        raise RuleError(f"'{text}' is geen datum. Schrijf bijvoorbeeld 31-10-2026.", field)
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise RuleError(f"{text} bestaat niet als datum.", field)
+
+
+def parse_choice(raw: str | None, enum: type[E], field: str, message: str, required: bool = True) -> E | None:
+    text = (raw or "").strip()
+    if not text and not required:
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        raise RuleError(message, field)
+
+
+def parse_int(raw: str | None, field: str, message: str) -> int:
+    try:
+        return int((raw or "").strip())
+    except ValueError:
+        raise RuleError(message, field)
+
+
+def collect(errors: FormErrors, field: str, fn, *args, **kwargs):
+    """Run one parser; on a RuleError note it under its field and return None, so all fields get checked."""
+    try:
+        return fn(*args, **kwargs)
+    except RuleError as e:
+        errors.add(e, field)
+        return None
+
+
+__all__ = ["FormErrors", "collect", "parse_choice", "parse_date", "parse_hours", "parse_int"]

@@ -1,0 +1,240 @@
+"""Accounts and sessions: argon2id passwords, server-side sessions in the database, login with lockout.
+
+Sessions follow stack-notes §2: Litestar's stock backend writes a row for every anonymous request and
+rewrites it on every authenticated one; ours writes only when the session changed.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import argon2
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.base import Store
+from litestar.types import Empty
+
+from shared import audit, clock
+from shared.db import write_tx
+from shared.settings import settings
+from shared.tables import AppUser, HttpSession
+from shared.vocab import Role
+
+# --- Passwords ---------------------------------------------------------------------------------
+
+# Tests set ARGON2_PROFILE=cheapest: a real hash, without 100 ms per user.
+_PROFILE = argon2.profiles.CHEAPEST if os.environ.get("ARGON2_PROFILE") == "cheapest" \
+    else argon2.profiles.RFC_9106_LOW_MEMORY
+hasher = argon2.PasswordHasher.from_parameters(_PROFILE)
+# Verifying against this when the account does not exist makes both answers take as long.
+_DUMMY_HASH = hasher.hash("regie-dummy-password")
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(hasher.hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    """argon2 runs in a thread: it takes ~100 ms and releases the GIL, the event loop keeps serving."""
+    try:
+        return await asyncio.to_thread(hasher.verify, password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- Who is logged in ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    email: str
+    name: str
+    role: Role
+    gemeente_id: int | None
+    organisation_id: int | None
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role is Role.PROVIDER
+
+    @property
+    def is_gemeente(self) -> bool:
+        """Regisseur, teamleider or a gemeente's functioneel beheerder: sees its own gemeente's people."""
+        return self.gemeente_id is not None and self.role in {Role.REGISSEUR, Role.TEAMLEIDER, Role.BEHEERDER}
+
+    @property
+    def is_beheerder(self) -> bool:
+        return self.role in {Role.BEHEERDER, Role.ADMIN}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "CurrentUser":
+        return cls(id=row["id"], email=row["email"], name=row["name"], role=Role(row["role"]),
+                   gemeente_id=row["gemeente"], organisation_id=row["organisation"])
+
+
+SESSION_REFRESH = timedelta(seconds=60)
+
+
+async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> CurrentUser | None:
+    """The session's user, if the session is inside its idle timeout and its maximum lifetime."""
+    try:
+        uid, login_at, seen = session["uid"], datetime.fromisoformat(session["login_at"]), \
+            datetime.fromisoformat(session["seen"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    now = clock.now()
+    if now - login_at > timedelta(hours=settings.session_max_hours) or \
+            now - seen > timedelta(minutes=settings.session_idle_minutes):
+        connection.scope["regie_session_expired"] = True
+        return None
+    row = await AppUser.select().where((AppUser.id == uid) & (AppUser.active == True)).first()  # noqa: E712
+    if row is None:
+        return None
+    if now - seen > SESSION_REFRESH:
+        # A changed session is written back with a new expiry: the idle timeout slides, at most once a minute.
+        session["seen"] = now.isoformat()
+    return CurrentUser.from_row(row)
+
+
+def start_session(connection: ASGIConnection, user: CurrentUser) -> None:
+    """Log in: always under a new session id, so an id known before login is worthless after it."""
+    now = clock.now().isoformat()
+    connection.scope["regie_new_session_id"] = secrets.token_hex(32)
+    connection.set_session({"uid": user.id, "login_at": now, "seen": now})
+
+
+# --- Session storage -------------------------------------------------------------------------------
+
+class DatabaseSessionStore(Store):
+    """Litestar's Store interface on the http_session table."""
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        if isinstance(value, str):
+            value = value.encode()
+        if isinstance(expires_in, int):
+            expires_in = timedelta(seconds=expires_in)
+        expires_at = clock.now() + expires_in if expires_in else None
+        await HttpSession.insert(HttpSession(key=key, data=value, expires_at=expires_at)).on_conflict(
+            target=HttpSession.key, action="DO UPDATE", values=[HttpSession.data, HttpSession.expires_at])
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        row = await HttpSession.select(HttpSession.data, HttpSession.expires_at).where(HttpSession.key == key).first()
+        if row is None:
+            return None
+        if row["expires_at"] is not None and row["expires_at"] <= clock.now():
+            await self.delete(key)
+            return None
+        return bytes(row["data"])
+
+    async def delete(self, key: str) -> None:
+        await HttpSession.delete().where(HttpSession.key == key)
+
+    async def delete_all(self) -> None:
+        await HttpSession.delete(force=True)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await HttpSession.select(HttpSession.expires_at).where(HttpSession.key == key).first()
+        if row is None or row["expires_at"] is None:
+            return None
+        return int((row["expires_at"] - clock.now()).total_seconds())
+
+    async def delete_expired(self) -> int:
+        rows = await HttpSession.delete().where(HttpSession.expires_at <= clock.now()).returning(HttpSession.id)
+        return len(rows)
+
+
+class LazySessionBackend(ServerSideSessionBackend):
+    """Writes a session only when there is one and it changed; a fresh id at login."""
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope["regie_session_snapshot"] = dict(data)
+        return data
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        return connection.scope.get("regie_new_session_id") or super().get_session_id(connection)
+
+    async def store_in_message(self, scope_session, message, connection: ASGIConnection) -> None:
+        old_id = connection.cookies.get(self.config.key)
+        new_id = connection.scope.get("regie_new_session_id")
+        if new_id and old_id:
+            await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        if not old_id and (scope_session is Empty or not scope_session):
+            return  # anonymous: no row, no cookie
+        if old_id and not new_id and scope_session is not Empty \
+                and scope_session == connection.scope.get("regie_session_snapshot"):
+            return  # unchanged: nothing to write
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class LazySessionConfig(ServerSideSessionConfig):
+    _backend_class = LazySessionBackend
+
+
+# --- Login ----------------------------------------------------------------------------------------
+
+LOGIN_FAILED_MESSAGE = ("Inloggen is niet gelukt. Controleer uw e-mailadres en wachtwoord. "
+                        "Na 10 mislukte pogingen kunt u een tijd niet inloggen.")
+
+
+async def authenticate(email: str, password: str, origin: str) -> CurrentUser | None:
+    """The user for these credentials, or None; the caller never learns why, so neither does an attacker."""
+    email = email.strip().lower()
+    row = await AppUser.select().where(AppUser.email == email).first()
+    if row is None or not row["active"]:
+        await verify_password(_DUMMY_HASH, password)
+        await audit.record(None, "login.failed", "user", email, result="denied", origin=origin,
+                           actor_email=email, detail="onbekend of inactief account")
+        return None
+    user = CurrentUser.from_row(row)
+    locked = row["locked_until"] is not None and row["locked_until"] > clock.now()
+    ok = await verify_password(row["password_hash"], password)
+    if locked:
+        await audit.record(user, "login.failed", "user", user.id, result="denied", origin=origin,
+                           detail="account tijdelijk geblokkeerd")
+        return None
+    if not ok:
+        await _count_failure(user, origin)
+        return None
+    values: dict[Any, Any] = {AppUser.failed_logins: 0, AppUser.locked_until: None, AppUser.last_login_at: clock.now()}
+    if hasher.check_needs_rehash(row["password_hash"]):
+        values[AppUser.password_hash] = await hash_password(password)
+    async with write_tx():
+        await AppUser.update(values).where(AppUser.id == user.id)
+        await audit.record(user, "login.ok", "user", user.id, result="ok", origin=origin)
+    return user
+
+
+async def _count_failure(user: CurrentUser, origin: str) -> None:
+    async with write_tx():
+        await AppUser.update({AppUser.failed_logins: AppUser.failed_logins + 1}).where(AppUser.id == user.id)
+        failures = await AppUser.select(AppUser.failed_logins).where(AppUser.id == user.id).first()
+        detail = f"wachtwoord onjuist ({failures['failed_logins']}e poging)"
+        if failures["failed_logins"] >= settings.lockout_attempts:
+            until = clock.now() + timedelta(minutes=settings.lockout_minutes)
+            await AppUser.update({AppUser.locked_until: until, AppUser.failed_logins: 0}).where(AppUser.id == user.id)
+            detail += f"; account geblokkeerd tot {until:%H:%M} UTC"
+        await audit.record(user, "login.failed", "user", user.id, result="denied", origin=origin, detail=detail)
+
+
+async def create_user(email: str, name: str, password: str, role: Role, *, gemeente_id: int | None = None,
+                      organisation_id: int | None = None) -> int:
+    if role in {Role.REGISSEUR, Role.TEAMLEIDER} and gemeente_id is None:
+        raise ValueError("Een regisseur of teamleider hoort bij een gemeente.")
+    if role is Role.PROVIDER and organisation_id is None:
+        raise ValueError("Een medewerker van een aanbieder hoort bij een organisatie.")
+    if role is Role.BEHEERDER and (gemeente_id is None) == (organisation_id is None):
+        raise ValueError("Een functioneel beheerder hoort bij één gemeente óf één organisatie.")
+    rows = await AppUser.insert(AppUser(
+        email=email.strip().lower(), name=name, password_hash=await hash_password(password), role=role.value,
+        gemeente=gemeente_id, organisation=organisation_id)).returning(AppUser.id)
+    return rows[0]["id"]

@@ -1,0 +1,166 @@
+"""Piccolo tables of the dossier every side reads. Tables only: rules live in rules.py.
+
+Conventions: hours are integer minutes (SQLite keeps Numeric as REAL); codes are the values of
+shared.vocab; history is appended (a correction is a new row whose `supersedes` points at the old
+one, and the old row gets `superseded_by`), never edited away.
+"""
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Array,
+    Boolean,
+    Bytea,
+    Date,
+    ForeignKey,
+    Integer,
+    LazyTableReference,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Gemeente(Table):
+    cbs_code = Varchar(length=4, unique=True)
+    name = Varchar(length=100)
+    oin = Varchar(length=20)
+
+
+class Organisation(Table):
+    """A provider: one record serves every gemeente it works for."""
+    name = Varchar(length=200)
+    kvk = Varchar(length=8, null=True, default=None)
+    kinds = Array(base_column=Varchar(length=32))
+    bow_keurmerk = Boolean(default=False)
+    duo_instellingsnummer = Varchar(length=10, null=True, default=None)
+
+
+class Contract(Table):
+    gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    component = Varchar(length=32)
+    start = Date()
+    end = Date(null=True, default=None)
+
+
+class AppUser(Table, tablename="app_user"):
+    email = Varchar(length=254, unique=True)
+    name = Varchar(length=200)
+    password_hash = Varchar(length=200)
+    role = Varchar(length=32)
+    gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
+    active = Boolean(default=True)
+    failed_logins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    last_login_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class HttpSession(Table, tablename="http_session"):
+    key = Varchar(length=100, unique=True)
+    data = Bytea()
+    expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class Inburgeraar(Table):
+    bsn = Varchar(length=9, index=True)
+    voornamen = Varchar(length=200)
+    achternaam = Varchar(length=200)
+    geboortedatum = Date()
+    doelgroep = Varchar(length=32)
+    gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
+    regisseur = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    leerroute = Varchar(length=16, null=True, default=None)
+    niveau = Varchar(length=4, null=True, default=None)
+    pip_dagtekening = Date(null=True, default=None)
+    intensiteit_uren = Integer(null=True, default=None)
+    datum_inburgeringsaanbod = Date(null=True, default=None)
+    reden_vertraagde_start = Text(default="")
+    verhuisd_op = Date(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Enrollment(Table):
+    inburgeraar = ForeignKey(Inburgeraar, null=False, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    component = Varchar(length=32)
+    start = Date()
+    end = Date(null=True, default=None)
+    planned_hours = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class HourRecord(Table, tablename="hour_record"):
+    enrollment = ForeignKey(Enrollment, null=False, on_delete=OnDelete.restrict)
+    # Copies of the enrollment's person and organisation: every list query filters on them.
+    inburgeraar = ForeignKey(Inburgeraar, null=False, on_delete=OnDelete.restrict, index=True)
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=32)
+    period_start = Date()
+    period_end = Date()
+    attended_minutes = Integer(default=0)
+    geoorloofd_minutes = Integer(default=0)
+    ongeoorloofd_minutes = Integer(default=0)
+    verzuim_reden = Varchar(length=32, null=True, default=None)
+    toelichting = Text(default="")
+    formal = Boolean(default=True)
+    source = Varchar(length=16)
+    entered_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    entered_at = Timestamptz(default=TimestamptzNow())
+    supersedes = ForeignKey(LazyTableReference("HourRecord", module_path=__name__), null=True,
+                            on_delete=OnDelete.restrict)
+    superseded_by = ForeignKey(LazyTableReference("HourRecord", module_path=__name__), null=True,
+                               on_delete=OnDelete.restrict)
+
+
+class Milestone(Table):
+    enrollment = ForeignKey(Enrollment, null=False, on_delete=OnDelete.restrict)
+    inburgeraar = ForeignKey(Inburgeraar, null=False, on_delete=OnDelete.restrict, index=True)
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=32)
+    event_date = Date()
+    verwijtbaar = Boolean(null=True, default=None)
+    uitslag = Varchar(length=100, default="")
+    toelichting = Text(default="")
+    source = Varchar(length=16)
+    entered_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    entered_at = Timestamptz(default=TimestamptzNow())
+    supersedes = ForeignKey(LazyTableReference("Milestone", module_path=__name__), null=True,
+                            on_delete=OnDelete.restrict)
+    superseded_by = ForeignKey(LazyTableReference("Milestone", module_path=__name__), null=True,
+                               on_delete=OnDelete.restrict)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Who did what to which object, with what result, from where, when (BIO 8.15.01)."""
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    actor_email = Varchar(length=254, default="")
+    actor_gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
+    actor_organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
+    action = Varchar(length=64)
+    object_type = Varchar(length=32, default="")
+    object_id = Varchar(length=64, default="")
+    # The person whose data was read or changed, and that person's gemeente, for the beheer view.
+    inburgeraar = ForeignKey(Inburgeraar, null=True, on_delete=OnDelete.restrict, index=True)
+    subject_gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
+    result = Varchar(length=16)
+    origin = Varchar(length=64, default="")
+    detail = Text(default="")
+
+
+class DomainEvent(Table, tablename="domain_event"):
+    """The outbox: written in the same transaction as the record it describes."""
+    kind = Varchar(length=64)
+    occurred_at = Timestamptz(default=TimestamptzNow())
+    inburgeraar = ForeignKey(Inburgeraar, null=True, on_delete=OnDelete.restrict)
+    gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
+    payload = JSON(default="{}")
+    processed_at = Timestamptz(null=True, default=None, index=True)
+    attempts = Integer(default=0)
+    last_error = Text(default="")
