@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from piccolo.query.functions.string import Lower
 
 from shared import access, audit
@@ -38,7 +38,7 @@ class GemeenteController(Controller):
                     fragment="municipal/_people.html")
 
     @get("/inburgeraars/{inburgeraar_id:int}", name="gemeente.person")
-    async def person(self, request: Request, inburgeraar_id: int) -> Any:
+    async def person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         person = await access.gemeente_person(request.user, inburgeraar_id)
         enrollments = await Enrollment.select(
             Enrollment.all_columns(), Enrollment.organisation.name.as_alias("organisation_name"),

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 
 from portal import forms, services
 from shared import access, clock
@@ -72,11 +72,11 @@ class PortalController(Controller):
         return page(request, "portal/person.html", context, fragment=fragment, status=status)
 
     @get("/inburgeraars/{inburgeraar_id:int}", name="portal.person")
-    async def person(self, request: Request, inburgeraar_id: int) -> Any:
+    async def person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._person(request, inburgeraar_id)
 
     @post("/inburgeraars/{inburgeraar_id:int}/uren", name="portal.hours")
-    async def hours(self, request: Request, inburgeraar_id: int) -> Any:
+    async def hours(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         await access.provider_person(request.user, inburgeraar_id)  # 404 before anything is parsed
         raw = _form_dict(await request.form())
         entry, errors = forms.parse_hours_form(raw)
@@ -97,7 +97,7 @@ class PortalController(Controller):
         return redirect(request, f"/portaal/inburgeraars/{inburgeraar_id}?melding={notice}#uren")
 
     @post("/inburgeraars/{inburgeraar_id:int}/mijlpalen", name="portal.milestone")
-    async def milestone(self, request: Request, inburgeraar_id: int) -> Any:
+    async def milestone(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         await access.provider_person(request.user, inburgeraar_id)
         raw = _form_dict(await request.form())
         entry, errors = forms.parse_milestone_form(raw)
@@ -120,7 +120,7 @@ class PortalController(Controller):
         return redirect(request, f"/portaal/inburgeraars/{inburgeraar_id}?melding={notice}#afronding")
 
     @get("/inburgeraars/{inburgeraar_id:int}/geschiedenis", name="portal.person_history")
-    async def person_history(self, request: Request, inburgeraar_id: int) -> Any:
+    async def person_history(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         person, hours, milestones = await services.person_history(request.user, inburgeraar_id, client_ip(request))
         return page(request, "portal/person_history.html", {"person": person, "hours": hours,
                                                             "milestones": milestones})

@@ -78,8 +78,9 @@ class PersonSummary:
 
     @property
     def participation_percent(self) -> int | None:
-        return progress_percent(self.participation_followed, Z_ROUTE_MINUTES) if self.leerroute is Leerroute.Z \
-            else None
+        shows = HourKind.PARTICIPATIE_ACTIVITEITEN in visible_hour_kinds(set(self.components))
+        return progress_percent(self.participation_followed, Z_ROUTE_MINUTES) \
+            if shows and self.leerroute is Leerroute.Z else None
 
     @property
     def shows_language(self) -> bool:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -63,8 +63,9 @@ def page(request: Request, template: str, context: dict[str, Any], *, fragment: 
     """One handler serves the full page and, to htmx, only the fragment that changes."""
     context = {"user": request.scope.get("user"), **context}
     if fragment and wants_fragment(request):
-        return HTMXTemplate(template_name=fragment, context=context, status_code=status, headers=VARY)
-    return Template(template, context=context, status_code=status, headers=VARY)
+        return HTMXTemplate(template_name=fragment, context=context, status_code=status, headers=VARY,
+                            media_type=MediaType.HTML)
+    return Template(template, context=context, status_code=status, headers=VARY, media_type=MediaType.HTML)
 
 
 def redirect(request: Request, url: str) -> Response:
@@ -114,7 +115,8 @@ def _error_page(request: Request, status: int, message: str | None = None) -> Re
     if request.url.path.startswith("/api/"):
         return Response({"status": status, "fout": text}, status_code=status)
     return Template("error.html", context={"title": title, "text": text, "status": status,
-                                           "user": request.scope.get("user")}, status_code=status)
+                                           "user": request.scope.get("user")}, status_code=status,
+                    media_type=MediaType.HTML)
 
 
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
