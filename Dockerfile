@@ -29,4 +29,5 @@ USER regie
 
 EXPOSE 8000
 
-CMD ["sh", "-c", "regie migrate && regie serve --host 0.0.0.0 --port 8000 --workers 4"]
+# exec: granian replaces the shell, so it gets SIGTERM from `docker stop` and shuts down cleanly.
+CMD ["sh", "-c", "regie migrate && exec regie serve --host 0.0.0.0 --port 8000 --workers 4"]

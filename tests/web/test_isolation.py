@@ -1,0 +1,106 @@
+"""Privacy by construction: walk every route that takes an id, as every role, with ids that are not
+theirs. Each must answer 404 and change nothing; the same route with their own id must work."""
+import re
+
+from litestar.routes import HTTPRoute
+
+from shared.tables import DomainEvent, HourRecord, Milestone
+from tests.support import make_person
+
+PARAM = re.compile(r"{(\w+):\w+}")
+KNOWN_PARAMS = {"inburgeraar_id"}
+
+
+def id_routes(app) -> list[tuple[str, str]]:
+    """(method, path) for every route with a path parameter."""
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        params = set(PARAM.findall(route.path))
+        if not params or route.path.startswith("/static/"):  # public files: no one's data
+            continue
+        assert params <= KNOWN_PARAMS, f"{route.path}: leer de isolatietest welke ids hier vreemd zijn"
+        for method in route.route_handler_map:
+            if method not in {"HEAD", "OPTIONS"}:
+                found.append((method, route.path))
+    return found
+
+
+async def counts():
+    return await HourRecord.count(), await Milestone.count(), await DomainEvent.count()
+
+
+async def test_every_route_answers_404_to_a_foreign_id_for_every_role(app, client, world):
+    stranger = await make_person(world.other_gemeente, voornamen="Niet", achternaam="Ingeschreven")
+    own = {  # role → an id this role may use (positive control), ids that are not theirs
+        "school": (world.people["amina"], [world.people["omar"], stranger]),
+        "pvt": (world.people["amina"], [stranger]),
+        "volunteers": (world.people["omar"], [world.people["amina"], stranger]),
+        "regisseur": (world.people["amina"], [world.people["omar"], stranger]),
+        "teamleider": (world.people["amina"], [world.people["omar"], stranger]),
+        "beheer": (world.people["amina"], [world.people["omar"], stranger]),
+        "school_beheer": (None, [world.people["amina"], world.people["omar"], stranger]),
+        "other_regisseur": (world.people["omar"], [world.people["amina"]]),
+        "admin": (None, [world.people["amina"], world.people["omar"]]),
+    }
+    routes = id_routes(app)
+    assert {p for _, p in routes} >= {"/portaal/inburgeraars/{inburgeraar_id:int}",
+                                       "/portaal/inburgeraars/{inburgeraar_id:int}/uren",
+                                       "/portaal/inburgeraars/{inburgeraar_id:int}/mijlpalen",
+                                       "/portaal/inburgeraars/{inburgeraar_id:int}/geschiedenis",
+                                       "/gemeente/inburgeraars/{inburgeraar_id:int}"}
+    before = await counts()
+    probes = controls = 0
+    for role, (own_id, foreign_ids) in own.items():
+        await client.login(world.users[role])
+        for method, path in routes:
+            for foreign in [*foreign_ids, 987654]:
+                url = PARAM.sub(str(foreign), path)
+                if method == "GET":
+                    page = await client.get(url)
+                else:
+                    page = await client.post(url, {"enrollment": "1", "kind": "taal_knm", "attended": "8",
+                                                   "period_start": "2026-01-01", "period_end": "2026-01-31"})
+                assert page.status == 404, f"{role} {method} {url} gaf {page.status}"
+                assert "Niet gevonden" in page.text
+                probes += 1
+            if own_id is not None and method == "GET" and path.startswith(
+                    "/portaal" if role in {"school", "pvt", "volunteers"} else "/gemeente"):
+                assert (await client.get(PARAM.sub(str(own_id), path))).status == 200, (role, path)
+                controls += 1
+    assert await counts() == before
+    expected = sum(len(f) + 1 for _, f in own.values()) * len(routes)
+    assert probes == expected and probes >= 100
+    assert controls >= 10
+    print(f"isolation walk: {probes} probes over {len(routes)} routes and {len(own)} roles, {controls} controls")
+
+
+async def test_pvt_provider_cannot_write_language_hours_through_its_own_enrollment(client, world):
+    """Even for a person it may see, a provider writes only the components of its enrollment."""
+    await client.login(world.users["pvt"])
+    page = await client.post(f"/portaal/inburgeraars/{world.people['amina']}/uren",
+                             {"enrollment": str(world.enrollments["amina_taal"]), "kind": "taal_knm",
+                              "attended": "8", "period_start": "2026-01-01", "period_end": "2026-01-31"})
+    assert page.status == 422 and "inschrijving bij uw organisatie" in page.text
+    assert await HourRecord.count() == 0
+
+
+async def test_role_areas_are_closed_to_other_roles(client, world):
+    await client.login(world.users["school"])
+    for url in ["/gemeente", "/beheer/audit"]:
+        assert (await client.get(url)).status == 404
+    await client.login(world.users["regisseur"])
+    for url in ["/portaal", "/portaal/week", "/portaal/inzendingen", "/beheer/audit"]:
+        assert (await client.get(url)).status == 404
+    assert (await client.post("/portaal/week", {"kind": "taal_knm", "week": "2026-01-05"})).status == 404
+
+
+async def test_gemeente_list_shows_only_its_own_people(client, world):
+    await client.login(world.users["regisseur"])
+    page = await client.get("/gemeente")
+    names = " ".join(r[0] for r in page.table_rows())
+    assert "Haddad" in names and "Darwish" not in names
+    await client.login(world.users["other_regisseur"])
+    names = " ".join(r[0] for r in (await client.get("/gemeente")).table_rows())
+    assert "Darwish" in names and "Haddad" not in names
