@@ -12,7 +12,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count, Sum
 
 from shared import access, audit, clock, events
-from shared.db import IntegrityErrors, append_version, write_tx
+from shared.db import IntegrityErrors, append_version, lock_for_update, write_tx
 from shared.rules import (
     LANGUAGE_HOUR_KINDS,
     HourReport,
@@ -31,7 +31,7 @@ from shared.rules import (
     Z_ROUTE_MINUTES,
 )
 from shared.security import CurrentUser
-from shared.tables import HourRecord, Milestone
+from shared.tables import Enrollment, HourRecord, Milestone, Organisation
 from shared.vocab import (
     COMPLETING_MILESTONES,
     Component,
@@ -267,6 +267,8 @@ async def _store_hours(user: CurrentUser, person: dict[str, Any], enrollments: l
     check_may_report_hours(enrollment["component"], report.kind, Doelgroep(person["doelgroep"]))
     check_period(report.period, clock.today(), enrollment["start"], enrollment["end"])
     check_hour_amounts(report)
+    # Two reports for one enrollment at once must not both pass the overlap check.
+    await lock_for_update(Enrollment, enrollment["id"])
     current = await HourRecord.select().where(
         (HourRecord.enrollment == enrollment["id"]) & (HourRecord.kind == report.kind)
         & HourRecord.superseded_by.is_null() & (HourRecord.period_start <= report.period.end)
@@ -308,7 +310,7 @@ async def _store_hours(user: CurrentUser, person: dict[str, Any], enrollments: l
 
 
 async def _is_formal(user: CurrentUser) -> bool:
-    from shared.tables import Organisation
+    """Hours from a BoW-certified organisation are formal; a volunteer organisation's are not."""
     org = await Organisation.select(Organisation.bow_keurmerk).where(Organisation.id == user.organisation_id).first()
     return bool(org and org["bow_keurmerk"])
 
@@ -349,6 +351,7 @@ async def report_milestone(user: CurrentUser, inburgeraar_id: int, entry: Milest
     check_event_date(entry.event_date, clock.today(), enrollment["start"])
     check_milestone_fields(entry)
     async with write_tx():
+        await lock_for_update(Enrollment, enrollment["id"])
         previous = None
         if entry.kind in SINGLE_MILESTONES:
             previous = await Milestone.select().where(

@@ -70,3 +70,10 @@ async def append_version(table, row, previous_id: int | None) -> int:
     if previous_id is not None:
         await table.update({table.superseded_by: new_id}).where(table.id == previous_id)
     return new_id
+
+
+async def lock_for_update(table, row_id: int) -> None:
+    """Serialise writers on one row until the transaction ends. PostgreSQL: SELECT … FOR UPDATE;
+    SQLite needs nothing, its write transactions already run one at a time (write_tx)."""
+    if is_postgres():
+        await table.select(table.id).where(table.id == row_id).lock_rows()

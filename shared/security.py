@@ -183,7 +183,7 @@ class LazySessionConfig(ServerSideSessionConfig):
 # --- Login ----------------------------------------------------------------------------------------
 
 LOGIN_FAILED_MESSAGE = ("Inloggen is niet gelukt. Controleer uw e-mailadres en wachtwoord. "
-                        "Na 10 mislukte pogingen kunt u een tijd niet inloggen.")
+                        f"Na {settings.lockout_attempts} mislukte pogingen kunt u een tijd niet inloggen.")
 
 
 async def authenticate(email: str, password: str, origin: str) -> CurrentUser | None:
