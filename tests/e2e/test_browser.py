@@ -24,8 +24,9 @@ def server(db):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "shared.app:app", "--port", str(port),
-                             "--no-access-log"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port),
+                             "--no-access-log", "shared.app:app"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
