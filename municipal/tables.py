@@ -1,0 +1,1 @@
+"""Piccolo tables owned by the municipal side (inbox items, routing, triage)."""

@@ -1,0 +1,1 @@
+"""Piccolo tables owned by the provider side (uploads, column mappings, API tokens)."""
