@@ -21,9 +21,12 @@ PASSWORD = "een-lang-test-wachtwoord"
 # --- Database ----------------------------------------------------------------------------------------
 
 def _tables():
+    from municipal import tables as m
     from shared import tables as t
     # children before parents (SQLite deletes table by table)
-    return [t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, t.Enrollment, t.HttpSession,
+    inbox = [m.InboxEntry, m.InboxItem, m.SavedFilter, m.Absence, m.RoutingRule, m.InboxSettings, m.TeamMember,
+             m.Team]
+    return [*inbox, t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, t.Enrollment, t.HttpSession,
             t.Inburgeraar, t.AppUser, t.Contract, t.Organisation, t.Gemeente]
 
 
