@@ -327,7 +327,8 @@ class MilestoneInput:
 
 # A completion has one current value per enrollment: entering it again corrects it. Notes accumulate.
 SINGLE_MILESTONES = {MilestoneKind.MAP_EINDGESPREK, MilestoneKind.PVT_ONDERTEKENING,
-                     MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND, MilestoneKind.NIET_VOLTOOID}
+                     MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND, MilestoneKind.ZROUTE_AFGEROND,
+                     MilestoneKind.NIET_VOLTOOID}
 
 
 def check_milestone_fields(entry: MilestoneInput) -> None:

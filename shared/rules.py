@@ -209,7 +209,8 @@ MILESTONES_BY_COMPONENT: dict[Component, tuple[MilestoneKind, ...]] = {
                     MilestoneKind.BELEMMERING),
     Component.PVT: (MilestoneKind.PVT_ONDERTEKENING, MilestoneKind.NIET_VOLTOOID, MilestoneKind.VOORTGANG,
                     MilestoneKind.BELEMMERING),
-    Component.PARTICIPATIE: (MilestoneKind.NIET_VOLTOOID, MilestoneKind.VOORTGANG, MilestoneKind.BELEMMERING),
+    Component.PARTICIPATIE: (MilestoneKind.ZROUTE_AFGEROND, MilestoneKind.NIET_VOLTOOID, MilestoneKind.VOORTGANG,
+                             MilestoneKind.BELEMMERING),
     Component.BEGELEIDING: (MilestoneKind.VOORTGANG, MilestoneKind.BELEMMERING),
 }
 
@@ -232,6 +233,8 @@ def check_may_report_milestone(component: Component, kind: MilestoneKind, leerro
                         "kind")
     if kind is MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND and leerroute is not Leerroute.ONDERWIJS:
         raise RuleError("Een taalschakeltraject hoort bij de onderwijsroute.", "kind")
+    if kind is MilestoneKind.ZROUTE_AFGEROND and leerroute is not Leerroute.Z:
+        raise RuleError("Alleen iemand op de Z-route kan de Z-route afronden.", "kind")
 
 
 def visible_hour_kinds(components: set[Component]) -> set[HourKind]:

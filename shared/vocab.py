@@ -65,6 +65,7 @@ class MilestoneKind(Labelled):
     MAP_EINDGESPREK = "map_eindgesprek"
     PVT_ONDERTEKENING = "pvt_ondertekening"
     TAALSCHAKELTRAJECT_AFGEROND = "taalschakeltraject_afgerond"
+    ZROUTE_AFGEROND = "zroute_afgerond"
     NIET_VOLTOOID = "niet_voltooid"
     TUSSENTIJDSE_TOETS = "tussentijdse_toets"
     VOORTGANG = "voortgang"
@@ -118,6 +119,7 @@ LABELS: dict[StrEnum, str] = {
     MilestoneKind.MAP_EINDGESPREK: "MAP-eindgesprek gevoerd",
     MilestoneKind.PVT_ONDERTEKENING: "PVT ondertekend",
     MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND: "Taalschakeltraject afgerond",
+    MilestoneKind.ZROUTE_AFGEROND: "Z-route afgerond",
     MilestoneKind.NIET_VOLTOOID: "Niet voltooid",
     MilestoneKind.TUSSENTIJDSE_TOETS: "Uitslag tussentijdse toets",
     MilestoneKind.VOORTGANG: "Voortgangsnotitie",

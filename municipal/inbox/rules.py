@@ -1,0 +1,366 @@
+"""Pure rules of the inbox: item kinds, the status table, signals from events, routing, deadlines.
+
+No I/O. Every function takes plain facts and returns a decision, so each rule is unit-tested alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from shared.rules import AFSCHALEN_MINUTES, Z_ROUTE_MINUTES
+from shared.vocab import Doelgroep, HourKind, Leerroute, MilestoneKind
+from shared.workdays import add_working_days
+
+DUO_TERM_WORKING_DAYS = 10      # §4.4: register with DUO at most 10 working days after the event
+
+
+class ItemKind(StrEnum):
+    REGISTREER_MAP = "registreer_map"
+    REGISTREER_PVT = "registreer_pvt"
+    REGISTREER_ZROUTE = "registreer_zroute"
+    AFSCHALEN_VOORAF = "afschalen_vooraf"
+    AFSCHALEN = "afschalen"
+    Z_TAAL_800 = "z_taal_800"
+    Z_PARTICIPATIE_800 = "z_participatie_800"
+    HANDHAVING_VERZUIM = "handhaving_verzuim"
+    HANDHAVING_VERWIJTBAAR = "handhaving_verwijtbaar"
+    VOORTGANG_ACHTER = "voortgang_achter"
+    BESPREKEN = "bespreken"
+    VERTRAAGDE_START = "vertraagde_start"
+
+    @property
+    def label(self) -> str:
+        return ITEM_TITLES[self]
+
+    @property
+    def for_duo(self) -> bool:
+        return self in DUO_KINDS
+
+
+ITEM_TITLES = {
+    ItemKind.REGISTREER_MAP: "Registreer MAP-datum bij DUO",
+    ItemKind.REGISTREER_PVT: "Registreer PVT-datum bij DUO",
+    ItemKind.REGISTREER_ZROUTE: "Registreer afronding Z-route bij DUO",
+    ItemKind.AFSCHALEN_VOORAF: "Bijna 600 uur taal: bereid beoordeling afschalen voor",
+    ItemKind.AFSCHALEN: "Beoordeel afschalen naar A2",
+    ItemKind.Z_TAAL_800: "Z-route: 800 uur taal bereikt, registreer uren bij DUO",
+    ItemKind.Z_PARTICIPATIE_800: "Z-route: 800 uur participatie bereikt, registreer uren bij DUO",
+    ItemKind.HANDHAVING_VERZUIM: "Beoordeel handhaving (ongeoorloofd verzuim)",
+    ItemKind.HANDHAVING_VERWIJTBAAR: "Beoordeel handhaving (verwijtbaar niet voltooid)",
+    ItemKind.VOORTGANG_ACHTER: "Voortgang blijft achter",
+    ItemKind.BESPREKEN: "Bespreek in voortgangsgesprek",
+    ItemKind.VERTRAAGDE_START: "Vertraagde start: aanbod niet binnen 3 maanden na PIP",
+}
+
+DUO_KINDS = {ItemKind.REGISTREER_MAP, ItemKind.REGISTREER_PVT, ItemKind.REGISTREER_ZROUTE, ItemKind.AFSCHALEN,
+             ItemKind.Z_TAAL_800, ItemKind.Z_PARTICIPATIE_800, ItemKind.HANDHAVING_VERWIJTBAAR}
+
+
+# --- Statuses: one readable table --------------------------------------------------------------------
+
+class Status(StrEnum):
+    NIEUW = "nieuw"
+    IN_BEHANDELING = "in_behandeling"
+    AFGEHANDELD = "afgehandeld"
+
+    @property
+    def label(self) -> str:
+        return {"nieuw": "Nieuw", "in_behandeling": "In behandeling", "afgehandeld": "Afgehandeld"}[self.value]
+
+
+class Outcome(StrEnum):
+    GEREGISTREERD = "geregistreerd"     # registered with DUO on a date
+    GEEN_ACTIE = "geen_actie"           # no action needed: a reason is required
+    DOORGEZET = "doorgezet"             # passed on: to whom is required
+
+    @property
+    def label(self) -> str:
+        return {"geregistreerd": "Geregistreerd bij DUO", "geen_actie": "Geen actie nodig",
+                "doorgezet": "Doorgezet"}[self.value]
+
+
+ALLOWED_STATUS_CHANGES: dict[Status, set[Status]] = {
+    # claim it, or close it straight away (bulk "geen actie nodig" at 9 in the morning)
+    Status.NIEUW: {Status.IN_BEHANDELING, Status.AFGEHANDELD},
+    # finish it, or give it back to the queue
+    Status.IN_BEHANDELING: {Status.AFGEHANDELD, Status.NIEUW},
+    # reopen: by hand, or because the source was corrected
+    Status.AFGEHANDELD: {Status.NIEUW},
+}
+
+
+class TransitionError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def check_transition(current: Status, new: Status) -> None:
+    if new not in ALLOWED_STATUS_CHANGES[current]:
+        raise TransitionError(f"Van '{current.label}' naar '{new.label}' kan niet.")
+
+
+def check_outcome(outcome: Outcome, *, registered_on: date | None, reason: str, forwarded_to: str,
+                  today: date) -> None:
+    if outcome is Outcome.GEREGISTREERD:
+        if registered_on is None:
+            raise TransitionError("Vul de datum in waarop u het bij DUO registreerde.", "registered_on")
+        if registered_on > today:
+            raise TransitionError("De registratiedatum ligt in de toekomst.", "registered_on")
+    if outcome is Outcome.GEEN_ACTIE and not reason.strip():
+        raise TransitionError("Geef een reden waarom geen actie nodig is.", "reason")
+    if outcome is Outcome.DOORGEZET and not forwarded_to.strip():
+        raise TransitionError("Vul in aan wie u het heeft doorgezet.", "forwarded_to")
+
+
+# --- Settings ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Thresholds:
+    afschalen_vooraf_uren: int = 550
+    verzuim_drempel_uren: int = 8
+    verzuim_herhaald_perioden: int = 3
+    achterstand_procent: int = 25
+    behandeltermijn_werkdagen: int = 10
+
+
+# --- Signals: from an event to the items it asks for ----------------------------------------------------
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    doelgroep: Doelgroep
+    leerroute: Leerroute | None
+    intensiteit_uren: int | None
+    pip_dagtekening: date | None
+    datum_inburgeringsaanbod: date | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Followed minutes (attended + verzuim) over all current records of the person."""
+    language: int = 0
+    participation: int = 0
+    # ongeoorloofd minutes per period start, newest first, for "repeated" verzuim
+    unexcused_periods: tuple[tuple[date, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: ItemKind
+    key: str
+    event_date: date
+    refs: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What an event asks for: items to create or update, and keys whose reason no longer holds."""
+    signals: list[Signal]
+    withdrawn: list[str]
+
+
+def _hours(minutes: int) -> str:
+    from shared.rules import format_hours
+    return format_hours(minutes)
+
+
+def milestone_signals(payload: dict[str, Any], person: Person) -> Evaluation:
+    kind = MilestoneKind(payload["kind"])
+    day = date.fromisoformat(str(payload["event_date"]))
+    enrollment, org = payload["enrollment_id"], payload.get("organisation_id")
+    refs = {"milestone": [payload["milestone_id"]]}
+    component = payload["component"]
+    out: list[Signal] = []
+    if kind is MilestoneKind.MAP_EINDGESPREK:
+        out.append(Signal(ItemKind.REGISTREER_MAP, f"map:{enrollment}", day, refs,
+                          f"MAP-eindgesprek op {day:%d-%m-%Y}", org))
+    elif kind is MilestoneKind.PVT_ONDERTEKENING:
+        out.append(Signal(ItemKind.REGISTREER_PVT, f"pvt:{enrollment}", day, refs,
+                          f"PVT ondertekend op {day:%d-%m-%Y}", org))
+    elif kind is MilestoneKind.ZROUTE_AFGEROND:
+        out.append(Signal(ItemKind.REGISTREER_ZROUTE, f"zroute:{person.id}", day, refs,
+                          f"Z-route afgerond op {day:%d-%m-%Y}", org))
+    elif kind is MilestoneKind.NIET_VOLTOOID:
+        if payload.get("verwijtbaar"):
+            out.append(Signal(ItemKind.HANDHAVING_VERWIJTBAAR, f"verwijtbaar:{enrollment}", day,
+                              {**refs, "component": component},
+                              f"{component.upper()} verwijtbaar niet voltooid ({day:%d-%m-%Y})", org))
+        else:
+            return Evaluation([], [f"verwijtbaar:{enrollment}"])
+    elif kind is MilestoneKind.BELEMMERING:
+        out.append(Signal(ItemKind.BESPREKEN, f"belemmering:{payload['milestone_id']}", day, refs,
+                          "Belemmerende omstandigheid gemeld door de aanbieder", org))
+    return Evaluation(out, [])
+
+
+def hour_signals(payload: dict[str, Any], person: Person, totals: Totals, thresholds: Thresholds,
+                 today: date) -> Evaluation:
+    """Threshold crossings, verzuim and falling behind, judged on the totals after this report."""
+    out: list[Signal] = []
+    withdrawn: list[str] = []
+    org = payload.get("organisation_id")
+    refs = {"hour_record": [payload["record_id"]]}
+    period_end = date.fromisoformat(str(payload["period_end"]))
+    period_start = date.fromisoformat(str(payload["period_start"]))
+    kind = HourKind(payload["kind"])
+
+    def threshold(item: ItemKind, key: str, reached: bool, text: str) -> None:
+        if reached:
+            out.append(Signal(item, key, period_end, refs, text, org))
+        else:
+            withdrawn.append(key)
+
+    if person.leerroute is Leerroute.B1 and person.doelgroep is Doelgroep.ASIEL:
+        vooraf = thresholds.afschalen_vooraf_uren * 60
+        threshold(ItemKind.AFSCHALEN, f"afschalen:{person.id}", totals.language >= AFSCHALEN_MINUTES,
+                  f"{_hours(totals.language)} uur taalles gevolgd (600 uur is de grens voor afschalen)")
+        if vooraf < AFSCHALEN_MINUTES:
+            threshold(ItemKind.AFSCHALEN_VOORAF, f"afschalen-vooraf:{person.id}", totals.language >= vooraf,
+                      f"{_hours(totals.language)} uur taalles gevolgd; bij 600 uur mag afschalen naar A2")
+    if person.leerroute is Leerroute.Z:
+        threshold(ItemKind.Z_TAAL_800, f"z-taal-800:{person.id}", totals.language >= Z_ROUTE_MINUTES,
+                  f"{_hours(totals.language)} uur taal gevolgd op de Z-route")
+        threshold(ItemKind.Z_PARTICIPATIE_800, f"z-participatie-800:{person.id}",
+                  totals.participation >= Z_ROUTE_MINUTES,
+                  f"{_hours(totals.participation)} uur participatie gevolgd op de Z-route")
+
+    unexcused = payload.get("ongeoorloofd_minutes") or 0
+    verzuim_key = f"verzuim:{payload['enrollment_id']}:{kind.value}:{period_start.isoformat()}"
+    threshold(ItemKind.HANDHAVING_VERZUIM, verzuim_key, unexcused >= thresholds.verzuim_drempel_uren * 60,
+              f"{_hours(unexcused)} uur ongeoorloofd verzuim van {period_start:%d-%m-%Y} t/m {period_end:%d-%m-%Y}")
+    recent = [m for start, m in totals.unexcused_periods if start >= period_start - timedelta(days=183)]
+    repeated = len([m for m in recent if m > 0]) >= thresholds.verzuim_herhaald_perioden
+    if repeated and unexcused > 0:
+        out.append(Signal(ItemKind.HANDHAVING_VERZUIM, f"verzuim-herhaald:{person.id}:{period_start:%Y-%m}",
+                          period_end, refs, f"Herhaald ongeoorloofd verzuim: in {len([m for m in recent if m])} "
+                          "perioden in het laatste half jaar", org))
+
+    expected = expected_minutes(person, period_end)
+    if expected and totals.language < expected * (100 - thresholds.achterstand_procent) / 100:
+        out.append(Signal(ItemKind.VOORTGANG_ACHTER, f"achterstand:{person.id}:{period_end:%Y-%m}", period_end, refs,
+                          f"{_hours(totals.language)} uur gevolgd, naar rato van de intensiteit verwacht: "
+                          f"{_hours(int(expected))} uur", org))
+    return Evaluation(out, withdrawn)
+
+
+TERM_DAYS = 3 * 365 + 1          # the three-year inburgeringstermijn
+
+
+def expected_minutes(person: Person, on: date) -> float | None:
+    """Language hours expected by `on`, pro rata of the intensiteit over the three-year term from the PIP."""
+    if not person.intensiteit_uren or not person.pip_dagtekening or person.leerroute is not Leerroute.B1:
+        return None
+    elapsed = (on - person.pip_dagtekening).days
+    if elapsed <= 90:     # the first months are for the inburgeringsaanbod to start (§3.4.4)
+        return None
+    return person.intensiteit_uren * 60 * min(1.0, elapsed / TERM_DAYS)
+
+
+def delayed_start_signal(person: Person, today: date) -> Evaluation:
+    """The inburgeringsaanbod must follow within 3 months of the PIP (§3.4.4, §4.8)."""
+    key = f"vertraagd:{person.id}"
+    if person.doelgroep is not Doelgroep.ASIEL or not person.pip_dagtekening:
+        return Evaluation([], [key])
+    limit = add_months(person.pip_dagtekening, 3)
+    offer = person.datum_inburgeringsaanbod
+    if (offer is None and today > limit) or (offer is not None and offer > limit):
+        text = (f"PIP van {person.pip_dagtekening:%d-%m-%Y}; " +
+                (f"aanbod pas op {offer:%d-%m-%Y}" if offer else f"nog geen aanbod na {limit:%d-%m-%Y}") +
+                ". Leg de datum van het aanbod en de reden van de vertraging vast.")
+        return Evaluation([Signal(ItemKind.VERTRAAGDE_START, key, limit, {}, text)], [])
+    return Evaluation([], [key])
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError  # pragma: no cover
+
+
+def deadline_for(kind: ItemKind, event_date: date, created_on: date, thresholds: Thresholds) -> date:
+    """DUO registrations: 10 working days after the event. Everything else: the gemeente's handling term."""
+    if kind in {ItemKind.REGISTREER_MAP, ItemKind.REGISTREER_PVT, ItemKind.REGISTREER_ZROUTE}:
+        return add_working_days(event_date, DUO_TERM_WORKING_DAYS)
+    return add_working_days(created_on, thresholds.behandeltermijn_werkdagen)
+
+
+# --- Routing ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    name: str
+    team_id: int
+    assignee_id: int | None = None
+    kind: str | None = None
+    leerroute: str | None = None
+    doelgroep: str | None = None
+    organisation_id: int | None = None
+
+    def matches(self, item: "RoutingFacts") -> bool:
+        return all(want is None or want == have for want, have in (
+            (self.kind, item.kind.value), (self.leerroute, item.leerroute), (self.doelgroep, item.doelgroep),
+            (self.organisation_id, item.organisation_id)))
+
+
+@dataclass(frozen=True)
+class RoutingFacts:
+    kind: ItemKind
+    leerroute: str | None
+    doelgroep: str | None
+    organisation_id: int | None
+    regisseur_id: int | None
+
+
+@dataclass(frozen=True)
+class AbsenceFacts:
+    user_id: int
+    start: date
+    end: date
+    substitute_id: int | None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Routing:
+    assignee_id: int | None
+    team_id: int | None
+    rule_id: int | None
+    reason: str
+
+
+def route(item: RoutingFacts, rules: list[Rule], *, default_team_id: int | None, absences: list[AbsenceFacts],
+          user_team: dict[int, int], today: date) -> Routing:
+    """First matching rule; else the person's regisseur; else the team queue. Nobody who is away gets it."""
+    for rule in rules:
+        if rule.matches(item):
+            return _not_absent(rule.assignee_id, rule.team_id, rule.id, f"regel '{rule.name}'", absences, today)
+    if item.regisseur_id is not None:
+        return _not_absent(item.regisseur_id, user_team.get(item.regisseur_id, default_team_id), None,
+                           "regisseur van de inburgeraar", absences, today)
+    return Routing(None, default_team_id, None, "teamwachtrij: geen regisseur en geen regel")
+
+
+def _not_absent(assignee: int | None, team: int | None, rule_id: int | None, reason: str,
+                absences: list[AbsenceFacts], today: date) -> Routing:
+    if assignee is None:
+        return Routing(None, team, rule_id, reason + " (teamwachtrij)")
+    away = next((a for a in absences if a.user_id == assignee and a.covers(today)), None)
+    if away is None:
+        return Routing(assignee, team, rule_id, reason)
+    substitute = away.substitute_id
+    if substitute is not None and not any(a.user_id == substitute and a.covers(today) for a in absences):
+        return Routing(substitute, team, rule_id, reason + f"; afwezig t/m {away.end:%d-%m-%Y}, naar de vervanger")
+    return Routing(None, team, rule_id, reason + f"; afwezig t/m {away.end:%d-%m-%Y}, naar de teamwachtrij")
