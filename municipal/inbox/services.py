@@ -1,0 +1,345 @@
+"""Inbox use cases: turn pending domain events into items (idempotently), route them, and the
+triage workflow. Each write runs in one transaction with its history entry and audit line."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+from piccolo.query.functions.aggregate import Count, Sum
+
+from municipal.inbox import rules
+from municipal.inbox.rules import ItemKind, Outcome, Signal, Status, TransitionError
+from municipal.tables import Absence, InboxEntry, InboxItem, InboxSettings, RoutingRule, Team, TeamMember
+from shared import audit, clock
+from shared.db import IntegrityErrors, write_tx
+from shared.security import CurrentUser
+from shared.tables import DomainEvent, HourRecord, Inburgeraar
+from shared.vocab import Doelgroep, HourKind, Leerroute
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_KINDS = [HourKind.TAAL_KNM.value, HourKind.PARTICIPATIE_TAALLES.value]
+
+
+# --- Facts the rules need ---------------------------------------------------------------------------
+
+async def thresholds_for(gemeente_id: int) -> rules.Thresholds:
+    row = await InboxSettings.select().where(InboxSettings.gemeente == gemeente_id).first()
+    if row is None:
+        return rules.Thresholds()
+    return rules.Thresholds(row["afschalen_vooraf_uren"], row["verzuim_drempel_uren"],
+                            row["verzuim_herhaald_perioden"], row["achterstand_procent"],
+                            row["behandeltermijn_werkdagen"])
+
+
+def person_facts(row: dict[str, Any]) -> rules.Person:
+    return rules.Person(row["id"], Doelgroep(row["doelgroep"]), Leerroute(row["leerroute"]) if row["leerroute"] else None,
+                        row["intensiteit_uren"], row["pip_dagtekening"], row["datum_inburgeringsaanbod"])
+
+
+async def totals_for(inburgeraar_id: int) -> rules.Totals:
+    """Followed minutes over every provider's current records. Language in a participation trajectory
+    counts only when given by a BoW-certified institution (formal)."""
+    current = (HourRecord.inburgeraar == inburgeraar_id) & HourRecord.superseded_by.is_null()
+    followed = (Sum(HourRecord.attended_minutes, alias="a"), Sum(HourRecord.geoorloofd_minutes, alias="g"),
+                Sum(HourRecord.ongeoorloofd_minutes, alias="o"))
+    language = participation = 0
+    for row in await HourRecord.select(HourRecord.kind, HourRecord.formal, *followed).where(current).group_by(
+            HourRecord.kind, HourRecord.formal):
+        minutes = (row["a"] or 0) + (row["g"] or 0) + (row["o"] or 0)
+        if row["kind"] == HourKind.TAAL_KNM or (row["kind"] == HourKind.PARTICIPATIE_TAALLES and row["formal"]):
+            language += minutes
+        elif row["kind"] == HourKind.PARTICIPATIE_ACTIVITEITEN:
+            participation += minutes
+    periods = await HourRecord.select(HourRecord.period_start, Sum(HourRecord.ongeoorloofd_minutes, alias="o")).where(
+        current).group_by(HourRecord.period_start).order_by(HourRecord.period_start, ascending=False)
+    return rules.Totals(language, participation, tuple((p["period_start"], p["o"] or 0) for p in periods))
+
+
+@dataclass
+class RoutingContext:
+    rules: list[rules.Rule]
+    absences: list[rules.AbsenceFacts]
+    user_team: dict[int, int]
+    default_team_id: int | None
+
+
+async def routing_context(gemeente_id: int, today: date) -> RoutingContext:
+    rule_rows = await RoutingRule.select().where(
+        (RoutingRule.gemeente == gemeente_id) & (RoutingRule.active == True)  # noqa: E712
+    ).order_by(RoutingRule.position).order_by(RoutingRule.id)
+    teams = await Team.select(Team.id).where(Team.gemeente == gemeente_id).order_by(Team.id)
+    team_ids = [t["id"] for t in teams]
+    members = await TeamMember.select(TeamMember.user, TeamMember.team).where(
+        TeamMember.team.is_in(team_ids or [0]))
+    absences = await Absence.select().where((Absence.start <= today) & (Absence.end >= today))
+    settings = await InboxSettings.select(InboxSettings.default_team).where(
+        InboxSettings.gemeente == gemeente_id).first()
+    default = (settings or {}).get("default_team") or (team_ids[0] if team_ids else None)
+    return RoutingContext(
+        rules=[rules.Rule(r["id"], r["name"], r["team"], r["assignee"], r["kind"], r["leerroute"], r["doelgroep"],
+                          r["organisation"]) for r in rule_rows],
+        absences=[rules.AbsenceFacts(a["user"], a["start"], a["end"], a["substitute"]) for a in absences],
+        user_team={m["user"]: m["team"] for m in members},
+        default_team_id=default)
+
+
+# --- From events to items ----------------------------------------------------------------------------
+
+async def process_pending(limit: int = 1000) -> int:
+    """Turn pending events into items, oldest first. Safe to run twice: each event is handled once,
+    and an item key exists once per gemeente."""
+    done = 0
+    events = await DomainEvent.select().where(DomainEvent.processed_at.is_null()).order_by(DomainEvent.id).limit(limit)
+    for event in events:
+        try:
+            async with write_tx():
+                fresh = await DomainEvent.select(DomainEvent.processed_at).where(DomainEvent.id == event["id"]).first()
+                if fresh["processed_at"] is not None:
+                    continue  # another worker was first
+                await _handle(event)
+                await DomainEvent.update({DomainEvent.processed_at: clock.now()}).where(DomainEvent.id == event["id"])
+            done += 1
+        except Exception as exc:  # keep the event pending, note why, go on with the next
+            log.exception("event %s niet verwerkt", event["id"])
+            await DomainEvent.update({DomainEvent.attempts: DomainEvent.attempts + 1,
+                                      DomainEvent.last_error: repr(exc)[:2000]}).where(DomainEvent.id == event["id"])
+    return done
+
+
+async def _handle(event: dict[str, Any]) -> None:
+    if event["inburgeraar"] is None:
+        return
+    person_row = await Inburgeraar.select().where(Inburgeraar.id == event["inburgeraar"]).first()
+    if person_row is None:
+        return
+    person = person_facts(person_row)
+    payload = json.loads(event["payload"]) if isinstance(event["payload"], str) else event["payload"]
+    today = clock.today()
+    thresholds = await thresholds_for(person_row["gemeente"])
+    kind = event["kind"]
+    if kind.startswith("hours."):
+        evaluation = rules.hour_signals(payload, person, await totals_for(person.id), thresholds, today)
+    elif kind.startswith("milestone."):
+        evaluation = rules.milestone_signals(payload, person)
+    else:  # a dossier change (PIP, aanbod): what depends on the person alone
+        evaluation = rules.delayed_start_signal(person, today)
+    corrected_ref = payload.get("supersedes")
+    for signal in evaluation.signals:
+        await upsert_item(signal, person_row, thresholds, event_id=event["id"], corrects=corrected_ref,
+                          is_correction=kind.endswith(".corrected"))
+    if corrected_ref:
+        for key in evaluation.withdrawn:
+            await _note_withdrawn(person_row["gemeente"], key, corrected_ref)
+
+
+def _refs(item: dict[str, Any]) -> dict[str, list[int]]:
+    return json.loads(item["refs"]) if isinstance(item["refs"], str) else (item["refs"] or {})
+
+
+def _came_from(item: dict[str, Any], record_id: int | None) -> bool:
+    return record_id is not None and any(record_id in ids for ids in _refs(item).values() if isinstance(ids, list))
+
+
+async def upsert_item(signal: Signal, person: dict[str, Any], thresholds: rules.Thresholds, *,
+                      event_id: int | None, corrects: int | None = None, is_correction: bool = False) -> int | None:
+    """Create the item for this signal, or — when its source was corrected — update and reopen it."""
+    gemeente = person["gemeente"]
+    existing = await InboxItem.select().where((InboxItem.gemeente == gemeente) & (InboxItem.key == signal.key)).first()
+    today = clock.today()
+    if existing is None:
+        deadline = rules.deadline_for(signal.kind, signal.event_date, today, thresholds)
+        try:
+            item_id = (await InboxItem.insert(InboxItem(
+                gemeente=gemeente, inburgeraar=person["id"], kind=signal.kind.value, key=signal.key,
+                status=Status.NIEUW.value, event_date=signal.event_date, deadline=deadline,
+                organisation=signal.organisation_id, leerroute=person["leerroute"], source_event=event_id,
+                refs=json.dumps(signal.refs), detail=signal.detail)).returning(InboxItem.id))[0]["id"]
+        except IntegrityErrors:
+            return None  # made a moment ago by another worker: one event, one item
+        await _entry(item_id, None, "status", to_status=Status.NIEUW, text=f"Aangemaakt: {signal.detail}")
+        await _route(item_id, signal, person, today)
+        return item_id
+    if not (is_correction and _came_from(existing, corrects)):
+        return existing["id"]  # the same fact again: nothing new to do
+    refs = _refs(existing)
+    for name, ids in signal.refs.items():
+        refs[name] = sorted(set(refs.get(name, [])) | set(ids))
+    changes = []
+    if signal.event_date != existing["event_date"]:
+        changes.append(f"datum {existing['event_date']:%d-%m-%Y} → {signal.event_date:%d-%m-%Y}")
+    if signal.detail != existing["detail"]:
+        changes.append(f"{existing['detail']} → {signal.detail}")
+    values = {InboxItem.refs: json.dumps(refs), InboxItem.detail: signal.detail, InboxItem.event_date: signal.event_date,
+              InboxItem.updated_at: clock.now()}
+    if signal.kind.for_duo and signal.event_date != existing["event_date"]:
+        values[InboxItem.deadline] = rules.deadline_for(signal.kind, signal.event_date, today, thresholds)
+    reopen = existing["status"] == Status.AFGEHANDELD
+    if reopen:
+        values.update({InboxItem.status: Status.NIEUW.value, InboxItem.outcome: None, InboxItem.closed_at: None})
+    await InboxItem.update(values).where(InboxItem.id == existing["id"])
+    await _entry(existing["id"], None, "correctie",
+                 text="De aanbieder heeft de bron gecorrigeerd: " + ("; ".join(changes) or "zelfde gegevens"))
+    if reopen:
+        await _entry(existing["id"], None, "status", from_status=Status.AFGEHANDELD, to_status=Status.NIEUW,
+                     text="Heropend omdat de bron is gecorrigeerd.")
+    return existing["id"]
+
+
+async def _note_withdrawn(gemeente: int, key: str, corrected_ref: int) -> None:
+    item = await InboxItem.select().where((InboxItem.gemeente == gemeente) & (InboxItem.key == key)).first()
+    if item is not None and _came_from(item, corrected_ref):
+        await _entry(item["id"], None, "correctie",
+                     text="De aanbieder heeft de bron gecorrigeerd; het signaal geldt daarna niet meer. "
+                          "Beoordeel of het item kan worden afgesloten.")
+
+
+async def _route(item_id: int, signal: Signal, person: dict[str, Any], today: date) -> None:
+    ctx = await routing_context(person["gemeente"], today)
+    decision = rules.route(
+        rules.RoutingFacts(signal.kind, person["leerroute"], person["doelgroep"], signal.organisation_id,
+                           person["regisseur"]),
+        ctx.rules, default_team_id=ctx.default_team_id, absences=ctx.absences, user_team=ctx.user_team, today=today)
+    await InboxItem.update({InboxItem.assignee: decision.assignee_id, InboxItem.team: decision.team_id}).where(
+        InboxItem.id == item_id)
+    await InboxEntry.insert(InboxEntry(item=item_id, entry_type="routering", assignee=decision.assignee_id,
+                                       team=decision.team_id, rule=decision.rule_id, text=decision.reason))
+
+
+async def _entry(item_id: int, user: CurrentUser | None, entry_type: str, *, from_status: Status | None = None,
+                 to_status: Status | None = None, text: str = "", assignee: int | None = None,
+                 team: int | None = None) -> None:
+    await InboxEntry.insert(InboxEntry(item=item_id, by=user.id if user else None, entry_type=entry_type,
+                                       from_status=from_status.value if from_status else None,
+                                       to_status=to_status.value if to_status else None, text=text,
+                                       assignee=assignee, team=team))
+
+
+async def scan_delayed_starts(today: date | None = None) -> int:
+    """Time passing is not an event: daily, find asylum status holders whose offer is late."""
+    today = today or clock.today()
+    limit = today - timedelta(days=92)
+    rows = await Inburgeraar.select().where(
+        (Inburgeraar.doelgroep == Doelgroep.ASIEL.value) & Inburgeraar.pip_dagtekening.is_not_null()
+        & (Inburgeraar.pip_dagtekening <= limit) & Inburgeraar.verhuisd_op.is_null())
+    made = 0
+    for row in rows:
+        evaluation = rules.delayed_start_signal(person_facts(row), today)
+        for signal in evaluation.signals:
+            async with write_tx():
+                exists = await InboxItem.exists().where((InboxItem.gemeente == row["gemeente"])
+                                                        & (InboxItem.key == signal.key))
+                if not exists:
+                    await upsert_item(signal, row, await thresholds_for(row["gemeente"]), event_id=None)
+                    made += 1
+    return made
+
+
+# --- Triage ------------------------------------------------------------------------------------------------
+
+async def item_for(user: CurrentUser, item_id: int) -> dict[str, Any]:
+    """The item if it is this user's gemeente's, else 404 (as for any foreign id)."""
+    if not user.is_gemeente:
+        raise NotFoundException()
+    row = await InboxItem.select().where((InboxItem.id == item_id) & (InboxItem.gemeente == user.gemeente_id)).first()
+    if row is None:
+        raise NotFoundException()
+    return row
+
+
+async def change_status(user: CurrentUser, item_id: int, new: Status, *, outcome: Outcome | None = None,
+                        registered_on: date | None = None, reason: str = "", forwarded_to: str = "",
+                        origin: str = "") -> str:
+    """Claim, release, close (with an outcome) or reopen; returns a warning when a DUO registration was late."""
+    async with write_tx():
+        item = await item_for(user, item_id)
+        current = Status(item["status"])
+        rules.check_transition(current, new)
+        values: dict[Any, Any] = {InboxItem.status: new.value, InboxItem.updated_at: clock.now()}
+        text, warning = "", ""
+        if new is Status.IN_BEHANDELING:
+            values[InboxItem.assignee] = user.id
+            text = "Geclaimd"
+        elif new is Status.AFGEHANDELD:
+            if outcome is None:
+                raise TransitionError("Kies hoe het is afgehandeld.", "outcome")
+            rules.check_outcome(outcome, registered_on=registered_on, reason=reason, forwarded_to=forwarded_to,
+                                today=clock.today())
+            values.update({InboxItem.outcome: outcome.value, InboxItem.closed_at: clock.now(),
+                           InboxItem.registered_on: registered_on if outcome is Outcome.GEREGISTREERD else None,
+                           InboxItem.outcome_text: reason or forwarded_to})
+            text = {Outcome.GEREGISTREERD: f"Geregistreerd bij DUO op {registered_on:%d-%m-%Y}"
+                    if registered_on else "", Outcome.GEEN_ACTIE: f"Geen actie nodig: {reason}",
+                    Outcome.DOORGEZET: f"Doorgezet naar {forwarded_to}"}[outcome]
+            if outcome is Outcome.GEREGISTREERD and registered_on and registered_on > item["deadline"]:
+                warning = (f"Let op: geregistreerd na de termijn ({item['deadline']:%d-%m-%Y}). "
+                           "DUO verwacht registratie binnen 10 werkdagen na de gebeurtenis.")
+                text += " (na de termijn)"
+        elif new is Status.NIEUW:
+            if current is Status.IN_BEHANDELING:
+                values[InboxItem.assignee] = None
+                text = "Teruggezet in de wachtrij"
+            else:
+                values.update({InboxItem.outcome: None, InboxItem.closed_at: None, InboxItem.registered_on: None})
+                text = "Heropend" + (f": {reason}" if reason else "")
+        await InboxItem.update(values).where(InboxItem.id == item_id)
+        await _entry(item_id, user, "status", from_status=current, to_status=new, text=text)
+        await audit.record(user, f"inbox.{new.value}", "inbox_item", item_id, origin=origin,
+                           inburgeraar_id=item["inburgeraar"], subject_gemeente_id=item["gemeente"], detail=text)
+    return warning
+
+
+async def comment(user: CurrentUser, item_id: int, text: str, origin: str = "") -> None:
+    if not text.strip():
+        raise TransitionError("Schrijf een opmerking.", "text")
+    async with write_tx():
+        item = await item_for(user, item_id)
+        await _entry(item_id, user, "opmerking", text=text.strip())
+        await audit.record(user, "inbox.comment", "inbox_item", item_id, origin=origin,
+                           inburgeraar_id=item["inburgeraar"], subject_gemeente_id=item["gemeente"])
+
+
+async def assign(user: CurrentUser, item_ids: list[int], *, assignee_id: int | None, team_id: int | None,
+                 origin: str = "") -> int:
+    """Reassign one item or many; a person who is away is refused, not silently accepted."""
+    from shared.tables import AppUser
+    if assignee_id is not None:
+        target = await AppUser.select(AppUser.id).where((AppUser.id == assignee_id)
+                                                        & (AppUser.gemeente == user.gemeente_id)
+                                                        & (AppUser.active == True)).first()  # noqa: E712
+        if target is None:
+            raise TransitionError("Kies een medewerker van uw gemeente.", "assignee")
+        today = clock.today()
+        if await Absence.exists().where((Absence.user == assignee_id) & (Absence.start <= today)
+                                        & (Absence.end >= today)):
+            raise TransitionError("Deze medewerker is afwezig; kies een ander of de teamwachtrij.", "assignee")
+    if team_id is not None and not await Team.exists().where((Team.id == team_id) & (Team.gemeente == user.gemeente_id)):
+        raise TransitionError("Kies een team van uw gemeente.", "team")
+    async with write_tx():
+        for item_id in item_ids:
+            item = await item_for(user, item_id)
+            await InboxItem.update({InboxItem.assignee: assignee_id, InboxItem.team: team_id or item["team"],
+                                    InboxItem.updated_at: clock.now()}).where(InboxItem.id == item_id)
+            await _entry(item_id, user, "toewijzing", assignee=assignee_id, team=team_id or item["team"],
+                         text="Toegewezen" if assignee_id else "Naar de teamwachtrij")
+            await audit.record(user, "inbox.assign", "inbox_item", item_id, origin=origin,
+                               inburgeraar_id=item["inburgeraar"], subject_gemeente_id=item["gemeente"])
+    return len(item_ids)
+
+
+async def bulk_close(user: CurrentUser, item_ids: list[int], reason: str, origin: str = "") -> int:
+    """Close many as "geen actie nodig" with one reason: all or none."""
+    if not reason.strip():
+        raise TransitionError("Geef een reden waarom geen actie nodig is.", "reason")
+    async with write_tx():
+        for item_id in item_ids:
+            item = await item_for(user, item_id)
+            if item["status"] == Status.AFGEHANDELD:
+                continue
+            await change_status(user, item_id, Status.AFGEHANDELD, outcome=Outcome.GEEN_ACTIE, reason=reason,
+                                origin=origin)
+    return len(item_ids)
