@@ -83,6 +83,31 @@ class Inburgeraar(Table):
     reden_vertraagde_start = Text(default="")
     verhuisd_op = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The municipal dossier (issue 3). Current values live here for fast lists; every change is also
+    # appended to DossierChange, section by section (municipal/rules.py SECTIONS names the fields).
+    email = Varchar(length=254, default="")
+    telefoon = Varchar(length=32, default="")
+    adres = Varchar(length=300, default="")
+    plicht_start = Date(null=True, default=None)            # inburgeringsplichtig sinds (DUO)
+    termijn_start = Date(null=True, default=None)           # dagtekening of the first PIP: the 3-year term
+    pip_nummer = Integer(default=0)                         # 0 = no PIP yet, 1 = the first PIP, 2+ = changed
+    indicator_alfabetisering = Varchar(length=16, null=True, default=None)
+    opleiding_afmaken = Boolean(default=False)              # DUO's indicatorMagOpleidingAfmaken
+    intake_start = Date(null=True, default=None)
+    intake_eind = Date(null=True, default=None)
+    leerbaarheidstoets = Varchar(length=32, null=True, default=None)
+    leerbaarheidstoets_datum = Date(null=True, default=None)
+    intake_no_shows = Integer(default=0)
+    begeleiding_indicatie = Boolean(null=True, default=None)
+    begeleiding_start = Date(null=True, default=None)
+    ontzorgen_start = Date(null=True, default=None)
+    ontzorgen_eind = Date(null=True, default=None)
+    voortgangsgesprekken = JSON(default="[]")               # ISO dates, oldest first
+    doelgroep_status = Varchar(length=32, null=True, default=None)  # status per DUO when rights differ
+    doelgroep_keuze = Varchar(length=16, null=True, default=None)   # the one-time choice (DoelgroepKeuze)
+    doelgroep_keuze_op = Date(null=True, default=None)
+    verhuisd_naar = Varchar(length=100, default="")
+    aantekeningen = Text(default="")
 
 
 class Enrollment(Table):
@@ -164,3 +189,50 @@ class DomainEvent(Table, tablename="domain_event"):
     processed_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)
     last_error = Text(default="")
+
+
+class DossierChange(Table, tablename="dossier_change"):
+    """One version of one section of dossier data (a person's PIP, an enrollment, a contract...): the
+    section's full data after the change, who made it and when. Appended, never edited, so the data a
+    decision rests on stays retrievable. `kind`: baseline (the state before the first recorded change),
+    register, change, correction, import."""
+    object_type = Varchar(length=32)
+    object_id = Integer()
+    inburgeraar = ForeignKey(Inburgeraar, null=True, on_delete=OnDelete.restrict, index=True)
+    gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
+    section = Varchar(length=32)
+    kind = Varchar(length=16)
+    data = JSON(default="{}")
+    note = Text(default="")
+    changed_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class Invitation(Table):
+    """A one-time link to set a password. Only the SHA-256 of the token is kept."""
+    token_hash = Varchar(length=64, unique=True)
+    email = Varchar(length=254)
+    name = Varchar(length=200)
+    role = Varchar(length=32)
+    gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
+    invited_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    account = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)  # the user it created
+
+
+class DossierImport(Table, tablename="dossier_import"):
+    """A bulk onboarding file between preview and import. The rows are emptied once imported or
+    discarded: the people then live in their dossiers, not here."""
+    gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
+    created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    filename = Varchar(length=200, default="")
+    rows = JSON(default="[]")
+    row_count = Integer(default=0)
+    error_count = Integer(default=0)
+    status = Varchar(length=16, default="preview")
+    finished_at = Timestamptz(null=True, default=None)

@@ -143,3 +143,47 @@ COMPLETING_MILESTONES = {
     Component.MAP: {MilestoneKind.MAP_EINDGESPREK, MilestoneKind.NIET_VOLTOOID},
     Component.PVT: {MilestoneKind.PVT_ONDERTEKENING, MilestoneKind.NIET_VOLTOOID},
 }
+
+
+# --- The municipal dossier (issue 3) ------------------------------------------------------------
+
+class Niveau(StrEnum):
+    """The minimum exam level of a PIP (DUO's NiveauPip). No labels: "B1" is also Leerroute.B1's value,
+    and LABELS is keyed by value."""
+    A2 = "A2"
+    B1 = "B1"
+
+
+class Alfabetisering(Labelled):
+    """DUO's indicatorAlfabetiseringsonderwijs: A, AA, NVT (see DUO_ALFABETISERING)."""
+    ALFA = "alfa"
+    ANDERS_ALFA = "anders_alfa"
+    NVT = "nvt"
+
+
+class Leerbaarheidstoets(Labelled):
+    """DUO's LeerbaarheidstoetsResultaat."""
+    HAALBAAR = "b1_haalbaar"
+    NIET_HAALBAAR = "b1_niet_haalbaar"
+    ONBEKEND = "onbekend"
+
+
+class DoelgroepKeuze(Labelled):
+    """The person's one-time choice when the status changed (asylum rights prevail unless given up)."""
+    BEHOUDEN = "behouden"
+    AFSTAND = "afstand"
+
+
+DUO_ALFABETISERING = {Alfabetisering.ALFA: "A", Alfabetisering.ANDERS_ALFA: "AA", Alfabetisering.NVT: "NVT"}
+DUO_LEERROUTE = {Leerroute.B1: "B", Leerroute.ONDERWIJS: "O", Leerroute.Z: "Z"}
+
+LABELS.update({
+    Alfabetisering.ALFA: "Onderwijs voor analfabeet",
+    Alfabetisering.ANDERS_ALFA: "Onderwijs voor anders-gealfabetiseerde",
+    Alfabetisering.NVT: "Niet van toepassing",
+    Leerbaarheidstoets.HAALBAAR: "B1-route haalbaar",
+    Leerbaarheidstoets.NIET_HAALBAAR: "B1-route niet haalbaar",
+    Leerbaarheidstoets.ONBEKEND: "Onbekend",
+    DoelgroepKeuze.BEHOUDEN: "Houdt de rechten van asielstatushouder",
+    DoelgroepKeuze.AFSTAND: "Ziet af van de rechten van asielstatushouder",
+})

@@ -26,7 +26,8 @@ def _tables():
     # children before parents (SQLite deletes table by table)
     inbox = [m.InboxEntry, m.InboxItem, m.SavedFilter, m.Absence, m.RoutingRule, m.InboxSettings, m.TeamMember,
              m.Team]
-    return [*inbox, t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, t.Enrollment, t.HttpSession,
+    dossier = [t.DossierChange, t.Invitation, t.DossierImport]
+    return [*inbox, *dossier, t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, t.Enrollment, t.HttpSession,
             t.Inburgeraar, t.AppUser, t.Contract, t.Organisation, t.Gemeente]
 
 
