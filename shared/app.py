@@ -8,6 +8,8 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 
+from municipal.inbox import worker as inbox_worker
+from municipal.inbox.routes import InboxController
 from municipal.routes import GemeenteController
 from portal.routes import PortalController
 from shared import routes
@@ -29,7 +31,7 @@ def create_app() -> Litestar:
     )
     return Litestar(
         route_handlers=[
-            *routes.route_handlers, PortalController, GemeenteController,
+            *routes.route_handlers, PortalController, GemeenteController, InboxController,
             create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
         ],
         on_app_init=[session_auth.on_app_init],
@@ -39,8 +41,8 @@ def create_app() -> Litestar:
         template_config=template_config,
         plugins=[HTMXPlugin()],
         exception_handlers=exception_handlers,
-        on_startup=[open_db],
-        on_shutdown=[close_db],
+        on_startup=[open_db, inbox_worker.start],
+        on_shutdown=[inbox_worker.stop, close_db],
         logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 401, 403, 422}),
         openapi_config=None,
         debug=False,

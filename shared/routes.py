@@ -20,7 +20,7 @@ def home_for(user) -> str:
     if user.is_provider:
         return "/portaal"
     if user.is_gemeente:
-        return "/gemeente"
+        return "/inbox"           # a regisseur starts the day in the inbox
     return "/beheer/audit"
 
 

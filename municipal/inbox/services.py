@@ -343,3 +343,192 @@ async def bulk_close(user: CurrentUser, item_ids: list[int], reason: str, origin
             await change_status(user, item_id, Status.AFGEHANDELD, outcome=Outcome.GEEN_ACTIE, reason=reason,
                                 origin=origin)
     return len(item_ids)
+
+
+# --- Reading the inbox ---------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+LATE_FACTOR = 3        # "more than 3× late": overdue by more than three DUO terms (30 working days)
+
+
+@dataclass
+class Filters:
+    scope: str = "mijn"           # mijn | team | alle
+    status: str = "open"          # open | nieuw | in_behandeling | afgehandeld | alle
+    kind: str = ""
+    termijn: str = ""             # "" | op_tijd | te_laat | ver_te_laat
+    aanbieder: int = 0
+    leerroute: str = ""
+    page: int = 1
+
+    def query(self, **override) -> str:
+        from urllib.parse import urlencode
+        values = {"bereik": self.scope, "status": self.status, "soort": self.kind, "termijn": self.termijn,
+                  "aanbieder": self.aanbieder or "", "leerroute": self.leerroute}
+        values.update(override)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+async def _my_teams(user: CurrentUser) -> list[int]:
+    return [m["team"] for m in await TeamMember.select(TeamMember.team).where(TeamMember.user == user.id)]
+
+
+async def _where(user: CurrentUser, f: Filters, *, skip: str = ""):
+    today = clock.today()
+    where = InboxItem.gemeente == user.gemeente_id
+    if f.scope == "mijn":
+        where &= InboxItem.assignee == user.id
+    elif f.scope == "team":
+        teams = await _my_teams(user)
+        where &= InboxItem.team.is_in(teams or [0])
+    if skip != "status":
+        if f.status == "open":
+            where &= InboxItem.status != Status.AFGEHANDELD.value
+        elif f.status in {s.value for s in Status}:
+            where &= InboxItem.status == f.status
+    if f.kind and skip != "kind":
+        where &= InboxItem.kind == f.kind
+    if f.termijn and skip != "termijn":
+        if f.termijn == "op_tijd":
+            where &= InboxItem.deadline >= today
+        elif f.termijn == "te_laat":
+            where &= InboxItem.deadline < today
+        elif f.termijn == "ver_te_laat":
+            where &= InboxItem.deadline < subtract_working_days(today, LATE_FACTOR * rules.DUO_TERM_WORKING_DAYS)
+    if f.aanbieder:
+        where &= InboxItem.organisation == f.aanbieder
+    if f.leerroute:
+        where &= InboxItem.leerroute == f.leerroute
+    return where
+
+
+def subtract_working_days(day: date, n: int) -> date:
+    from shared.workdays import is_working_day
+    while n > 0:
+        day -= timedelta(days=1)
+        n -= is_working_day(day)
+    return day
+
+
+@dataclass
+class InboxPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, dict[str, int]]
+
+
+async def inbox_page(user: CurrentUser, f: Filters, origin: str = "") -> InboxPage:
+    if not user.is_gemeente:
+        raise NotFoundException()
+    where = await _where(user, f)
+    total = await InboxItem.count().where(where)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, f.page), pages)
+    rows = await InboxItem.select(
+        InboxItem.id, InboxItem.kind, InboxItem.status, InboxItem.deadline, InboxItem.event_date, InboxItem.detail,
+        InboxItem.leerroute, InboxItem.inburgeraar,
+        InboxItem.inburgeraar.voornamen.as_alias("voornamen"), InboxItem.inburgeraar.achternaam.as_alias("achternaam"),
+        InboxItem.inburgeraar.bsn.as_alias("bsn"), InboxItem.organisation.name.as_alias("aanbieder"),
+        InboxItem.assignee.name.as_alias("assignee_name"), InboxItem.team.name.as_alias("team_name"),
+    ).where(where).order_by(InboxItem.deadline).order_by(InboxItem.id).limit(PAGE_SIZE).offset(
+        (page - 1) * PAGE_SIZE)
+    counts = {
+        "status": {r["status"]: r["n"] for r in await InboxItem.select(InboxItem.status, Count(alias="n")).where(
+            await _where(user, f, skip="status")).group_by(InboxItem.status)},
+        "kind": {r["kind"]: r["n"] for r in await InboxItem.select(InboxItem.kind, Count(alias="n")).where(
+            await _where(user, f, skip="kind")).group_by(InboxItem.kind)},
+    }
+    await audit.record(user, "inbox.list", "inbox_item", "", origin=origin,
+                       detail=f"{f.query()} pagina {page}: {len(rows)} van {total}")
+    return InboxPage(rows, total, page, pages, counts)
+
+
+async def item_page(user: CurrentUser, item_id: int, origin: str = "") -> dict[str, Any]:
+    item = await item_for(user, item_id)
+    person = await Inburgeraar.select().where(Inburgeraar.id == item["inburgeraar"]).first()
+    from shared.tables import AppUser, HourRecord as H, Milestone, Organisation
+    refs = _refs(item)
+    hours = await H.select(H.all_columns(), H.organisation.name.as_alias("aanbieder")).where(
+        H.id.is_in(refs.get("hour_record") or [0])).order_by(H.id)
+    milestones = await Milestone.select(Milestone.all_columns(), Milestone.organisation.name.as_alias("aanbieder")
+                                        ).where(Milestone.id.is_in(refs.get("milestone") or [0])).order_by(Milestone.id)
+    entries = await InboxEntry.select(InboxEntry.all_columns(), InboxEntry.by.name.as_alias("by_name"),
+                                      InboxEntry.assignee.name.as_alias("assignee_name"),
+                                      InboxEntry.team.name.as_alias("team_name")).where(
+        InboxEntry.item == item_id).order_by(InboxEntry.id)
+    colleagues = await AppUser.select(AppUser.id, AppUser.name).where(
+        (AppUser.gemeente == user.gemeente_id) & (AppUser.active == True)).order_by(AppUser.name)  # noqa: E712
+    teams = await Team.select(Team.id, Team.name).where(Team.gemeente == user.gemeente_id).order_by(Team.name)
+    org = await Organisation.select(Organisation.name).where(Organisation.id == item["organisation"]).first() \
+        if item["organisation"] else None
+    await audit.record(user, "inbox.view", "inbox_item", item_id, origin=origin, inburgeraar_id=item["inburgeraar"],
+                       subject_gemeente_id=item["gemeente"])
+    return {"item": item, "person": person, "hours": hours, "milestones": milestones, "entries": entries,
+            "colleagues": colleagues, "teams": teams, "aanbieder": org["name"] if org else ""}
+
+
+async def duo_view(user: CurrentUser, item_id: int, origin: str = ""):
+    from municipal.inbox.duo import DuoFacts, registration_for
+    data = await item_page(user, item_id, origin)
+    item, person = data["item"], data["person"]
+    totals = await totals_for(person["id"])
+    known = await HourRecord.select(HourRecord.period_end).where(
+        (HourRecord.inburgeraar == person["id"]) & HourRecord.superseded_by.is_null()).order_by(
+        HourRecord.period_end, ascending=False).first()
+    facts = DuoFacts(bsn=person["bsn"], event_date=item["event_date"],
+                     term_start=person.get("termijn_start") or person["pip_dagtekening"],
+                     leerroute=person["leerroute"], doelgroep=person["doelgroep"],
+                     intensiteit_uren=person["intensiteit_uren"], language_minutes=totals.language,
+                     participation_minutes=totals.participation,
+                     hours_known_until=known["period_end"] if known else None,
+                     component=_refs(item).get("component"))
+    data["registration"] = registration_for(ItemKind(item["kind"]), facts, clock.today())
+    return data
+
+
+async def dashboard(user: CurrentUser, weeks: int = 6) -> dict[str, Any]:
+    """For the teamleider: open, overdue and handled per week, per regisseur."""
+    if not user.is_gemeente:
+        raise NotFoundException()
+    from shared.tables import AppUser
+    today = clock.today()
+    mine = InboxItem.gemeente == user.gemeente_id
+    open_rows = await InboxItem.select(InboxItem.assignee, InboxItem.assignee.name.as_alias("name"),
+                                       Count(alias="n")).where(mine & (InboxItem.status != "afgehandeld")).group_by(
+        InboxItem.assignee, InboxItem.assignee.name)
+    late_rows = await InboxItem.select(InboxItem.assignee, Count(alias="n")).where(
+        mine & (InboxItem.status != "afgehandeld") & (InboxItem.deadline < today)).group_by(InboxItem.assignee)
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    closed = await InboxEntry.select(InboxEntry.by, InboxEntry.at).where(
+        (InboxEntry.item.gemeente == user.gemeente_id) & (InboxEntry.to_status == "afgehandeld")
+        & (InboxEntry.at >= clock.now() - timedelta(days=7 * weeks + 7)))
+    week_starts = [start + timedelta(days=7 * i) for i in range(weeks)]
+    handled: dict[Any, list[int]] = {}
+    for row in closed:
+        day = row["at"].date()
+        if day < start:
+            continue
+        handled.setdefault(row["by"], [0] * weeks)[(day - start).days // 7] += 1
+    late = {r["assignee"]: r["n"] for r in late_rows}
+    names = {u["id"]: u["name"] for u in await AppUser.select(AppUser.id, AppUser.name).where(
+        AppUser.gemeente == user.gemeente_id)}
+    people = sorted({r["assignee"] for r in open_rows} | set(handled), key=lambda u: (u is None, names.get(u, "")))
+    open_n = {r["assignee"]: r["n"] for r in open_rows}
+    return {"weeks": week_starts, "rows": [
+        {"name": names.get(u, "Teamwachtrij") if u else "Teamwachtrij (niemand)", "open": open_n.get(u, 0),
+         "late": late.get(u, 0), "handled": handled.get(u, [0] * weeks)} for u in people],
+        "total_open": sum(open_n.values()), "total_late": sum(late.values())}
+
+
+def allowed_next(status: Status) -> list[Status]:
+    return [s for s in Status if s in rules.ALLOWED_STATUS_CHANGES[status]]
+
+
+async def colleagues_and_teams(user: CurrentUser) -> tuple[list[dict], list[dict]]:
+    from shared.tables import AppUser
+    colleagues = await AppUser.select(AppUser.id, AppUser.name).where(
+        (AppUser.gemeente == user.gemeente_id) & (AppUser.active == True)).order_by(AppUser.name)  # noqa: E712
+    teams = await Team.select(Team.id, Team.name).where(Team.gemeente == user.gemeente_id).order_by(Team.name)
+    return colleagues, teams

@@ -13,7 +13,7 @@ async def test_login_lands_on_the_role_home_and_logs_it(client, world):
     home = await client.get("/portaal")
     assert home.status == 200 and home.h1() == "Mijn inburgeraars"
     gemeente = await client.login(world.users["regisseur"])
-    assert gemeente.response.headers["location"] == "/gemeente"
+    assert gemeente.response.headers["location"] == "/inbox"
     events = await AuditEvent.select(AuditEvent.action, AuditEvent.actor_email, AuditEvent.origin).where(
         AuditEvent.action == "login.ok")
     assert {e["actor_email"] for e in events} == {world.users["school"], world.users["regisseur"]}

@@ -1,6 +1,7 @@
 """Privacy by construction: walk every route that takes an id, as every role, with ids that are not
 theirs. Each must answer 404 and change nothing; the same route with their own id must work."""
 import re
+from datetime import date
 
 from litestar.routes import HTTPRoute
 
@@ -8,11 +9,11 @@ from shared.tables import DomainEvent, HourRecord, Milestone
 from tests.support import make_person
 
 PARAM = re.compile(r"{(\w+):\w+}")
-KNOWN_PARAMS = {"inburgeraar_id"}
+PROVIDERS = {"school", "pvt", "volunteers"}
 
 
-def id_routes(app) -> list[tuple[str, str]]:
-    """(method, path) for every route with a path parameter."""
+def id_routes(app, known: set[str]) -> list[tuple[str, str, str]]:
+    """(method, path, parameter) for every route with a path parameter."""
     found = []
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
@@ -20,20 +21,34 @@ def id_routes(app) -> list[tuple[str, str]]:
         params = set(PARAM.findall(route.path))
         if not params or route.path.startswith("/static/"):  # public files: no one's data
             continue
-        assert params <= KNOWN_PARAMS, f"{route.path}: leer de isolatietest welke ids hier vreemd zijn"
-        for method in route.route_handler_map:
-            if method not in {"HEAD", "OPTIONS"}:
-                found.append((method, route.path))
+        assert len(params) == 1 and params <= known, f"{route.path}: leer de isolatietest welke ids hier vreemd zijn"
+        param = next(iter(params))
+        found += [(method, route.path, param) for method in route.route_handler_map if method not in {"HEAD", "OPTIONS"}]
     return found
 
 
 async def counts():
-    return await HourRecord.count(), await Milestone.count(), await DomainEvent.count()
+    from municipal.tables import InboxEntry, InboxItem
+    return (await HourRecord.count(), await Milestone.count(), await DomainEvent.count(), await InboxItem.count(),
+            await InboxEntry.count())
+
+
+async def inbox_items(world) -> tuple[int, int]:
+    """One item in each gemeente."""
+    from municipal.tables import InboxItem
+    ids = []
+    for gemeente, person in ((world.gemeente, world.people["amina"]), (world.other_gemeente, world.people["omar"])):
+        rows = await InboxItem.insert(InboxItem(gemeente=gemeente, inburgeraar=person, kind="registreer_pvt",
+                                                key=f"test:{person}", event_date=date.today(),
+                                                deadline=date.today())).returning(InboxItem.id)
+        ids.append(rows[0]["id"])
+    return ids[0], ids[1]
 
 
 async def test_every_route_answers_404_to_a_foreign_id_for_every_role(app, client, world):
     stranger = await make_person(world.other_gemeente, voornamen="Niet", achternaam="Ingeschreven")
-    own = {  # role → an id this role may use (positive control), ids that are not theirs
+    item_here, item_there = await inbox_items(world)
+    people = {  # role → an id this role may use (positive control), ids that are not theirs
         "school": (world.people["amina"], [world.people["omar"], stranger]),
         "pvt": (world.people["amina"], [stranger]),
         "volunteers": (world.people["omar"], [world.people["amina"], stranger]),
@@ -44,36 +59,44 @@ async def test_every_route_answers_404_to_a_foreign_id_for_every_role(app, clien
         "other_regisseur": (world.people["omar"], [world.people["amina"]]),
         "admin": (None, [world.people["amina"], world.people["omar"]]),
     }
-    routes = id_routes(app)
-    assert {p for _, p in routes} >= {"/portaal/inburgeraars/{inburgeraar_id:int}",
-                                       "/portaal/inburgeraars/{inburgeraar_id:int}/uren",
-                                       "/portaal/inburgeraars/{inburgeraar_id:int}/mijlpalen",
-                                       "/portaal/inburgeraars/{inburgeraar_id:int}/geschiedenis",
-                                       "/gemeente/inburgeraars/{inburgeraar_id:int}"}
+    gemeente_roles = {"regisseur", "teamleider", "beheer"}
+    items = {role: (item_here if role in gemeente_roles else item_there if role == "other_regisseur" else None,
+                    [item_there] if role in gemeente_roles else [item_here] if role == "other_regisseur"
+                    else [item_here, item_there]) for role in people}
+    ids = {"inburgeraar_id": people, "item_id": items}
+    routes = id_routes(app, set(ids))
+    assert {p for _, p, _ in routes} >= {"/portaal/inburgeraars/{inburgeraar_id:int}",
+                                          "/portaal/inburgeraars/{inburgeraar_id:int}/uren",
+                                          "/portaal/inburgeraars/{inburgeraar_id:int}/mijlpalen",
+                                          "/portaal/inburgeraars/{inburgeraar_id:int}/geschiedenis",
+                                          "/gemeente/inburgeraars/{inburgeraar_id:int}",
+                                          "/inbox/items/{item_id:int}", "/inbox/items/{item_id:int}/status"}
     before = await counts()
     probes = controls = 0
-    for role, (own_id, foreign_ids) in own.items():
+    for role in people:
         await client.login(world.users[role])
-        for method, path in routes:
+        for method, path, param in routes:
+            own_id, foreign_ids = ids[param][role]
             for foreign in [*foreign_ids, 987654]:
                 url = PARAM.sub(str(foreign), path)
                 if method == "GET":
                     page = await client.get(url)
                 else:
                     page = await client.post(url, {"enrollment": "1", "kind": "taal_knm", "attended": "8",
-                                                   "period_start": "2026-01-01", "period_end": "2026-01-31"})
+                                                   "period_start": "2026-01-01", "period_end": "2026-01-31",
+                                                   "status": "in_behandeling", "text": "x", "medewerker": ""})
                 assert page.status == 404, f"{role} {method} {url} gaf {page.status}"
                 assert "Niet gevonden" in page.text
                 probes += 1
-            if own_id is not None and method == "GET" and path.startswith(
-                    "/portaal" if role in {"school", "pvt", "volunteers"} else "/gemeente"):
+            area = "/portaal" if role in PROVIDERS else ("/gemeente", "/inbox")
+            if own_id is not None and method == "GET" and path.startswith(area):
                 assert (await client.get(PARAM.sub(str(own_id), path))).status == 200, (role, path)
                 controls += 1
     assert await counts() == before
-    expected = sum(len(f) + 1 for _, f in own.values()) * len(routes)
-    assert probes == expected and probes >= 100
-    assert controls >= 10
-    print(f"isolation walk: {probes} probes over {len(routes)} routes and {len(own)} roles, {controls} controls")
+    expected = sum(len(ids[param][role][1]) + 1 for role in people for _, _, param in routes)
+    assert probes == expected and probes >= 200
+    assert controls >= 15
+    print(f"isolation walk: {probes} probes over {len(routes)} routes and {len(people)} roles, {controls} controls")
 
 
 async def test_pvt_provider_cannot_write_language_hours_through_its_own_enrollment(client, world):

@@ -1,0 +1,151 @@
+"""The inbox screens: thin handlers over municipal.inbox.services."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+
+from municipal.inbox import services
+from municipal.inbox.rules import ItemKind, Outcome, Status, TransitionError
+from municipal.tables import SavedFilter
+from shared import clock
+from shared.forms import FormErrors, parse_date
+from shared.rules import RuleError
+from shared.vocab import Leerroute
+from shared.web import client_ip, gemeente_only, page, redirect
+from shared.workdays import deadline_text
+
+
+def _filters(bereik: str, status: str, soort: str, termijn: str, aanbieder: int, leerroute: str,
+             pagina: int) -> services.Filters:
+    return services.Filters(
+        scope=bereik if bereik in {"mijn", "team", "alle"} else "mijn",
+        status=status if status in {"open", "alle", *[s.value for s in Status]} else "open",
+        kind=soort if soort in {k.value for k in ItemKind} else "",
+        termijn=termijn if termijn in {"op_tijd", "te_laat", "ver_te_laat"} else "",
+        aanbieder=aanbieder, leerroute=leerroute if leerroute in {r.value for r in Leerroute} else "", page=pagina)
+
+
+def _ids(form) -> list[int]:
+    return [int(v) for v in form.getall("item", []) if str(v).isdigit()]
+
+
+class InboxController(Controller):
+    path = "/inbox"
+    guards = [gemeente_only]
+
+    @get("/", name="inbox.list")
+    async def inbox(self, request: Request, bereik: FromQuery[str] = "mijn", status: FromQuery[str] = "open",
+                    soort: FromQuery[str] = "", termijn: FromQuery[str] = "", aanbieder: FromQuery[int] = 0,
+                    leerroute: FromQuery[str] = "", pagina: FromQuery[int] = 1, melding: FromQuery[str] = "") -> Any:
+        f = _filters(bereik, status, soort, termijn, aanbieder, leerroute, pagina)
+        data = await services.inbox_page(request.user, f, client_ip(request))
+        saved = await SavedFilter.select().where(SavedFilter.user == request.user.id).order_by(SavedFilter.name)
+        colleagues, teams = await services.colleagues_and_teams(request.user)
+        return page(request, "municipal/inbox.html", {
+            "f": f, "data": data, "kinds": list(ItemKind), "kinds_by_value": {k.value: k for k in ItemKind},
+            "statuses": list(Status), "saved": saved,
+            "today": clock.today(), "deadline_text": deadline_text, "notice": melding, "colleagues": colleagues,
+            "teams": teams, "leerroutes": list(Leerroute)}, fragment="municipal/_inbox_list.html")
+
+    @post("/bulk", name="inbox.bulk")
+    async def bulk(self, request: Request) -> Any:
+        form = await request.form()
+        ids, action = _ids(form), form.get("actie", "")
+        back = form.get("terug", "/inbox")
+        back = back if back.startswith("/inbox") else "/inbox"
+        sep = "&" if "?" in back else "?"
+        if not ids:
+            return redirect(request, f"{back}{sep}melding=Kies+eerst+een+of+meer+items.")
+        try:
+            if action == "sluiten":
+                n = await services.bulk_close(request.user, ids, form.get("reden", ""), client_ip(request))
+                message = f"{n}+item(s)+afgehandeld+als+geen+actie+nodig."
+            else:
+                assignee = int(form["medewerker"]) if str(form.get("medewerker", "")).isdigit() else None
+                team = int(form["team"]) if str(form.get("team", "")).isdigit() else None
+                n = await services.assign(request.user, ids, assignee_id=assignee, team_id=team,
+                                          origin=client_ip(request))
+                message = f"{n}+item(s)+toegewezen."
+        except TransitionError as e:
+            message = e.message.replace(" ", "+")
+        return redirect(request, f"{back}{sep}melding={message}")
+
+    @post("/filters", name="inbox.save_filter")
+    async def save_filter(self, request: Request) -> Any:
+        form = await request.form()
+        name, query = str(form.get("naam", "")).strip()[:100], str(form.get("query", ""))
+        if name:
+            await SavedFilter.insert(SavedFilter(user=request.user.id, name=name, query=query))
+        return redirect(request, f"/inbox?{query}")
+
+    @get("/items/{item_id:int}", name="inbox.item")
+    async def item(self, request: Request, item_id: FromPath[int], melding: FromQuery[str] = "") -> Any:
+        return await self._item(request, item_id, notice=melding)
+
+    async def _item(self, request: Request, item_id: int, *, errors: FormErrors | None = None, form: dict | None = None,
+                    notice: str = "", status: int = 200, duo: bool = False) -> Any:
+        data = await (services.duo_view if duo else services.item_page)(request.user, item_id, client_ip(request))
+        item = data["item"]
+        return page(request, "municipal/inbox_duo.html" if duo else "municipal/inbox_item.html", {
+            **data, "kind": ItemKind(item["kind"]), "status": Status(item["status"]), "outcomes": list(Outcome),
+            "errors": errors or {}, "form": form or {"registered_on": clock.today().isoformat()},
+            "notice": notice, "deadline": deadline_text(item["deadline"], clock.today()), "today": clock.today(),
+            "allowed": services.allowed_next(Status(item["status"]))}, status=status)
+
+    @get("/items/{item_id:int}/duo", name="inbox.duo")
+    async def duo(self, request: Request, item_id: FromPath[int]) -> Any:
+        return await self._item(request, item_id, duo=True)
+
+    @post("/items/{item_id:int}/status", name="inbox.status")
+    async def status(self, request: Request, item_id: FromPath[int]) -> Any:
+        await services.item_for(request.user, item_id)
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        errors = FormErrors()
+        try:
+            new = Status(form.get("status", ""))
+            outcome = Outcome(form["outcome"]) if form.get("outcome") in {o.value for o in Outcome} else None
+            registered_on = parse_date(form.get("registered_on"), "registered_on", required=False)
+            warning = await services.change_status(
+                request.user, item_id, new, outcome=outcome, registered_on=registered_on,
+                reason=form.get("reason", ""), forwarded_to=form.get("forwarded_to", ""), origin=client_ip(request))
+        except ValueError as e:  # RuleError and TransitionError carry a Dutch message and a field
+            errors.add(e if isinstance(e, (RuleError, TransitionError)) else RuleError("Kies een geldige status."))
+        if errors:
+            return await self._item(request, item_id, errors=errors, form=form, status=422,
+                                    duo=form.get("from") == "duo")
+        message = warning or "Opgeslagen."
+        return redirect(request, f"/inbox/items/{item_id}?melding={message}")
+
+    @post("/items/{item_id:int}/opmerking", name="inbox.comment")
+    async def comment(self, request: Request, item_id: FromPath[int]) -> Any:
+        await services.item_for(request.user, item_id)
+        form = await request.form()
+        try:
+            await services.comment(request.user, item_id, str(form.get("text", "")), client_ip(request))
+        except TransitionError as e:
+            errors = FormErrors()
+            errors.add(e)
+            return await self._item(request, item_id, errors=errors, status=422)
+        return redirect(request, f"/inbox/items/{item_id}?melding=Opmerking+toegevoegd.#geschiedenis")
+
+    @post("/items/{item_id:int}/toewijzen", name="inbox.assign")
+    async def assign(self, request: Request, item_id: FromPath[int]) -> Any:
+        await services.item_for(request.user, item_id)
+        form = await request.form()
+        assignee = int(form["medewerker"]) if str(form.get("medewerker", "")).isdigit() else None
+        team = int(form["team"]) if str(form.get("team", "")).isdigit() else None
+        try:
+            await services.assign(request.user, [item_id], assignee_id=assignee, team_id=team,
+                                   origin=client_ip(request))
+        except TransitionError as e:
+            errors = FormErrors()
+            errors.add(e)
+            return await self._item(request, item_id, errors=errors, status=422)
+        return redirect(request, f"/inbox/items/{item_id}?melding=Toegewezen.")
+
+    @get("/dashboard", name="inbox.dashboard")
+    async def dashboard(self, request: Request) -> Any:
+        return page(request, "municipal/inbox_dashboard.html", await services.dashboard(request.user))

@@ -1,0 +1,135 @@
+"""The inbox screens through the real app: lists with filters and counts, claiming, closing with an
+outcome, the DUO view, bulk actions, and the history that keeps every step."""
+from datetime import timedelta
+
+from municipal.inbox import services
+from municipal.tables import InboxEntry, InboxItem, SavedFilter
+from portal import services as portal
+from shared import clock
+from shared.rules import HourReport, previous_month
+from shared.security import CurrentUser
+from shared.tables import AppUser, Inburgeraar
+from shared.vocab import HourKind, MilestoneKind, VerzuimReden
+
+
+async def as_user(email):
+    return CurrentUser.from_row(await AppUser.select().where(AppUser.email == email).first())
+
+
+async def seed_items(world):
+    """A PVT item for Amina (her regisseur: regisseur@test.nl) and a verzuim item for the team queue."""
+    regisseur = await as_user("regisseur@test.nl")
+    await Inburgeraar.update({Inburgeraar.regisseur: regisseur.id}).where(Inburgeraar.id == world.people["amina"])
+    await portal.report_milestone(await as_user("pvt@test.nl"), world.people["amina"], portal.MilestoneInput(
+        world.enrollments["amina_pvt"], MilestoneKind.PVT_ONDERTEKENING, clock.today() - timedelta(days=20)))
+    await portal.report_hours(await as_user("school@test.nl"), world.people["tesfay"], portal.HourInput(
+        world.enrollments["tesfay_taal"], HourReport(HourKind.TAAL_KNM, previous_month(clock.today()), 10 * 60, 0,
+                                                      9 * 60, VerzuimReden.ZONDER_BERICHT)))
+    await services.process_pending()
+    pvt = await InboxItem.select().where(InboxItem.kind == "registreer_pvt").first()
+    verzuim = await InboxItem.select().where(InboxItem.kind == "handhaving_verzuim").first()
+    return pvt, verzuim
+
+
+async def test_my_inbox_team_and_gemeente_with_counts(client, world):
+    pvt, verzuim = await seed_items(world)
+    await client.login(world.users["regisseur"])
+    mine = await client.get("/inbox")
+    assert mine.h1() == "Inbox"
+    rows = mine.table_rows("table.inbox")
+    assert len(rows) == 1 and "Registreer PVT-datum bij DUO" in rows[0][2] and "te laat" in rows[0][1]
+    everything = await client.get("/inbox?bereik=alle")
+    assert len(everything.table_rows("table.inbox")) == 2
+    assert "Registreer PVT-datum bij DUO (1)" in everything.text            # counts per filter
+    only_late = await client.get("/inbox?bereik=alle&termijn=te_laat")
+    assert len(only_late.table_rows("table.inbox")) == 1
+    by_kind = await client.get("/inbox?bereik=alle&soort=handhaving_verzuim", headers={"HX-Request": "true"})
+    assert "<html" not in by_kind.text and len(by_kind.table_rows("table.inbox")) == 1
+    assert by_kind.response.headers["vary"] == "HX-Request"
+
+
+async def test_sorted_by_deadline(client, world):
+    pvt, verzuim = await seed_items(world)
+    await client.login(world.users["regisseur"])
+    rows = (await client.get("/inbox?bereik=alle")).table_rows("table.inbox")
+    assert "PVT" in rows[0][2]                                              # the older deadline first
+
+
+async def test_claim_then_close_registered_and_history_shows_each_step(client, world):
+    pvt, _ = await seed_items(world)
+    await client.login(world.users["regisseur"])
+    url = f"/inbox/items/{pvt['id']}"
+    page = await client.submit(url, f"form[action='{url}/status']:has(input[value=in_behandeling])", {},
+                               follow_redirects=True)
+    assert "In behandeling" in page.text
+    duo = await client.get(url + "/duo")
+    assert "PUT /personen/" in duo.text and "datumOndertekeningPvt" in duo.text
+    assert duo.doc.select(".copy-button")
+    page = await client.submit(url + "/duo", "form[action$='/status']", {"registered_on": clock.today().isoformat()},
+                               follow_redirects=True)
+    assert "geregistreerd na de termijn" in page.text                        # 20 days ago: past 10 working days
+    item = await InboxItem.select().where(InboxItem.id == pvt["id"]).first()
+    assert item["status"] == "afgehandeld" and item["registered_on"] == clock.today()
+    open_list = await client.get("/inbox")
+    assert "Geen items" in open_list.text                                    # it left the open list
+    history = [li.get_text(" ", strip=True) for li in page.doc.select("ol.history li")]
+    assert any("nieuw → in behandeling" in h for h in history)
+    assert any("in behandeling → afgehandeld" in h and "Geregistreerd bij DUO" in h for h in history)
+
+
+async def test_closing_needs_an_outcome_with_its_detail(client, world):
+    _, verzuim = await seed_items(world)
+    await client.login(world.users["regisseur"])
+    url = f"/inbox/items/{verzuim['id']}"
+    page = await client.submit(url, f"form[action='{url}/status']:has(input[value=afgehandeld])",
+                               {"outcome": "geen_actie", "reason": ""})
+    assert page.status == 422 and "reden" in page.field_error("reason")
+    assert (await InboxItem.select().where(InboxItem.id == verzuim["id"]).first())["status"] == "nieuw"
+
+
+async def test_bulk_assign_and_close(client, world):
+    pvt, verzuim = await seed_items(world)
+    await client.login(world.users["teamleider"])
+    other = await as_user("regisseur@test.nl")
+    page = await client.submit("/inbox?bereik=alle", "form#bulk", {"item": [str(pvt["id"]), str(verzuim["id"])],
+                                                                   "medewerker": str(other.id), "actie": "toewijzen"},
+                               follow_redirects=True)
+    assert "2 item(s) toegewezen" in page.text
+    assert {i["assignee"] for i in await InboxItem.select(InboxItem.assignee)} == {other.id}
+    page = await client.submit("/inbox?bereik=alle", "form#bulk", {"item": [str(verzuim["id"])], "actie": "sluiten",
+                                                                   "reden": ""}, follow_redirects=True)
+    assert "reden" in page.text
+    page = await client.submit("/inbox?bereik=alle", "form#bulk", {"item": [str(verzuim["id"])], "actie": "sluiten",
+                                                                   "reden": "Besproken in overleg"},
+                               follow_redirects=True)
+    assert (await InboxItem.select().where(InboxItem.id == verzuim["id"]).first())["outcome"] == "geen_actie"
+
+
+async def test_comment_and_reopen(client, world):
+    pvt, _ = await seed_items(world)
+    await client.login(world.users["regisseur"])
+    url = f"/inbox/items/{pvt['id']}"
+    await client.submit(url, f"form[action='{url}/opmerking']", {"text": "Gebeld met de aanbieder"})
+    await client.submit(url, f"form[action='{url}/status']:has(input[value=afgehandeld])",
+                        {"outcome": "doorgezet", "forwarded_to": "Team handhaving"})
+    page = await client.submit(url, f"form[action='{url}/status']:has(input[value=nieuw])", {}, follow_redirects=True)
+    texts = [li.get_text(" ", strip=True) for li in page.doc.select("ol.history li")]
+    assert any("Gebeld met de aanbieder" in t for t in texts)
+    assert any("afgehandeld → nieuw" in t for t in texts)
+    assert await InboxEntry.count().where(InboxEntry.item == pvt["id"]) >= 5
+
+
+async def test_saved_filter(client, world):
+    await seed_items(world)
+    await client.login(world.users["regisseur"])
+    await client.submit("/inbox?bereik=alle&termijn=te_laat", "form[action='/inbox/filters']", {"naam": "Te laat"})
+    saved = await SavedFilter.select().first()
+    assert saved["name"] == "Te laat" and "termijn=te_laat" in saved["query"]
+    assert "Te laat</a>" in (await client.get("/inbox")).text
+
+
+async def test_dashboard_counts_open_and_late_per_person(client, world):
+    await seed_items(world)
+    await client.login(world.users["teamleider"])
+    page = await client.get("/inbox/dashboard")
+    assert page.h1() == "Overzicht team" and "2 open, waarvan 1 te laat" in page.text
