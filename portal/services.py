@@ -11,6 +11,17 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Sum
 
+from portal import rules
+from portal.rules import (
+    SINGLE_MILESTONES,
+    NothingChanged,
+    hour_values,
+    hours_event,
+    milestone_event,
+    milestone_values,
+    previous_milestone,
+    previous_report,
+)
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, append_version, lock_for_update, write_tx
 from shared.rules import (
@@ -46,10 +57,6 @@ from shared.vocab import (
 PAGE_SIZE = 50
 # Language hours that count towards the 600/800-hour marks; brede-intake hours are reported apart.
 THRESHOLD_LANGUAGE_KINDS = [HourKind.TAAL_KNM.value, HourKind.PARTICIPATIE_TAALLES.value]
-
-
-class NothingChanged(Exception):
-    """The report equals the current one: nothing stored, and the user is told so."""
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -273,35 +280,18 @@ async def _store_hours(user: CurrentUser, person: dict[str, Any], enrollments: l
         (HourRecord.enrollment == enrollment["id"]) & (HourRecord.kind == report.kind)
         & HourRecord.superseded_by.is_null() & (HourRecord.period_start <= report.period.end)
         & (HourRecord.period_end >= report.period.start))
-    previous = None
-    for row in current:
-        if (row["period_start"], row["period_end"]) == (report.period.start, report.period.end):
-            previous = row
-        else:
-            raise RuleError(f"Deze periode overlapt met een eerdere melding ({row['period_start']:%d-%m-%Y} t/m "
-                            f"{row['period_end']:%d-%m-%Y}). Uren zouden dan dubbel tellen. Corrigeer die periode "
-                            "of kies een periode die er niet mee overlapt.", "period_start")
-    values = dict(attended_minutes=report.attended, geoorloofd_minutes=report.geoorloofd,
-                  ongeoorloofd_minutes=report.ongeoorloofd,
-                  verzuim_reden=report.verzuim_reden.value if report.verzuim_reden else None,
-                  toelichting=entry.toelichting)
-    if previous and all(previous[k] == v for k, v in values.items()):
-        raise NothingChanged()
+    values = hour_values(report, entry.toelichting)
+    previous = previous_report(current, report.period, values)
+    previous_id = previous["id"] if previous else None
     row = HourRecord(enrollment=enrollment["id"], inburgeraar=person["id"], organisation=user.organisation_id,
                      kind=report.kind.value, period_start=report.period.start, period_end=report.period.end,
                      formal=await _is_formal(user), source=source.value, entered_by=user.id,
-                     supersedes=previous["id"] if previous else None, **values)
+                     supersedes=previous_id, **values)
     try:
-        new_id = await append_version(HourRecord, row, previous["id"] if previous else None)
+        new_id = await append_version(HourRecord, row, previous_id)
     except IntegrityErrors:
         raise RuleError("Voor deze periode is zojuist al een melding opgeslagen. Herlaad de pagina.", "period_start")
-    action = "hours.corrected" if previous else "hours.reported"
-    payload = {"record_id": new_id, "enrollment_id": enrollment["id"], "organisation_id": user.organisation_id,
-               "component": enrollment["component"].value, "kind": report.kind.value,
-               "period_start": report.period.start, "period_end": report.period.end,
-               "attended_minutes": report.attended, "geoorloofd_minutes": report.geoorloofd,
-               "ongeoorloofd_minutes": report.ongeoorloofd, "supersedes": previous["id"] if previous else None,
-               "source": source.value}
+    action, payload = hours_event(new_id, enrollment, user.organisation_id, report, previous_id, source.value)
     await events.emit(action, inburgeraar_id=person["id"], gemeente_id=person["gemeente"], payload=payload)
     await audit.record(user, action, "hour_record", new_id, origin=origin, inburgeraar_id=person["id"],
                        subject_gemeente_id=person["gemeente"],
@@ -325,22 +315,8 @@ class MilestoneInput:
     toelichting: str = ""
 
 
-# A completion has one current value per enrollment: entering it again corrects it. Notes accumulate.
-SINGLE_MILESTONES = {MilestoneKind.MAP_EINDGESPREK, MilestoneKind.PVT_ONDERTEKENING,
-                     MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND, MilestoneKind.ZROUTE_AFGEROND,
-                     MilestoneKind.NIET_VOLTOOID}
-
-
 def check_milestone_fields(entry: MilestoneInput) -> None:
-    if entry.kind is MilestoneKind.NIET_VOLTOOID:
-        if entry.verwijtbaar is None:
-            raise RuleError("Geef aan of het niet voltooien verwijtbaar is.", "verwijtbaar")
-        if not entry.toelichting.strip():
-            raise RuleError("Geef de reden waarom het onderdeel niet is voltooid.", "toelichting")
-    if entry.kind is MilestoneKind.TUSSENTIJDSE_TOETS and not entry.uitslag.strip():
-        raise RuleError("Vul de uitslag van de toets in.", "uitslag")
-    if entry.kind in {MilestoneKind.VOORTGANG, MilestoneKind.BELEMMERING} and not entry.toelichting.strip():
-        raise RuleError("Schrijf kort wat de gemeente moet weten.", "toelichting")
+    rules.check_milestone_fields(entry.kind, entry.verwijtbaar, entry.uitslag, entry.toelichting)
 
 
 async def report_milestone(user: CurrentUser, inburgeraar_id: int, entry: MilestoneInput, *,
@@ -353,24 +329,20 @@ async def report_milestone(user: CurrentUser, inburgeraar_id: int, entry: Milest
     check_milestone_fields(entry)
     async with write_tx():
         await lock_for_update(Enrollment, enrollment["id"])
-        previous = None
+        current = None
         if entry.kind in SINGLE_MILESTONES:
-            previous = await Milestone.select().where(
+            current = await Milestone.select().where(
                 (Milestone.enrollment == enrollment["id"]) & (Milestone.kind == entry.kind)
                 & Milestone.superseded_by.is_null()).first()
-        values = dict(event_date=entry.event_date, verwijtbaar=entry.verwijtbaar, uitslag=entry.uitslag.strip(),
-                      toelichting=entry.toelichting.strip())
-        if previous and all(previous[k] == v for k, v in values.items()):
-            raise NothingChanged()
+        values = milestone_values(entry.event_date, entry.verwijtbaar, entry.uitslag, entry.toelichting)
+        previous = previous_milestone(entry.kind, current, values)
+        previous_id = previous["id"] if previous else None
         row = Milestone(enrollment=enrollment["id"], inburgeraar=person["id"], organisation=user.organisation_id,
                         kind=entry.kind.value, source=source.value, entered_by=user.id, **values)
-        new_id = await append_version(Milestone, row, previous["id"] if previous else None)
-        action = "milestone.corrected" if previous else "milestone.reported"
-        await events.emit(action, inburgeraar_id=person["id"], gemeente_id=person["gemeente"], payload={
-            "milestone_id": new_id, "enrollment_id": enrollment["id"], "organisation_id": user.organisation_id,
-            "component": enrollment["component"].value, "kind": entry.kind.value, "event_date": entry.event_date,
-            "verwijtbaar": entry.verwijtbaar, "supersedes": previous["id"] if previous else None,
-            "source": source.value})
+        new_id = await append_version(Milestone, row, previous_id)
+        action, payload = milestone_event(new_id, enrollment, user.organisation_id, entry.kind, values, previous_id,
+                                          source.value)
+        await events.emit(action, inburgeraar_id=person["id"], gemeente_id=person["gemeente"], payload=payload)
         await audit.record(user, action, "milestone", new_id, origin=origin, inburgeraar_id=person["id"],
                            subject_gemeente_id=person["gemeente"], detail=entry.kind.value)
     return {"id": new_id, "corrected": previous is not None}

@@ -28,6 +28,8 @@ class Gemeente(Table):
     cbs_code = Varchar(length=4, unique=True)
     name = Varchar(length=100)
     oin = Varchar(length=20)
+    # Days an uploaded report file is kept after upload (portal uploads); the records themselves stay.
+    upload_retention_days = Integer(default=90)
 
 
 class Organisation(Table):
@@ -141,6 +143,9 @@ class HourRecord(Table, tablename="hour_record"):
                             on_delete=OnDelete.restrict)
     superseded_by = ForeignKey(LazyTableReference("HourRecord", module_path=__name__), null=True,
                                on_delete=OnDelete.restrict)
+    # The upload or API call that delivered this record (portal/tables.py), if any.
+    upload_batch = ForeignKey(LazyTableReference("UploadBatch", module_path="portal.tables"), null=True,
+                              on_delete=OnDelete.restrict)
 
 
 class Milestone(Table):
@@ -159,6 +164,8 @@ class Milestone(Table):
                             on_delete=OnDelete.restrict)
     superseded_by = ForeignKey(LazyTableReference("Milestone", module_path=__name__), null=True,
                                on_delete=OnDelete.restrict)
+    upload_batch = ForeignKey(LazyTableReference("UploadBatch", module_path="portal.tables"), null=True,
+                              on_delete=OnDelete.restrict)
 
 
 class AuditEvent(Table, tablename="audit_event"):

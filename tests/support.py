@@ -22,12 +22,15 @@ PASSWORD = "een-lang-test-wachtwoord"
 
 def _tables():
     from municipal import tables as m
+    from portal import tables as p
     from shared import tables as t
     # children before parents (SQLite deletes table by table)
     inbox = [m.InboxEntry, m.InboxItem, m.SavedFilter, m.Absence, m.RoutingRule, m.InboxSettings, m.TeamMember,
              m.Team]
     dossier = [t.DossierChange, t.Invitation, t.DossierImport]
-    return [*inbox, *dossier, t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, t.Enrollment, t.HttpSession,
+    uploads = [p.UploadIssue, p.UploadFile, p.ColumnMapping]
+    return [*inbox, *dossier, *uploads, t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, p.UploadBatch,
+            p.ApiToken, t.Enrollment, t.HttpSession,
             t.Inburgeraar, t.AppUser, t.Contract, t.Organisation, t.Gemeente]
 
 

@@ -1,0 +1,108 @@
+"""Pure decisions of the provider side, shared by every way a report arrives (form, weekly grid, upload,
+API): is it new, a correction or nothing new; what does its record and its domain event hold.
+
+No I/O: the services load the current records and pass them in, so one report typed in and a
+hundred thousand uploaded are judged by the same code.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from shared.rules import HourReport, Period, RuleError
+from shared.vocab import MilestoneKind
+
+
+class NothingChanged(Exception):
+    """The report equals the current one: nothing stored, and the user is told so."""
+
+
+# --- Hours ------------------------------------------------------------------------------------------
+
+HOUR_VALUE_FIELDS = ("attended_minutes", "geoorloofd_minutes", "ongeoorloofd_minutes", "verzuim_reden", "toelichting")
+
+
+def hour_values(report: HourReport, toelichting: str) -> dict[str, Any]:
+    """The fields of a report that a correction can change."""
+    return dict(attended_minutes=report.attended, geoorloofd_minutes=report.geoorloofd,
+                ongeoorloofd_minutes=report.ongeoorloofd,
+                verzuim_reden=report.verzuim_reden.value if report.verzuim_reden else None,
+                toelichting=toelichting)
+
+
+def overlap_message(start: date, end: date) -> str:
+    return (f"Deze periode overlapt met een eerdere melding ({start:%d-%m-%Y} t/m {end:%d-%m-%Y}). Uren zouden "
+            "dan dubbel tellen. Corrigeer die periode of kies een periode die er niet mee overlapt.")
+
+
+def previous_report(current: Iterable[dict[str, Any]], period: Period, values: dict[str, Any]) -> dict[str, Any] | None:
+    """Among the current records of one enrollment and kind: the one this report corrects (same period),
+    or None when it is new. A period that overlaps another without being the same is refused (the hours
+    would count twice); the same values again raise NothingChanged."""
+    previous = None
+    for row in current:
+        if row["period_start"] > period.end or row["period_end"] < period.start:
+            continue
+        if (row["period_start"], row["period_end"]) == (period.start, period.end):
+            previous = row
+        else:
+            raise RuleError(overlap_message(row["period_start"], row["period_end"]), "period_start")
+    if previous is not None and all(previous[k] == v for k, v in values.items()):
+        raise NothingChanged()
+    return previous
+
+
+def hours_event(new_id: int, enrollment: dict[str, Any], organisation_id: int, report: HourReport,
+                previous_id: int | None, source: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+    """The domain event for a stored report: its kind and payload (the municipal inbox reads these)."""
+    payload = {"record_id": new_id, "enrollment_id": enrollment["id"], "organisation_id": organisation_id,
+               "component": enrollment["component"].value, "kind": report.kind.value,
+               "period_start": report.period.start, "period_end": report.period.end,
+               "attended_minutes": report.attended, "geoorloofd_minutes": report.geoorloofd,
+               "ongeoorloofd_minutes": report.ongeoorloofd, "supersedes": previous_id, "source": source, **extra}
+    return ("hours.corrected" if previous_id else "hours.reported"), payload
+
+
+# --- Milestones -------------------------------------------------------------------------------------
+
+# A completion has one current value per enrollment: entering it again corrects it. Notes accumulate.
+SINGLE_MILESTONES = {MilestoneKind.MAP_EINDGESPREK, MilestoneKind.PVT_ONDERTEKENING,
+                     MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND, MilestoneKind.NIET_VOLTOOID}
+
+
+def check_milestone_fields(kind: MilestoneKind, verwijtbaar: bool | None, uitslag: str, toelichting: str) -> None:
+    if kind is MilestoneKind.NIET_VOLTOOID:
+        if verwijtbaar is None:
+            raise RuleError("Geef aan of het niet voltooien verwijtbaar is.", "verwijtbaar")
+        if not toelichting.strip():
+            raise RuleError("Geef de reden waarom het onderdeel niet is voltooid.", "toelichting")
+    if kind is MilestoneKind.TUSSENTIJDSE_TOETS and not uitslag.strip():
+        raise RuleError("Vul de uitslag van de toets in.", "uitslag")
+    if kind in {MilestoneKind.VOORTGANG, MilestoneKind.BELEMMERING} and not toelichting.strip():
+        raise RuleError("Schrijf kort wat de gemeente moet weten.", "toelichting")
+
+
+def milestone_values(event_date: date, verwijtbaar: bool | None, uitslag: str, toelichting: str) -> dict[str, Any]:
+    return dict(event_date=event_date, verwijtbaar=verwijtbaar, uitslag=uitslag.strip(),
+                toelichting=toelichting.strip())
+
+
+def previous_milestone(kind: MilestoneKind, current: dict[str, Any] | None,
+                       values: dict[str, Any]) -> dict[str, Any] | None:
+    """The milestone this one corrects (completions have one current value), or None; NothingChanged
+    when it repeats the current one."""
+    if kind not in SINGLE_MILESTONES or current is None:
+        return None
+    if all(current[k] == v for k, v in values.items()):
+        raise NothingChanged()
+    return current
+
+
+def milestone_event(new_id: int, enrollment: dict[str, Any], organisation_id: int, kind: MilestoneKind,
+                    values: dict[str, Any], previous_id: int | None, source: str,
+                    **extra: Any) -> tuple[str, dict[str, Any]]:
+    payload = {"milestone_id": new_id, "enrollment_id": enrollment["id"], "organisation_id": organisation_id,
+               "component": enrollment["component"].value, "kind": kind.value, "event_date": values["event_date"],
+               "verwijtbaar": values["verwijtbaar"], "supersedes": previous_id, "source": source, **extra}
+    return ("milestone.corrected" if previous_id else "milestone.reported"), payload
