@@ -9,7 +9,7 @@ from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 
 from municipal.inbox import worker as inbox_worker
-from municipal.inbox.routes import InboxController
+from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.routes import GemeenteController
 from portal.routes import PortalController
 from shared import routes
@@ -32,6 +32,7 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=[
             *routes.route_handlers, PortalController, GemeenteController, InboxController,
+            InboxSetupController,
             create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
         ],
         on_app_init=[session_auth.on_app_init],

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 
-from municipal.inbox import services
+from municipal.inbox import services, setup
 from municipal.inbox.rules import ItemKind, Outcome, Status, TransitionError
 from municipal.tables import SavedFilter
 from shared import clock
@@ -149,3 +149,75 @@ class InboxController(Controller):
     @get("/dashboard", name="inbox.dashboard")
     async def dashboard(self, request: Request) -> Any:
         return page(request, "municipal/inbox_dashboard.html", await services.dashboard(request.user))
+
+
+class InboxSetupController(Controller):
+    """Teams, routing rules, absences and thresholds: /inbox/instellingen."""
+    path = "/inbox/instellingen"
+    guards = [gemeente_only]
+
+    async def _page(self, request: Request, *, errors: FormErrors | None = None, form: dict | None = None,
+                    status: int = 200, notice: str = "") -> Any:
+        data = await setup.overview(request.user)
+        return page(request, "municipal/inbox_setup.html", {**data, "errors": errors or {}, "form": form or {},
+                                                             "notice": notice, "may_manage": setup.may_manage(
+                                                                 request.user)}, status=status)
+
+    @get("/", name="inbox.setup")
+    async def show(self, request: Request, melding: FromQuery[str] = "") -> Any:
+        return await self._page(request, notice=melding)
+
+    async def _do(self, request: Request, action, *, manager_only: bool = True) -> Any:
+        if manager_only and not setup.may_manage(request.user):
+            from litestar.exceptions import NotFoundException
+            raise NotFoundException()
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        try:
+            await action(form)
+        except RuleError as e:
+            errors = FormErrors()
+            errors.add(e)
+            return await self._page(request, errors=errors, form=form, status=422)
+        return redirect(request, "/inbox/instellingen?melding=Opgeslagen.")
+
+    @post("/team", name="inbox.setup.team")
+    async def team(self, request: Request) -> Any:
+        return await self._do(request, lambda f: setup.add_team(request.user, f.get("team_name", "")))
+
+    @post("/lid", name="inbox.setup.member")
+    async def member(self, request: Request) -> Any:
+        return await self._do(request, lambda f: setup.add_member(request.user, _int(f.get("member_team")),
+                                                                  _int(f.get("member_user"))))
+
+    @post("/regel", name="inbox.setup.rule")
+    async def rule(self, request: Request) -> Any:
+        return await self._do(request, lambda f: setup.add_rule(request.user, f))
+
+    @post("/regels/{rule_id:int}/omhoog", name="inbox.setup.up")
+    async def up(self, request: Request, rule_id: FromPath[int]) -> Any:
+        return await self._do(request, lambda f: setup.move_rule(request.user, rule_id, -1))
+
+    @post("/regels/{rule_id:int}/omlaag", name="inbox.setup.down")
+    async def down(self, request: Request, rule_id: FromPath[int]) -> Any:
+        return await self._do(request, lambda f: setup.move_rule(request.user, rule_id, 1))
+
+    @post("/regels/{rule_id:int}/aan-uit", name="inbox.setup.toggle")
+    async def toggle(self, request: Request, rule_id: FromPath[int]) -> Any:
+        return await self._do(request, lambda f: setup.toggle_rule(request.user, rule_id))
+
+    @post("/afwezigheid", name="inbox.setup.absence")
+    async def absence(self, request: Request) -> Any:
+        async def add(f):
+            await setup.add_absence(request.user, _int(f.get("absent_user")),
+                                    parse_date(f.get("absent_start"), "absent_start", required=False),
+                                    parse_date(f.get("absent_end"), "absent_end", required=False),
+                                    _int(f.get("substitute")))
+        return await self._do(request, add, manager_only=False)
+
+    @post("/drempels", name="inbox.setup.thresholds")
+    async def thresholds(self, request: Request) -> Any:
+        return await self._do(request, lambda f: setup.save_thresholds(request.user, f))
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None

@@ -63,7 +63,12 @@ async def test_every_route_answers_404_to_a_foreign_id_for_every_role(app, clien
     items = {role: (item_here if role in gemeente_roles else item_there if role == "other_regisseur" else None,
                     [item_there] if role in gemeente_roles else [item_here] if role == "other_regisseur"
                     else [item_here, item_there]) for role in people}
-    ids = {"inburgeraar_id": people, "item_id": items}
+    from municipal.tables import RoutingRule, Team
+    team_there = (await Team.insert(Team(gemeente=world.other_gemeente, name="Elders")).returning(Team.id))[0]["id"]
+    rule_there = (await RoutingRule.insert(RoutingRule(gemeente=world.other_gemeente, name="Elders", team=team_there)
+                                           ).returning(RoutingRule.id))[0]["id"]
+    rules = {role: (None, [rule_there]) for role in people}
+    ids = {"inburgeraar_id": people, "item_id": items, "rule_id": rules}
     routes = id_routes(app, set(ids))
     assert {p for _, p, _ in routes} >= {"/portaal/inburgeraars/{inburgeraar_id:int}",
                                           "/portaal/inburgeraars/{inburgeraar_id:int}/uren",
