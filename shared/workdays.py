@@ -21,7 +21,11 @@ LEGAL_HOLIDAYS = {"Nieuwjaarsdag", "Goede vrijdag", "Eerste paasdag", "Tweede pa
 
 def extra_days_from_env() -> frozenset[date]:
     """Days made equal to a holiday by Royal Decree: EXTRA_HOLIDAYS=2027-06-01,2028-…"""
-    raw = os.environ.get("EXTRA_HOLIDAYS", "")
+    return _parse_extra(os.environ.get("EXTRA_HOLIDAYS", ""))
+
+
+@lru_cache(maxsize=8)
+def _parse_extra(raw: str) -> frozenset[date]:
     return frozenset(date.fromisoformat(d.strip()) for d in raw.split(",") if d.strip())
 
 

@@ -1,7 +1,7 @@
 """The inbox screens: thin handlers over municipal.inbox.services."""
 from __future__ import annotations
 
-from datetime import date
+import asyncio
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -41,9 +41,10 @@ class InboxController(Controller):
                     soort: FromQuery[str] = "", termijn: FromQuery[str] = "", aanbieder: FromQuery[int] = 0,
                     leerroute: FromQuery[str] = "", pagina: FromQuery[int] = 1, melding: FromQuery[str] = "") -> Any:
         f = _filters(bereik, status, soort, termijn, aanbieder, leerroute, pagina)
-        data = await services.inbox_page(request.user, f, client_ip(request))
-        saved = await SavedFilter.select().where(SavedFilter.user == request.user.id).order_by(SavedFilter.name)
-        colleagues, teams = await services.colleagues_and_teams(request.user)
+        data, saved, (colleagues, teams) = await asyncio.gather(
+            services.inbox_page(request.user, f, client_ip(request)),
+            SavedFilter.select().where(SavedFilter.user == request.user.id).order_by(SavedFilter.name),
+            services.colleagues_and_teams(request.user))
         return page(request, "municipal/inbox.html", {
             "f": f, "data": data, "kinds": list(ItemKind), "kinds_by_value": {k.value: k for k in ItemKind},
             "statuses": list(Status), "saved": saved,

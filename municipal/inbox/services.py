@@ -2,6 +2,7 @@
 triage workflow. Each write runs in one transaction with its history entry and audit line."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -373,7 +374,7 @@ async def _my_teams(user: CurrentUser) -> list[int]:
     return [m["team"] for m in await TeamMember.select(TeamMember.team).where(TeamMember.user == user.id)]
 
 
-async def _where(user: CurrentUser, f: Filters, *, skip: str = ""):
+async def _where(user: CurrentUser, f: Filters, *, skip: set[str] = frozenset()):
     today = clock.today()
     where = InboxItem.gemeente == user.gemeente_id
     if f.scope == "mijn":
@@ -381,14 +382,14 @@ async def _where(user: CurrentUser, f: Filters, *, skip: str = ""):
     elif f.scope == "team":
         teams = await _my_teams(user)
         where &= InboxItem.team.is_in(teams or [0])
-    if skip != "status":
+    if "status" not in skip:
         if f.status == "open":
             where &= InboxItem.status != Status.AFGEHANDELD.value
         elif f.status in {s.value for s in Status}:
             where &= InboxItem.status == f.status
-    if f.kind and skip != "kind":
+    if f.kind and "kind" not in skip:
         where &= InboxItem.kind == f.kind
-    if f.termijn and skip != "termijn":
+    if f.termijn:
         if f.termijn == "op_tijd":
             where &= InboxItem.deadline >= today
         elif f.termijn == "te_laat":
@@ -419,29 +420,44 @@ class InboxPage:
     counts: dict[str, dict[str, int]]
 
 
-async def inbox_page(user: CurrentUser, f: Filters, origin: str = "") -> InboxPage:
-    if not user.is_gemeente:
-        raise NotFoundException()
-    where = await _where(user, f)
-    total = await InboxItem.count().where(where)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, f.page), pages)
-    rows = await InboxItem.select(
+def _rows(where, page: int):
+    return InboxItem.select(
         InboxItem.id, InboxItem.kind, InboxItem.status, InboxItem.deadline, InboxItem.event_date, InboxItem.detail,
         InboxItem.leerroute, InboxItem.inburgeraar,
         InboxItem.inburgeraar.voornamen.as_alias("voornamen"), InboxItem.inburgeraar.achternaam.as_alias("achternaam"),
         InboxItem.inburgeraar.bsn.as_alias("bsn"), InboxItem.organisation.name.as_alias("aanbieder"),
         InboxItem.assignee.name.as_alias("assignee_name"), InboxItem.team.name.as_alias("team_name"),
-    ).where(where).order_by(InboxItem.deadline).order_by(InboxItem.id).limit(PAGE_SIZE).offset(
-        (page - 1) * PAGE_SIZE)
-    counts = {
-        "status": {r["status"]: r["n"] for r in await InboxItem.select(InboxItem.status, Count(alias="n")).where(
-            await _where(user, f, skip="status")).group_by(InboxItem.status)},
-        "kind": {r["kind"]: r["n"] for r in await InboxItem.select(InboxItem.kind, Count(alias="n")).where(
-            await _where(user, f, skip="kind")).group_by(InboxItem.kind)},
-    }
-    await audit.record(user, "inbox.list", "inbox_item", "", origin=origin,
-                       detail=f"{f.query()} pagina {page}: {len(rows)} van {total}")
+    ).where(where).order_by(InboxItem.deadline).order_by(InboxItem.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+
+
+def _status_matches(status: str, wanted: str) -> bool:
+    return wanted == "alle" or (wanted == "open" and status != Status.AFGEHANDELD) or status == wanted
+
+
+async def inbox_page(user: CurrentUser, f: Filters, origin: str = "") -> InboxPage:
+    """Two queries whatever the filters, run together: the counts per status and kind in one grouped query
+    (from which the total follows) and one page of rows; the audit line is written alongside."""
+    if not user.is_gemeente:
+        raise NotFoundException()
+    page = max(1, f.page)
+    grouped, rows, _ = await asyncio.gather(
+        InboxItem.select(InboxItem.status, InboxItem.kind, Count(alias="n")).where(
+            await _where(user, f, skip={"status", "kind"})).group_by(InboxItem.status, InboxItem.kind),
+        _rows(await _where(user, f), page),
+        audit.record(user, "inbox.list", "inbox_item", "", origin=origin, detail=f"{f.query()} pagina {page}"))
+    counts: dict[str, dict[str, int]] = {"status": {}, "kind": {}}
+    total = 0
+    for g in grouped:
+        status_ok, kind_ok = _status_matches(g["status"], f.status), not f.kind or g["kind"] == f.kind
+        if kind_ok:
+            counts["status"][g["status"]] = counts["status"].get(g["status"], 0) + g["n"]
+        if status_ok:
+            counts["kind"][g["kind"]] = counts["kind"].get(g["kind"], 0) + g["n"]
+        total += g["n"] if status_ok and kind_ok else 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:        # asked past the end: show the last page
+        page = pages
+        rows = await _rows(await _where(user, f), page)
     return InboxPage(rows, total, page, pages, counts)
 
 
@@ -528,7 +544,7 @@ def allowed_next(status: Status) -> list[Status]:
 
 async def colleagues_and_teams(user: CurrentUser) -> tuple[list[dict], list[dict]]:
     from shared.tables import AppUser
-    colleagues = await AppUser.select(AppUser.id, AppUser.name).where(
-        (AppUser.gemeente == user.gemeente_id) & (AppUser.active == True)).order_by(AppUser.name)  # noqa: E712
-    teams = await Team.select(Team.id, Team.name).where(Team.gemeente == user.gemeente_id).order_by(Team.name)
-    return colleagues, teams
+    return await asyncio.gather(
+        AppUser.select(AppUser.id, AppUser.name).where(
+            (AppUser.gemeente == user.gemeente_id) & (AppUser.active == True)).order_by(AppUser.name),  # noqa: E712
+        Team.select(Team.id, Team.name).where(Team.gemeente == user.gemeente_id).order_by(Team.name))
