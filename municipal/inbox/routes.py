@@ -18,14 +18,15 @@ from shared.web import client_ip, gemeente_only, page, redirect
 from shared.workdays import deadline_text
 
 
-def _filters(bereik: str, status: str, soort: str, termijn: str, aanbieder: int, leerroute: str,
+def _filters(bereik: str, status: str, soort: str, termijn: str, aanbieder: str, leerroute: str,
              pagina: int) -> services.Filters:
+    """Query values as a form sends them (empty fields included); anything unknown means "all"."""
     return services.Filters(
         scope=bereik if bereik in {"mijn", "team", "alle"} else "mijn",
         status=status if status in {"open", "alle", *[s.value for s in Status]} else "open",
         kind=soort if soort in {k.value for k in ItemKind} else "",
         termijn=termijn if termijn in {"op_tijd", "te_laat", "ver_te_laat"} else "",
-        aanbieder=aanbieder, leerroute=leerroute if leerroute in {r.value for r in Leerroute} else "", page=pagina)
+        aanbieder=int(aanbieder) if aanbieder.isdigit() else 0, leerroute=leerroute if leerroute in {r.value for r in Leerroute} else "", page=pagina)
 
 
 def _ids(form) -> list[int]:
@@ -38,7 +39,7 @@ class InboxController(Controller):
 
     @get("/", name="inbox.list")
     async def inbox(self, request: Request, bereik: FromQuery[str] = "mijn", status: FromQuery[str] = "open",
-                    soort: FromQuery[str] = "", termijn: FromQuery[str] = "", aanbieder: FromQuery[int] = 0,
+                    soort: FromQuery[str] = "", termijn: FromQuery[str] = "", aanbieder: FromQuery[str] = "",
                     leerroute: FromQuery[str] = "", pagina: FromQuery[int] = 1, melding: FromQuery[str] = "") -> Any:
         f = _filters(bereik, status, soort, termijn, aanbieder, leerroute, pagina)
         data, saved, (colleagues, teams) = await asyncio.gather(
