@@ -36,6 +36,9 @@ async def demo(only_if_empty: bool) -> None:
         print("De database bevat al gegevens; demo-gegevens niet opnieuw geladen.")
     else:
         await demo_data.load()
+        # The composition root may reach the municipal side: the inbox shows what the demo's reports raise.
+        from municipal.inbox import demo as inbox_demo
+        await inbox_demo.seed()
     demo_data.print_logins()
 
 

@@ -46,3 +46,13 @@ async def test_create_user_from_the_cli(db, world):
         await cli.create_user(Namespace(**{**vars(args), "email": "c@test.nl", "gemeente": "9999"}))
     with pytest.raises(SystemExit, match="hoort bij een gemeente"):
         await cli.create_user(Namespace(**{**vars(args), "email": "d@test.nl", "gemeente": None}))
+
+
+async def test_demo_inbox_has_items_routed_to_people_and_teams(db):
+    from municipal.tables import InboxItem, Team
+    await cli.demo(only_if_empty=True)
+    items = await InboxItem.select(InboxItem.kind, InboxItem.assignee, InboxItem.team)
+    kinds = {i["kind"] for i in items}
+    assert {"registreer_pvt", "registreer_map", "afschalen"} <= kinds
+    assert all(i["assignee"] or i["team"] for i in items)      # nothing lands nowhere
+    assert await Team.count() == 2

@@ -1,0 +1,106 @@
+"""The person's timeline on the dossier page: every hour record with running totals against the
+intensiteit and the 600/800-hour marks (as a small server-drawn chart), milestones, and inbox items with
+their history, in time order. Read-only; the caller has already checked the gemeente may see the person."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from municipal.inbox.rules import ITEM_TITLES, TERM_DAYS, ItemKind
+from municipal.tables import InboxEntry, InboxItem
+from shared.rules import AFSCHALEN_MINUTES, Z_ROUTE_MINUTES
+from shared.tables import HourRecord, Milestone
+from shared.vocab import HourKind
+
+LANGUAGE = {HourKind.TAAL_KNM.value}
+
+
+@dataclass
+class Event:
+    day: date
+    what: str
+    detail: str
+    link: str = ""
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    language: str              # SVG polyline points
+    participation: str
+    marks: list[tuple[float, str]]      # y, label
+    intensity: str             # the pro-rata line, or ""
+    max_hours: int
+    start: date
+    end: date
+
+
+def _followed(r: dict[str, Any]) -> int:
+    return r["attended_minutes"] + r["geoorloofd_minutes"] + r["ongeoorloofd_minutes"]
+
+
+def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | None:
+    if not records:
+        return None
+    w, h, pad = 640, 220, 30
+    start = min([r["period_start"] for r in records] + ([person["pip_dagtekening"]] if person["pip_dagtekening"] else []))
+    end = max(r["period_end"] for r in records)
+    marks_h = [600] if person["leerroute"] == "B1" else [800] if person["leerroute"] == "Z" else []
+    lang = part = 0
+    lang_pts, part_pts = [(start, 0)], [(start, 0)]
+    for r in sorted(records, key=lambda r: r["period_end"]):
+        if r["kind"] in LANGUAGE or (r["kind"] == HourKind.PARTICIPATIE_TAALLES and r["formal"]):
+            lang += _followed(r)
+            lang_pts.append((r["period_end"], lang))
+        elif r["kind"] == HourKind.PARTICIPATIE_ACTIVITEITEN:
+            part += _followed(r)
+            part_pts.append((r["period_end"], part))
+    top = max([lang / 60, part / 60, *marks_h, 100]) * 1.1
+    span = max(1, (end - start).days)
+
+    def xy(day: date, minutes: float) -> str:
+        return f"{pad + (w - 2 * pad) * (day - start).days / span:.1f},{h - pad - (h - 2 * pad) * minutes / 60 / top:.1f}"
+
+    intensity = ""
+    if person["intensiteit_uren"] and person["pip_dagtekening"] and person["leerroute"] == "B1":
+        pip = person["pip_dagtekening"]
+        at_end = person["intensiteit_uren"] * 60 * min(1.0, max(0, (end - pip).days) / TERM_DAYS)
+        intensity = f"{xy(max(pip, start), 0)} {xy(end, at_end)}"
+    marks = [(h - pad - (h - 2 * pad) * m / top, f"{m} uur") for m in marks_h]
+    return Chart(w, h, " ".join(xy(d, m) for d, m in lang_pts),
+                 " ".join(xy(d, m) for d, m in part_pts) if part else "", marks, intensity, int(top), start, end)
+
+
+async def timeline(person: dict[str, Any]) -> dict[str, Any]:
+    pid = person["id"]
+    records = await HourRecord.select(HourRecord.all_columns(), HourRecord.organisation.name.as_alias("aanbieder")).where(
+        (HourRecord.inburgeraar == pid) & HourRecord.superseded_by.is_null()).order_by(HourRecord.period_end)
+    milestones = await Milestone.select(Milestone.all_columns(), Milestone.organisation.name.as_alias("aanbieder")).where(
+        (Milestone.inburgeraar == pid) & Milestone.superseded_by.is_null())
+    items = await InboxItem.select().where(InboxItem.inburgeraar == pid)
+    entries = await InboxEntry.select(InboxEntry.all_columns(), InboxEntry.by.name.as_alias("by_name")).where(
+        InboxEntry.item.is_in([i["id"] for i in items] or [0])).order_by(InboxEntry.id)
+    from shared.rules import format_hours
+    events: list[Event] = []
+    totals = {"taal": 0, "participatie": 0}
+    for r in records:
+        key = "participatie" if r["kind"] == HourKind.PARTICIPATIE_ACTIVITEITEN else "taal"
+        totals[key] += _followed(r) if key == "participatie" or r["kind"] in LANGUAGE or r["formal"] else 0
+        events.append(Event(r["period_end"], f"Uren {r['period_start']:%d-%m} t/m {r['period_end']:%d-%m-%Y}",
+                            f"{r['aanbieder']}: aanwezig {format_hours(r['attended_minutes'])}, verzuim "
+                            f"{format_hours(r['geoorloofd_minutes'] + r['ongeoorloofd_minutes'])} uur "
+                            f"(totaal {key} {format_hours(totals[key])} uur)"))
+    from shared.web import label
+    for m in milestones:
+        events.append(Event(m["event_date"], label(m["kind"]), f"{m['aanbieder']} {m['uitslag']} {m['toelichting']}".strip()))
+    titles = {i["id"]: ITEM_TITLES[ItemKind(i["kind"])] for i in items}
+    for e in entries:
+        at: datetime = e["at"]
+        events.append(Event(at.date(), f"Inbox: {titles[e['item']]}",
+                            f"{e['by_name'] or 'Regie'}: {e['text']}", f"/inbox/items/{e['item']}"))
+    events.sort(key=lambda e: e.day, reverse=True)
+    return {"chart": _chart(records, person), "events": events,
+            "totals": {k: format_hours(v) for k, v in totals.items()},
+            "marks": {"afschalen": AFSCHALEN_MINUTES // 60, "z": Z_ROUTE_MINUTES // 60}}
