@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 
 from municipal.inbox import services, setup
-from municipal.inbox.rules import ItemKind, Outcome, Status, TransitionError
+from municipal.inbox.rules import ItemKind, Outcome, Status
 from municipal.tables import SavedFilter
 from shared import clock
 from shared.forms import FormErrors, parse_date
@@ -66,12 +66,10 @@ class InboxController(Controller):
                 n = await services.bulk_close(request.user, ids, form.get("reden", ""), client_ip(request))
                 message = f"{n}+item(s)+afgehandeld+als+geen+actie+nodig."
             else:
-                assignee = int(form["medewerker"]) if str(form.get("medewerker", "")).isdigit() else None
-                team = int(form["team"]) if str(form.get("team", "")).isdigit() else None
-                n = await services.assign(request.user, ids, assignee_id=assignee, team_id=team,
-                                          origin=client_ip(request))
+                n = await services.assign(request.user, ids, assignee_id=_int(form.get("medewerker")),
+                                          team_id=_int(form.get("team")), origin=client_ip(request))
                 message = f"{n}+item(s)+toegewezen."
-        except TransitionError as e:
+        except RuleError as e:
             message = e.message.replace(" ", "+")
         return redirect(request, f"{back}{sep}melding={message}")
 
@@ -113,8 +111,10 @@ class InboxController(Controller):
             warning = await services.change_status(
                 request.user, item_id, new, outcome=outcome, registered_on=registered_on,
                 reason=form.get("reason", ""), forwarded_to=form.get("forwarded_to", ""), origin=client_ip(request))
-        except ValueError as e:  # RuleError and TransitionError carry a Dutch message and a field
-            errors.add(e if isinstance(e, (RuleError, TransitionError)) else RuleError("Kies een geldige status."))
+        except RuleError as e:  # TransitionError too: a Dutch message and its field
+            errors.add(e)
+        except ValueError:
+            errors.add(RuleError("Kies een geldige status.", "status"))
         if errors:
             return await self._item(request, item_id, errors=errors, form=form, status=422,
                                     duo=form.get("from") == "duo")
@@ -123,30 +123,27 @@ class InboxController(Controller):
 
     @post("/items/{item_id:int}/opmerking", name="inbox.comment")
     async def comment(self, request: Request, item_id: FromPath[int]) -> Any:
-        await services.item_for(request.user, item_id)
         form = await request.form()
+        return await self._act(request, item_id, lambda: services.comment(
+            request.user, item_id, str(form.get("text", "")), client_ip(request)), "Opmerking+toegevoegd.#geschiedenis")
+
+    async def _act(self, request: Request, item_id: int, action, done: str) -> Any:
+        """Run one step on an item: on a refusal the item page again with the reason beside the field."""
+        await services.item_for(request.user, item_id)
         try:
-            await services.comment(request.user, item_id, str(form.get("text", "")), client_ip(request))
-        except TransitionError as e:
+            await action()
+        except RuleError as e:
             errors = FormErrors()
             errors.add(e)
             return await self._item(request, item_id, errors=errors, status=422)
-        return redirect(request, f"/inbox/items/{item_id}?melding=Opmerking+toegevoegd.#geschiedenis")
+        return redirect(request, f"/inbox/items/{item_id}?melding={done}")
 
     @post("/items/{item_id:int}/toewijzen", name="inbox.assign")
     async def assign(self, request: Request, item_id: FromPath[int]) -> Any:
-        await services.item_for(request.user, item_id)
         form = await request.form()
-        assignee = int(form["medewerker"]) if str(form.get("medewerker", "")).isdigit() else None
-        team = int(form["team"]) if str(form.get("team", "")).isdigit() else None
-        try:
-            await services.assign(request.user, [item_id], assignee_id=assignee, team_id=team,
-                                   origin=client_ip(request))
-        except TransitionError as e:
-            errors = FormErrors()
-            errors.add(e)
-            return await self._item(request, item_id, errors=errors, status=422)
-        return redirect(request, f"/inbox/items/{item_id}?melding=Toegewezen.")
+        return await self._act(request, item_id, lambda: services.assign(
+            request.user, [item_id], assignee_id=_int(form.get("medewerker")), team_id=_int(form.get("team")),
+            origin=client_ip(request)), "Toegewezen.")
 
     @get("/dashboard", name="inbox.dashboard")
     async def dashboard(self, request: Request) -> Any:
@@ -221,5 +218,5 @@ class InboxSetupController(Controller):
         return await self._do(request, lambda f: setup.save_thresholds(request.user, f))
 
 
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+def _int(raw) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else None

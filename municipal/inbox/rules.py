@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from shared.rules import AFSCHALEN_MINUTES, Z_ROUTE_MINUTES
+from shared.rules import AFSCHALEN_MINUTES, Z_ROUTE_MINUTES, RuleError
 from shared.vocab import Doelgroep, HourKind, Leerroute, MilestoneKind
 from shared.workdays import add_working_days
 
@@ -91,10 +91,8 @@ ALLOWED_STATUS_CHANGES: dict[Status, set[Status]] = {
 }
 
 
-class TransitionError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+class TransitionError(RuleError):
+    """A triage step that is not allowed, with the Dutch reason (and the field it concerns)."""
 
 
 def check_transition(current: Status, new: Status) -> None:

@@ -17,6 +17,15 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.e2e
 
 
+async def launch(playwright):
+    """Debian's Chromium, headless, quiet on a machine without outside network."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing (apt-get install chromium); .ci/run installs it")
+    return await playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"])
+
+
 @pytest.fixture
 def server(db):
     """The real app in its own process, on the test database."""
@@ -43,15 +52,11 @@ def server(db):
 
 
 async def test_staff_enters_hours_and_sees_them_in_the_history(server, world):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing (apt-get install chromium); .ci/run installs it")
     from playwright.async_api import async_playwright, expect
 
     month = previous_month(clock.today())
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = await launch(p)
         page = await browser.new_page(locale="nl-NL")
         await page.goto(server + "/portaal")
         await expect(page.locator("h1")).to_have_text("Inloggen")   # not logged in: to the login page

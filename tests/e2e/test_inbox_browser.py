@@ -1,6 +1,5 @@
 """In Debian's Chromium: a regisseur filters the inbox, claims an item, opens the DUO view, marks it
 registered; the item leaves the open list and its history shows each step."""
-import os
 import re
 from datetime import timedelta
 
@@ -9,7 +8,7 @@ import pytest
 from municipal.inbox import services
 from municipal.tables import InboxItem
 from shared import clock
-from tests.e2e.test_browser import CHROMIUM, server  # noqa: F401  (the app in its own process)
+from tests.e2e.test_browser import launch, server  # noqa: F401  (the app in its own process)
 from tests.support import PASSWORD
 from tests.web.test_inbox import seed_items
 
@@ -17,16 +16,12 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_regisseur_works_an_item_through_to_duo(server, world):  # noqa: F811
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing (apt-get install chromium); .ci/run installs it")
     from playwright.async_api import async_playwright, expect
 
     pvt, verzuim = await seed_items(world)
     await services.process_pending()
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = await launch(p)
         page = await browser.new_page(locale="nl-NL")
         await page.goto(server + "/inloggen")
         await page.get_by_label("E-mailadres").fill(world.users["regisseur"])
