@@ -217,9 +217,12 @@ def hour_signals(payload: dict[str, Any], person: Person, totals: Totals, thresh
         vooraf = thresholds.afschalen_vooraf_uren * 60
         threshold(ItemKind.AFSCHALEN, f"afschalen:{person.id}", totals.language >= AFSCHALEN_MINUTES,
                   f"{_hours(totals.language)} uur taalles gevolgd (600 uur is de grens voor afschalen)")
-        if vooraf < AFSCHALEN_MINUTES:
-            threshold(ItemKind.AFSCHALEN_VOORAF, f"afschalen-vooraf:{person.id}", totals.language >= vooraf,
-                      f"{_hours(totals.language)} uur taalles gevolgd; bij 600 uur mag afschalen naar A2")
+        # The heads-up only before 600: whoever crosses both at once needs the real item, not two.
+        if vooraf <= totals.language < AFSCHALEN_MINUTES:
+            out.append(Signal(ItemKind.AFSCHALEN_VOORAF, f"afschalen-vooraf:{person.id}", period_end, refs,
+                              f"{_hours(totals.language)} uur taalles gevolgd; bij 600 uur mag afschalen naar A2", org))
+        elif totals.language < vooraf:
+            withdrawn.append(f"afschalen-vooraf:{person.id}")
     if person.leerroute is Leerroute.Z:
         threshold(ItemKind.Z_TAAL_800, f"z-taal-800:{person.id}", totals.language >= Z_ROUTE_MINUTES,
                   f"{_hours(totals.language)} uur taal gevolgd op de Z-route")

@@ -120,12 +120,12 @@ async def test_typed_in_hours_crossing_600_ask_to_judge_afschalen(world):
     for _ in range(14):
         periods.append(cursor)
         cursor = previous_month(cursor.start)
-    for period in reversed(periods):
+    for period in reversed(periods):         # month by month, the worker running in between
         await portal.report_hours(school, world.people["amina"], portal.HourInput(
             world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, period, 45 * 60, 0, 0, None)))
-    await services.process_pending()
+        await services.process_pending()
     kinds = [i["kind"] for i in await InboxItem.select(InboxItem.kind)]
-    assert kinds.count("afschalen") == 1 and kinds.count("afschalen_vooraf") == 1
+    assert kinds.count("afschalen") == 1 and kinds.count("afschalen_vooraf") == 1  # at 585 h, then at 630 h
 
 
 async def test_unexcused_absence_in_typed_in_hours_asks_for_handhaving(world):
