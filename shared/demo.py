@@ -165,7 +165,7 @@ async def load() -> None:
                                                 event_date=today - timedelta(days=rng.randint(3, 40)),
                                                 source=Source.FORM.value, entered_by=staff[map_org]))
             pvt_e, pvt_org = await enrol("pvt", Component.PVT)
-            if i % 4 == 1:
+            if i % 4 in (1, 2):  # both gemeenten get PVT completions
                 milestones.append(Milestone(enrollment=pvt_e, inburgeraar=person_id, organisation=pvt_org,
                                             kind=MilestoneKind.PVT_ONDERTEKENING.value,
                                             event_date=today - timedelta(days=rng.randint(2, 30)),
