@@ -1,49 +1,448 @@
-"""The gemeente's view of its own people. The inbox and the dossier (later issues) grow here."""
+"""The gemeente's side: its people and their dossiers, enrollments, provider organisations and contracts.
+
+Thin handlers: parse the form, call a service, render the page or (to htmx) the one section that
+changed. Writes answer 303 to a plain form and the section fragment to htmx; a form with errors comes
+back with status 422 and the Dutch message beside the field.
+"""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from piccolo.query.functions.string import Lower
 
-from shared import access, audit
-from shared.tables import Enrollment, Inburgeraar
-from shared.web import client_ip, gemeente_only, page
+from municipal import forms, providers, services, transfer
+from municipal.rules import FIELD_LABELS, SECTION_TITLES, RuleErrors
+from shared import clock
+from shared.forms import FormErrors
+from shared.rules import RuleError
+from shared.settings import settings
+from shared.vocab import (
+    Alfabetisering,
+    Component,
+    Doelgroep,
+    DoelgroepKeuze,
+    Leerbaarheidstoets,
+    Leerroute,
+    Niveau,
+    OrganisationKind,
+)
+from shared.web import client_ip, gemeente_only, page, redirect
 
-PAGE_SIZE = 50
+DOSSIER_SECTIONS = ("persoon", "doelgroep", "brede_intake", "pip", "aanbod", "begeleiding", "ontzorgen", "voortgang",
+                    "inschrijvingen", "verhuizing", "aantekeningen")
+SAVED = "De wijziging is opgeslagen. De vorige versie blijft in de geschiedenis."
+UNCHANGED = "Er is niets veranderd: dit stond er al."
+
+
+def _form_dict(form) -> dict[str, str]:
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _add_errors(errors: FormErrors, e: RuleError) -> None:
+    for err in (e.errors if isinstance(e, RuleErrors) else [e]):
+        errors.add(err)
+
+
+def _guard(predicate):
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        user = connection.scope.get("user")
+        if user is None or not predicate(user):
+            raise NotFoundException()
+    return guard
+
+
+casework_only = _guard(services.can_edit)
+gemeente_beheer_only = _guard(providers.is_gemeente_beheer)
+
+
+def _staff_options(staff: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(str(s["id"]), s["name"]) for s in staff]
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _default_forms(d: services.Dossier) -> dict[str, dict[str, str]]:
+    p = d.person
+    today = clock.today().isoformat()
+    return {
+        "persoon": {"bsn": p["bsn"], "voornamen": p["voornamen"], "achternaam": p["achternaam"],
+                    "geboortedatum": _iso(p["geboortedatum"]), "email": p["email"], "telefoon": p["telefoon"],
+                    "adres": p["adres"], "regisseur": str(p["regisseur"] or ""), "plicht_start": _iso(p["plicht_start"])},
+        "brede_intake": {"intake_start": _iso(p["intake_start"]), "intake_eind": _iso(p["intake_eind"]),
+                         "leerbaarheidstoets": p["leerbaarheidstoets"] or "",
+                         "leerbaarheidstoets_datum": _iso(p["leerbaarheidstoets_datum"]),
+                         "intake_no_shows": str(p["intake_no_shows"] or 0)},
+        "pip": {"pip_dagtekening": _iso(p["pip_dagtekening"]), "leerroute": p["leerroute"] or "",
+                "niveau": p["niveau"] or ("B1" if not p["leerroute"] else ""),
+                "intensiteit_uren": str(p["intensiteit_uren"] or ""),
+                "indicator_alfabetisering": p["indicator_alfabetisering"] or "",
+                "opleiding_afmaken": "ja" if p["opleiding_afmaken"] else "", "soort": "wijziging"},
+        "aanbod": {"datum_inburgeringsaanbod": _iso(p["datum_inburgeringsaanbod"]),
+                   "reden_vertraagde_start": p["reden_vertraagde_start"] or ""},
+        "begeleiding": {"begeleiding_indicatie": {True: "ja", False: "nee"}.get(p["begeleiding_indicatie"], ""),
+                        "begeleiding_start": _iso(p["begeleiding_start"])},
+        "ontzorgen": {"ontzorgen_start": _iso(p["ontzorgen_start"]), "ontzorgen_eind": _iso(p["ontzorgen_eind"])},
+        "voortgang": {"datum": today},
+        "doelgroep": {"status": p["doelgroep_status"] or p["doelgroep"], "keuze": "", "datum": today,
+                      "soort": "wijziging"},
+        "inschrijvingen": {"organisation": "", "component": "", "start": today, "end": "", "planned_hours": ""},
+        "verhuizing": {"verhuisd_op": _iso(p["verhuisd_op"]) or today, "verhuisd_naar": p["verhuisd_naar"] or ""},
+        "aantekeningen": {"aantekeningen": p["aantekeningen"] or ""},
+    }
+
+
+OPTIONS = {
+    "doelgroepen": Doelgroep.choices(),
+    "leerroutes": Leerroute.choices(),
+    "niveaus": [(n.value, n.value) for n in Niveau],
+    "alfabetisering": Alfabetisering.choices(),
+    "leerbaarheidstoets": Leerbaarheidstoets.choices(),
+    "keuzes": DoelgroepKeuze.choices(),
+    "components": Component.choices(),
+    "kinds": OrganisationKind.choices(),
+    "ja_nee": [("ja", "Ja"), ("nee", "Nee")],
+    "field_labels": FIELD_LABELS,
+    "section_titles": SECTION_TITLES,
+}
 
 
 class GemeenteController(Controller):
     path = "/gemeente"
     guards = [gemeente_only]
 
+    # --- People ---------------------------------------------------------------------------------------
+
     @get("/", name="gemeente.people")
-    async def people(self, request: Request, q: FromQuery[str] = "", pagina: FromQuery[int] = 1) -> Any:
-        user = request.user
-        where = Inburgeraar.gemeente == user.gemeente_id
-        if q.strip():
-            term = f"%{q.strip().lower()}%"
-            where &= (Lower(Inburgeraar.achternaam).like(term) | Lower(Inburgeraar.voornamen).like(term)
-                      | Inburgeraar.bsn.like(term))
-        page_no = max(1, pagina)
-        rows = await Inburgeraar.select(
-            Inburgeraar.id, Inburgeraar.bsn, Inburgeraar.voornamen, Inburgeraar.achternaam, Inburgeraar.doelgroep,
-            Inburgeraar.leerroute, Inburgeraar.pip_dagtekening, Inburgeraar.regisseur.name.as_alias("regisseur_name"),
-        ).where(where).order_by(Inburgeraar.achternaam).limit(PAGE_SIZE + 1).offset((page_no - 1) * PAGE_SIZE)
-        await audit.record(user, "inburgeraar.list", "inburgeraar", "", origin=client_ip(request),
-                           detail=f"gemeentelijst pagina {page_no}, {min(len(rows), PAGE_SIZE)} personen")
-        return page(request, "municipal/people.html", {"rows": rows[:PAGE_SIZE], "q": q, "page": page_no,
-                                                       "has_next": len(rows) > PAGE_SIZE},
-                    fragment="municipal/_people.html")
+    async def people(self, request: Request, q: FromQuery[str] = "", regisseur: FromQuery[str] = "",
+                     status: FromQuery[str] = "actief", pagina: FromQuery[int] = 1) -> Any:
+        f = services.PeopleFilter(q=q, regisseur=regisseur, status=status if status in {"actief", "verhuisd", "alle"}
+                                  else "actief", page=pagina)
+        rows, has_next = await services.list_people(request.user, f, client_ip(request))
+        staff = await services.gemeente_staff(request.user.gemeente_id)
+        return page(request, "municipal/people.html", {
+            "rows": rows, "f": f, "q": q, "page": max(1, pagina), "has_next": has_next, "staff": staff,
+            "can_edit": services.can_edit(request.user)}, fragment="municipal/_people.html")
+
+    @get("/caseload", name="gemeente.caseload")
+    async def caseload(self, request: Request) -> Any:
+        lines = await services.caseload(request.user, client_ip(request))
+        return page(request, "municipal/caseload.html", {"lines": lines})
+
+    @get("/inburgeraars/nieuw", name="gemeente.register_form", guards=[casework_only])
+    async def register_form(self, request: Request) -> Any:
+        return await self._register_page(request, {"regisseur": str(request.user.id)
+                                                   if request.user.role.value == "regisseur" else ""}, FormErrors())
+
+    async def _register_page(self, request: Request, form: dict, errors: FormErrors, status: int = 200,
+                             existing_id: int | None = None) -> Any:
+        staff = await services.gemeente_staff(request.user.gemeente_id)
+        return page(request, "municipal/register.html", {"form": form, "errors": errors,
+                                                         "staff_options": _staff_options(staff),
+                                                         "existing_id": existing_id, **OPTIONS}, status=status)
+
+    @post("/inburgeraars", name="gemeente.register", guards=[casework_only])
+    async def register(self, request: Request) -> Any:
+        raw = _form_dict(await request.form())
+        data, errors = forms.parse_register_form(raw)
+        existing_id = None
+        if data:
+            try:
+                new_id = await services.register_person(request.user, data, client_ip(request))
+                return redirect(request, f"/gemeente/inburgeraars/{new_id}?melding=geregistreerd")
+            except services.DuplicateDossier as e:
+                existing_id = e.existing_id
+                _add_errors(errors, e)
+            except RuleError as e:
+                _add_errors(errors, e)
+        return await self._register_page(request, raw, errors, status=422, existing_id=existing_id)
+
+    # --- One dossier ------------------------------------------------------------------------------------
+
+    async def _dossier(self, request: Request, inburgeraar_id: int, *, section: str | None = None,
+                       form: dict | None = None, errors: FormErrors | None = None, status: int = 200,
+                       notice: str = "") -> Any:
+        d = await services.dossier(request.user, inburgeraar_id, client_ip(request))
+        all_forms = _default_forms(d)
+        if section and form is not None:
+            all_forms[section] = {**all_forms[section], **form}
+        all_errors = {s: {} for s in DOSSIER_SECTIONS}
+        if section and errors:
+            all_errors[section] = errors
+        melding = request.query_params.get("melding", "")
+        context = {
+            "d": d, "p": d.person, "forms": all_forms, "errors": all_errors, "notice": notice,
+            "notice_section": section,
+            "page_notice": "Het dossier is aangemaakt." if melding == "geregistreerd" else "",
+            "can_edit": services.can_edit(request.user), "today": clock.today(), **OPTIONS,
+            "staff_options": _staff_options(d.staff) + (
+                [(str(d.person["regisseur"]), f"{d.regisseur_name} (niet actief)")]
+                if d.person["regisseur"] and d.person["regisseur"] not in {s["id"] for s in d.staff} else []),
+            "org_options": [(str(o["id"]), f"{o['name']} ({', '.join(Component(c).label for c in o['components'])})")
+                            for o in d.organisations],
+        }
+        if melding in DOSSIER_SECTIONS and not section:
+            context.update(notice=SAVED, notice_section=melding)
+        fragment = f"municipal/sections/_{section}.html" if section else None
+        return page(request, "municipal/person.html", context, fragment=fragment, status=status)
 
     @get("/inburgeraars/{inburgeraar_id:int}", name="gemeente.person")
     async def person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
-        person = await access.gemeente_person(request.user, inburgeraar_id)
-        enrollments = await Enrollment.select(
-            Enrollment.all_columns(), Enrollment.organisation.name.as_alias("organisation_name"),
-        ).where(Enrollment.inburgeraar == inburgeraar_id).order_by(Enrollment.start)
-        await audit.record(request.user, "inburgeraar.view", "inburgeraar", inburgeraar_id,
-                           origin=client_ip(request), inburgeraar_id=inburgeraar_id,
-                           subject_gemeente_id=person["gemeente"])
-        return page(request, "municipal/person.html", {"person": person, "enrollments": enrollments})
+        return await self._dossier(request, inburgeraar_id)
+
+    async def _save(self, request: Request, inburgeraar_id: int, section: str, parse, store) -> Any:
+        """The shared shape of every section's post: 404 first, parse, store, answer."""
+        await services.person_of(request.user, inburgeraar_id)
+        raw = _form_dict(await request.form())
+        value, errors = parse(raw)
+        notice = SAVED
+        if not errors:
+            try:
+                await store(value)
+            except services.NothingChanged:
+                notice = UNCHANGED
+            except RuleError as e:
+                _add_errors(errors, e)
+        if errors:
+            return await self._dossier(request, inburgeraar_id, section=section, form=raw, errors=errors, status=422)
+        if request.htmx:
+            return await self._dossier(request, inburgeraar_id, section=section, notice=notice)
+        return redirect(request, f"/gemeente/inburgeraars/{inburgeraar_id}?melding={section}#sectie-{section}")
+
+    @post("/inburgeraars/{inburgeraar_id:int}/persoon", name="gemeente.persoon", guards=[casework_only])
+    async def save_person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "persoon", forms.parse_person_form,
+                                lambda v: services.update_person(request.user, inburgeraar_id, v, client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/brede-intake", name="gemeente.intake", guards=[casework_only])
+    async def save_intake(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "brede_intake", forms.parse_intake_form,
+                                lambda v: services.set_intake(request.user, inburgeraar_id, v, client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/pip", name="gemeente.pip", guards=[casework_only])
+    async def save_pip(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "pip", forms.parse_pip_form,
+                                lambda v: services.set_pip(request.user, inburgeraar_id, v, client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/aanbod", name="gemeente.aanbod", guards=[casework_only])
+    async def save_aanbod(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "aanbod", forms.parse_aanbod_form,
+                                lambda v: services.set_aanbod(request.user, inburgeraar_id, *v, client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/begeleiding", name="gemeente.begeleiding", guards=[casework_only])
+    async def save_begeleiding(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "begeleiding", forms.parse_begeleiding_form,
+                                lambda v: services.set_begeleiding(request.user, inburgeraar_id, *v,
+                                                                   client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/ontzorgen", name="gemeente.ontzorgen", guards=[casework_only])
+    async def save_ontzorgen(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "ontzorgen", forms.parse_ontzorgen_form,
+                                lambda v: services.set_ontzorgen(request.user, inburgeraar_id, *v, client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/voortgang", name="gemeente.voortgang", guards=[casework_only])
+    async def save_voortgang(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "voortgang", forms.parse_voortgang_form,
+                                lambda v: services.add_voortgangsgesprek(request.user, inburgeraar_id, v,
+                                                                         client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/doelgroep", name="gemeente.doelgroep", guards=[casework_only])
+    async def save_doelgroep(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "doelgroep", forms.parse_doelgroep_form,
+                                lambda v: services.change_doelgroep(request.user, inburgeraar_id, v,
+                                                                    client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/verhuizing", name="gemeente.verhuizing", guards=[casework_only])
+    async def save_move(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "verhuizing", forms.parse_move_form,
+                                lambda v: services.move_out(request.user, inburgeraar_id, *v, client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/aantekeningen", name="gemeente.aantekeningen", guards=[casework_only])
+    async def save_notes(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "aantekeningen",
+                                lambda raw: (forms.text(raw, "aantekeningen", 20000), FormErrors()),
+                                lambda v: services.set_aantekeningen(request.user, inburgeraar_id, v,
+                                                                     client_ip(request)))
+
+    @post("/inburgeraars/{inburgeraar_id:int}/inschrijvingen", name="gemeente.enrol", guards=[casework_only])
+    async def enrol(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(request, inburgeraar_id, "inschrijvingen", forms.parse_enrol_form,
+                                lambda v: services.enrol(request.user, inburgeraar_id, v, client_ip(request)))
+
+    @get("/inburgeraars/{inburgeraar_id:int}/geschiedenis", name="gemeente.person_history")
+    async def person_history(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        person, versions = await services.history(request.user, inburgeraar_id, client_ip(request))
+        return page(request, "municipal/history.html", {"person": person, "versions": versions, **OPTIONS})
+
+    @get("/inburgeraars/{inburgeraar_id:int}/overdracht", name="gemeente.transfer")
+    async def transfer_summary(self, request: Request, inburgeraar_id: FromPath[int]) -> Response:
+        filename, text = await transfer.summary(request.user, inburgeraar_id, client_ip(request))
+        return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+    # --- Enrollments ------------------------------------------------------------------------------------
+
+    async def _enrollment_page(self, request: Request, enrollment_id: int, *, form: dict | None = None,
+                               errors: FormErrors | None = None, end_form: dict | None = None,
+                               end_errors: FormErrors | None = None, status: int = 200, notice: str = "") -> Any:
+        row, person = await services.enrollment_of(request.user, enrollment_id)
+        versions = await services.enrollment_history(enrollment_id)
+        return page(request, "municipal/enrollment.html", {
+            "e": row, "person": person, "versions": versions, "can_edit": services.can_edit(request.user),
+            "form": form or {"start": _iso(row["start"]), "end": _iso(row["end"]),
+                             "planned_hours": str(row["planned_hours"] if row["planned_hours"] is not None else ""),
+                             "toelichting": ""},
+            "errors": errors or {}, "end_form": end_form or {"end": _iso(row["end"]) or clock.today().isoformat(),
+                                                              "toelichting": ""},
+            "end_errors": end_errors or {}, "grace_days": settings.report_grace_days, "notice": notice or (SAVED if request.query_params.get("melding") else ""),
+            **OPTIONS}, status=status)
+
+    @get("/inschrijvingen/{enrollment_id:int}", name="gemeente.enrollment")
+    async def enrollment(self, request: Request, enrollment_id: FromPath[int]) -> Any:
+        return await self._enrollment_page(request, enrollment_id)
+
+    @post("/inschrijvingen/{enrollment_id:int}", name="gemeente.enrollment_change", guards=[casework_only])
+    async def enrollment_change(self, request: Request, enrollment_id: FromPath[int]) -> Any:
+        await services.enrollment_of(request.user, enrollment_id)
+        raw = _form_dict(await request.form())
+        change, errors = forms.parse_enrollment_change_form(raw)
+        if change:
+            try:
+                await services.change_enrollment(request.user, enrollment_id, change, origin=client_ip(request))
+            except services.NothingChanged:
+                return await self._enrollment_page(request, enrollment_id, notice=UNCHANGED)
+            except RuleError as e:
+                _add_errors(errors, e)
+        if errors:
+            return await self._enrollment_page(request, enrollment_id, form=raw, errors=errors, status=422)
+        return redirect(request, f"/gemeente/inschrijvingen/{enrollment_id}?melding=opgeslagen")
+
+    @post("/inschrijvingen/{enrollment_id:int}/beeindigen", name="gemeente.enrollment_end", guards=[casework_only])
+    async def enrollment_end(self, request: Request, enrollment_id: FromPath[int]) -> Any:
+        row, person = await services.enrollment_of(request.user, enrollment_id)
+        raw = _form_dict(await request.form())
+        end, errors = forms.parse_end_form(raw)
+        if end:
+            try:
+                await services.change_enrollment(request.user, enrollment_id, services.EnrollmentChange(
+                    row["start"], end, row["planned_hours"], forms.text(raw, "toelichting", 2000)), ending=True,
+                    origin=client_ip(request))
+            except services.NothingChanged:
+                return await self._enrollment_page(request, enrollment_id, notice=UNCHANGED)
+            except RuleError as e:
+                _add_errors(errors, e)
+        if errors:
+            return await self._enrollment_page(request, enrollment_id, end_form=raw, end_errors=errors, status=422)
+        return redirect(request, f"/gemeente/inburgeraars/{person['id']}?melding=inschrijvingen#sectie-inschrijvingen")
+
+    # --- Functioneel beheer: providers and contracts ------------------------------------------------------
+
+    async def _providers_page(self, request: Request, q: str = "", *, form: dict | None = None,
+                              kinds: list[str] | None = None, errors: FormErrors | None = None,
+                              existing_id: int | None = None, status: int = 200) -> Any:
+        results = await providers.search(request.user, q, client_ip(request)) if q.strip() else []
+        contracts = await providers.contracts_of(request.user.gemeente_id)
+        return page(request, "municipal/providers.html", {
+            "q": q, "results": results, "contracts": contracts, "form": form or {"bow_keurmerk": ""},
+            "chosen_kinds": kinds or [], "errors": errors or {}, "existing_id": existing_id, "today": clock.today(),
+            **OPTIONS}, fragment="municipal/_provider_results.html" if q and not form else None, status=status)
+
+    @get("/aanbieders", name="gemeente.providers", guards=[gemeente_beheer_only])
+    async def providers_list(self, request: Request, q: FromQuery[str] = "") -> Any:
+        return await self._providers_page(request, q)
+
+    @post("/aanbieders", name="gemeente.provider_register", guards=[gemeente_beheer_only])
+    async def provider_register(self, request: Request) -> Any:
+        form = await request.form()
+        raw, kinds = _form_dict(form), [k for k in form.getall("kinds", []) if isinstance(k, str)]
+        data, errors = forms.parse_organisation_form(raw, kinds)
+        existing_id = None
+        if data:
+            try:
+                new_id = await providers.register(request.user, data, client_ip(request))
+                return redirect(request, f"/gemeente/aanbieders/{new_id}?melding=geregistreerd")
+            except providers.AlreadyRegistered as e:
+                existing_id = e.existing_id
+                _add_errors(errors, e)
+            except RuleError as e:
+                _add_errors(errors, e)
+        return await self._providers_page(request, form=raw, kinds=kinds, errors=errors, existing_id=existing_id,
+                                          status=422)
+
+    async def _provider_page(self, request: Request, organisation_id: int, *, form: dict | None = None,
+                             kinds: list[str] | None = None, errors: FormErrors | None = None,
+                             contract_form: dict | None = None, contract_errors: FormErrors | None = None,
+                             end_errors: dict[int, FormErrors] | None = None, status: int = 200,
+                             notice: str = "", existing_id: int | None = None) -> Any:
+        org, contracts, versions = await providers.organisation(request.user, organisation_id)
+        melding = request.query_params.get("melding", "")
+        return page(request, "municipal/provider.html", {
+            "org": org, "contracts": contracts, "versions": versions, "today": clock.today(),
+            "form": form or {"name": org["name"], "kvk": org["kvk"] or "",
+                             "bow_keurmerk": "ja" if org["bow_keurmerk"] else "",
+                             "duo_instellingsnummer": org["duo_instellingsnummer"] or ""},
+            "chosen_kinds": kinds if kinds is not None else list(org["kinds"] or []), "errors": errors or {},
+            "contract_form": contract_form or {"start": clock.today().isoformat(), "end": "", "component": ""},
+            "contract_errors": contract_errors or {}, "end_errors": end_errors or {}, "existing_id": existing_id,
+            "notice": notice or {"geregistreerd": "De organisatie is geregistreerd.", "opgeslagen": SAVED}.get(
+                melding, ""), **OPTIONS}, status=status)
+
+    @get("/aanbieders/{organisation_id:int}", name="gemeente.provider", guards=[gemeente_beheer_only])
+    async def provider(self, request: Request, organisation_id: FromPath[int]) -> Any:
+        return await self._provider_page(request, organisation_id)
+
+    @post("/aanbieders/{organisation_id:int}", name="gemeente.provider_update", guards=[gemeente_beheer_only])
+    async def provider_update(self, request: Request, organisation_id: FromPath[int]) -> Any:
+        await providers.organisation(request.user, organisation_id)
+        form = await request.form()
+        raw, kinds = _form_dict(form), [k for k in form.getall("kinds", []) if isinstance(k, str)]
+        data, errors = forms.parse_organisation_form(raw, kinds)
+        existing_id = None
+        if data:
+            try:
+                await providers.update(request.user, organisation_id, data, client_ip(request))
+                return redirect(request, f"/gemeente/aanbieders/{organisation_id}?melding=opgeslagen")
+            except services.NothingChanged:
+                return await self._provider_page(request, organisation_id, notice=UNCHANGED)
+            except providers.AlreadyRegistered as e:
+                existing_id = e.existing_id
+                _add_errors(errors, e)
+            except RuleError as e:
+                _add_errors(errors, e)
+        return await self._provider_page(request, organisation_id, form=raw, kinds=kinds, errors=errors,
+                                         existing_id=existing_id, status=422)
+
+    @post("/aanbieders/{organisation_id:int}/contracten", name="gemeente.contract_add", guards=[gemeente_beheer_only])
+    async def contract_add(self, request: Request, organisation_id: FromPath[int]) -> Any:
+        await providers.organisation(request.user, organisation_id)
+        raw = _form_dict(await request.form())
+        data, errors = forms.parse_contract_form(raw)
+        if data:
+            try:
+                await providers.add_contract(request.user, organisation_id, data, client_ip(request))
+                return redirect(request, f"/gemeente/aanbieders/{organisation_id}?melding=opgeslagen#contracten")
+            except RuleError as e:
+                _add_errors(errors, e)
+        return await self._provider_page(request, organisation_id, contract_form=raw, contract_errors=errors,
+                                         status=422)
+
+    @post("/contracten/{contract_id:int}/beeindigen", name="gemeente.contract_end", guards=[gemeente_beheer_only])
+    async def contract_end(self, request: Request, contract_id: FromPath[int]) -> Any:
+        row = await providers.contract_of(request.user, contract_id)
+        raw = _form_dict(await request.form())
+        end, errors = forms.parse_end_form(raw)
+        if end:
+            try:
+                await providers.end_contract(request.user, contract_id, end, client_ip(request))
+                return redirect(request, f"/gemeente/aanbieders/{row['organisation']}?melding=opgeslagen#contracten")
+            except services.NothingChanged:
+                return redirect(request, f"/gemeente/aanbieders/{row['organisation']}#contracten")
+            except RuleError as e:
+                _add_errors(errors, e)
+        return await self._provider_page(request, row["organisation"], end_errors={contract_id: errors}, status=422)
