@@ -1,7 +1,7 @@
 """The Litestar application: one factory, used by the server, the CLI and the tests."""
 from __future__ import annotations
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
 from litestar.plugins.htmx import HTMXPlugin
@@ -11,14 +11,18 @@ from litestar.static_files import create_static_files_router
 from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.routes import GemeenteController
+from portal.api import ApiController, openapi_config
+from portal.beheer_routes import ApiTokenController, RetentionController
 from portal.routes import PortalController
+from portal.upload_routes import UploadController
 from shared import routes
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings
 from shared.web import exception_handlers, template_config
 
-PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema"]
+# /api/ authenticates with an organisation's token (portal/api.py), not with a session.
+PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema", "^/api/"]
 
 
 def create_app() -> Litestar:
@@ -31,9 +35,13 @@ def create_app() -> Litestar:
     )
     return Litestar(
         route_handlers=[
-            *routes.route_handlers, PortalController, GemeenteController, InboxController,
-            InboxSetupController,
-            create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
+            # The OpenAPI schema documents the provider API only, not the HTML pages.
+            Router(path="/", include_in_schema=False, route_handlers=[
+                *routes.route_handlers, PortalController, GemeenteController, InboxController,
+                InboxSetupController, UploadController, ApiTokenController, RetentionController,
+                create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
+            ]),
+            ApiController,
         ],
         on_app_init=[session_auth.on_app_init],
         stores={"sessions": DatabaseSessionStore()},
@@ -45,7 +53,7 @@ def create_app() -> Litestar:
         on_startup=[open_db, inbox_worker.start],
         on_shutdown=[inbox_worker.stop, close_db],
         logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 401, 403, 422}),
-        openapi_config=None,
+        openapi_config=openapi_config(),
         debug=False,
     )
 

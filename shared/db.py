@@ -77,3 +77,68 @@ async def lock_for_update(table, row_id: int) -> None:
     SQLite needs nothing, its write transactions already run one at a time (write_tx)."""
     if is_postgres():
         await table.select(table.id).where(table.id == row_id).lock_rows()
+
+
+# --- Many rows at once (uploads): the same history rules, a few statements instead of one per row ---------
+
+def _transaction():
+    tx = engine().current_transaction.get()
+    if tx is None:
+        raise RuntimeError("bulk writes belong inside write_tx()")
+    return tx
+
+
+async def reserve_ids(table, count: int) -> list[int]:
+    """`count` fresh ids for `table`, for rows that others must point at before they are written (a
+    correction's predecessor, an event's payload). Call inside write_tx."""
+    if count <= 0:
+        return []
+    name = table._meta.tablename
+    conn = _transaction().connection
+    if is_postgres():
+        rows = await conn.fetch(f"SELECT nextval(pg_get_serial_sequence('\"{name}\"', 'id')) FROM "
+                                "generate_series(1, $1)", count)
+        return [r[0] for r in rows]
+    # SQLite: write_tx holds the database's only write lock, so nobody else takes these ids meanwhile.
+    async with conn.execute(f'SELECT COALESCE(MAX("id"), 0) AS top FROM "{name}"') as cursor:
+        top = (await cursor.fetchone())["top"]
+    return list(range(top + 1, top + 1 + count))
+
+
+async def insert_many(table, columns: list[str], records: list[tuple]) -> None:
+    """Insert rows as tuples in `columns` order: PostgreSQL's COPY, SQLite's executemany. Columns left
+    out get their database default. Call inside write_tx."""
+    if not records:
+        return
+    name = table._meta.tablename
+    conn = _transaction().connection
+    if is_postgres():
+        await conn.copy_records_to_table(name, records=records, columns=columns)
+    else:
+        cols = ", ".join(f'"{c}"' for c in columns)
+        await conn.executemany(f'INSERT INTO "{name}" ({cols}) VALUES ({", ".join("?" * len(columns))})', records)
+
+
+async def append_versions(table, columns: list[str], records: list[tuple], previous_ids: list[int]) -> None:
+    """`append_version` for many rows: each record whose `supersedes` is set replaces that row, which keeps
+    its data and gains a pointer to its successor. `records` must carry "id" and "supersedes" (ids from
+    `reserve_ids`); `previous_ids` lists the superseded ids. Call inside write_tx."""
+    name = table._meta.tablename
+    conn = _transaction().connection
+    id_at, sup_at = columns.index("id"), columns.index("supersedes")
+    pairs = [(r[id_at], r[sup_at]) for r in records if r[sup_at] is not None]
+    # First out of the "one current row" unique index (pointing at themselves), then the new rows, then
+    # the pointer to the successor: the same three steps as append_version.
+    if previous_ids:
+        if is_postgres():
+            await conn.execute(f'UPDATE "{name}" SET superseded_by = id WHERE id = ANY($1::int[])', previous_ids)
+        else:
+            await conn.executemany(f'UPDATE "{name}" SET superseded_by = id WHERE id = ?',
+                                   [(i,) for i in previous_ids])
+    await insert_many(table, columns, records)
+    if pairs:
+        if is_postgres():
+            await conn.execute(f'UPDATE "{name}" AS t SET superseded_by = v.new FROM unnest($1::int[], $2::int[]) '
+                               'AS v(new, old) WHERE t.id = v.old', [p[0] for p in pairs], [p[1] for p in pairs])
+        else:
+            await conn.executemany(f'UPDATE "{name}" SET superseded_by = ? WHERE id = ?', pairs)

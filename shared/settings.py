@@ -41,6 +41,9 @@ class Settings:
     # Providers may still report on a period for this many days after an enrollment ended:
     # the last monthly report arrives in the month after.
     report_grace_days: int
+    # Uploads of monthly reports: largest file and most rows read (portal/uploads.py).
+    upload_max_mb: int = 20
+    upload_max_rows: int = 200_000
 
 
 def load() -> Settings:
@@ -53,6 +56,8 @@ def load() -> Settings:
         lockout_attempts=int(os.environ.get("LOCKOUT_ATTEMPTS", "10")),
         lockout_minutes=int(os.environ.get("LOCKOUT_MINUTES", "15")),
         report_grace_days=int(os.environ.get("REPORT_GRACE_DAYS", "31")),
+        upload_max_mb=int(os.environ.get("UPLOAD_MAX_MB", "20")),
+        upload_max_rows=int(os.environ.get("UPLOAD_MAX_ROWS", "200000")),
     )
 
 

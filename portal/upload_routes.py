@@ -1,0 +1,126 @@
+"""Monthly report uploads in the portal: thin handlers around portal/uploads.py.
+
+A file is checked in the background; its page shows progress and refreshes itself (htmx polls the
+status fragment; without JavaScript a <noscript> refresh does the same), then the preview.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
+
+from portal import upload_rules as ur
+from portal import uploads
+from portal.upload_forms import parse_mapping_form
+from portal.upload_rules import COLUMNS, VALUE_ENUMS, BatchStatus
+from shared.web import client_ip, page, provider_only, redirect
+
+MAX_BODY = uploads.LIMITS.max_bytes * 2 + 1024 * 1024   # above this Litestar answers 413 before reading
+
+
+def _download(content: bytes, filename: str, media_type: str) -> Response:
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+class UploadController(Controller):
+    path = "/portaal/uploads"
+    guards = [provider_only]
+
+    async def _list(self, request: Request, *, error: str = "", status: int = 200, pagina: int = 1) -> Any:
+        rows, current, pages = await uploads.batches(request.user, pagina)
+        return page(request, "portal/uploads.html", {"rows": rows, "page": current, "pages": pages, "error": error,
+                                                     "limits": uploads.LIMITS, "STATUS": BatchStatus}, status=status)
+
+    @get("/", name="portal.uploads")
+    async def list(self, request: Request, pagina: FromQuery[int] = 1) -> Any:
+        return await self._list(request, pagina=pagina)
+
+    @post("/", name="portal.upload", request_max_body_size=MAX_BODY)
+    async def upload(self, request: Request) -> Any:
+        form = await request.form()
+        file = form.get("bestand")
+        if not isinstance(file, UploadFile) or not file.filename:
+            return await self._list(request, error="Kies een bestand om te uploaden.", status=422)
+        content = await file.read()
+        await file.close()
+        try:
+            batch_id, notice = await uploads.receive(request.user, content, file.filename, origin=client_ip(request))
+        except uploads.UploadRefused as e:
+            return await self._list(request, error=e.message, status=422)
+        if not notice:
+            uploads.in_background(uploads.check(batch_id, client_ip(request)))
+        return redirect(request, f"/portaal/uploads/{batch_id}" + (f"?melding={notice}" if notice else ""))
+
+    @get("/sjabloon.xlsx", name="portal.template_xlsx")
+    async def template_xlsx(self) -> Response:
+        return _download(uploads.template_xlsx(), "regie-maandrapportage.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @get("/sjabloon.csv", name="portal.template_csv")
+    async def template_csv(self) -> Response:
+        return _download(uploads.template_csv(), "regie-maandrapportage.csv", "text/csv; charset=utf-8")
+
+    @get("/{batch_id:int}", name="portal.upload_batch")
+    async def batch(self, request: Request, batch_id: FromPath[int], tab: FromQuery[str] = "",
+                    pagina: FromQuery[int] = 1, melding: FromQuery[str] = "") -> Any:
+        data = await uploads.batch_page(request.user, batch_id, tab, pagina, client_ip(request))
+        context = {"d": data, "b": data.batch, "STATUS": BatchStatus, "busy": data.batch["status"] in ur.BUSY,
+                   "notice": uploads.NOTICES.get(melding, ""), "notice_code": melding}
+        return page(request, "portal/upload.html", context, fragment="portal/_upload_status.html")
+
+    @post("/{batch_id:int}/opslaan", name="portal.upload_commit")
+    async def commit(self, request: Request, batch_id: FromPath[int]) -> Any:
+        try:
+            await uploads.start_commit(request.user, batch_id, client_ip(request))
+        except uploads.UploadRefused as e:
+            await uploads.own_batch(request.user, batch_id)
+            return redirect(request, f"/portaal/uploads/{batch_id}?melding=" + (
+                "al-opgeslagen" if "al opgeslagen" in e.message else "afgebroken"))
+        return redirect(request, f"/portaal/uploads/{batch_id}")
+
+    @post("/{batch_id:int}/afbreken", name="portal.upload_cancel")
+    async def cancel(self, request: Request, batch_id: FromPath[int]) -> Any:
+        try:
+            await uploads.cancel(request.user, batch_id, client_ip(request))
+        except uploads.UploadRefused:
+            pass
+        return redirect(request, f"/portaal/uploads/{batch_id}?melding=afgebroken")
+
+    @post("/{batch_id:int}/werkblad", name="portal.upload_sheet")
+    async def sheet(self, request: Request, batch_id: FromPath[int]) -> Any:
+        form = await request.form()
+        await uploads.choose_sheet(request.user, batch_id, str(form.get("werkblad", "")), client_ip(request))
+        return redirect(request, f"/portaal/uploads/{batch_id}")
+
+    @get(["/{batch_id:int}/fouten.csv", "/{batch_id:int}/fouten.xlsx"], name="portal.upload_errors")
+    async def errors(self, request: Request, batch_id: FromPath[int]) -> Any:
+        fmt = request.url.path.rsplit(".", 1)[-1]
+        try:
+            content, filename, media_type = await uploads.error_file(request.user, batch_id, fmt, client_ip(request))
+        except uploads.UploadRefused as e:
+            data = await uploads.batch_page(request.user, batch_id)
+            return page(request, "portal/upload.html", {"d": data, "b": data.batch, "STATUS": BatchStatus,
+                                                        "busy": False, "error": e.message}, status=410)
+        return _download(content, filename, media_type)
+
+    @get("/{batch_id:int}/koppelen", name="portal.upload_mapping")
+    async def mapping(self, request: Request, batch_id: FromPath[int]) -> Any:
+        data = await uploads.mapping_page(request.user, batch_id)
+        return page(request, "portal/upload_mapping.html", {**data, "COLUMNS": COLUMNS, "ENUMS": VALUE_ENUMS,
+                                                            "errors": {}})
+
+    @post("/{batch_id:int}/koppelen", name="portal.upload_mapping_save")
+    async def mapping_save(self, request: Request, batch_id: FromPath[int]) -> Any:
+        data = await uploads.mapping_page(request.user, batch_id)
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        columns, values, errors = parse_mapping_form(form, data["summary"].get("header", []),
+                                                     data["summary"].get("unknown_values", {}))
+        if errors:
+            return page(request, "portal/upload_mapping.html", {**data, "COLUMNS": COLUMNS, "ENUMS": VALUE_ENUMS,
+                                                                "errors": errors, "form": form}, status=422)
+        await uploads.save_mapping(request.user, batch_id, columns, values, client_ip(request))
+        return redirect(request, f"/portaal/uploads/{batch_id}?melding=gekoppeld")
