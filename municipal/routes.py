@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from municipal import forms, providers, services, transfer
+from municipal.inbox.timeline import timeline
 from municipal.rules import FIELD_LABELS, SECTION_TITLES, RuleErrors
 from shared import clock
 from shared.forms import FormErrors
@@ -190,6 +191,8 @@ class GemeenteController(Controller):
         if melding in DOSSIER_SECTIONS and not section:
             context.update(notice=SAVED, notice_section=melding)
         fragment = f"municipal/sections/_{section}.html" if section else None
+        if fragment is None or not request.htmx:
+            context["timeline"] = await timeline(d.person)
         return page(request, "municipal/person.html", context, fragment=fragment, status=status)
 
     @get("/inburgeraars/{inburgeraar_id:int}", name="gemeente.person")

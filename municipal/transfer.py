@@ -2,12 +2,10 @@
 moves to: the PIP, the offer, hours followed to date per kind, milestones, enrollments and open items.
 A plain UTF-8 text file, readable anywhere and printable; notes (aantekeningen) stay behind.
 
-Open items come from the inbox: it registers a source with `register_open_items` (a coroutine taking
-the person's id and returning one Dutch line per open item). Until then the section says there are none.
+Open items come from the inbox (municipal.inbox.services.open_item_lines).
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -19,22 +17,9 @@ from shared.tables import AppUser, Gemeente
 from shared.vocab import LABELS
 from shared.web import datum, label
 
-OpenItemSource = Callable[[int], Awaitable[list[str]]]
-OPEN_ITEM_SOURCES: list[OpenItemSource] = []
-
-
-def register_open_items(source: OpenItemSource) -> OpenItemSource:
-    """For the inbox: add a source of open items per person (usable as a decorator)."""
-    if source not in OPEN_ITEM_SOURCES:
-        OPEN_ITEM_SOURCES.append(source)
-    return source
-
-
 async def open_items(inburgeraar_id: int) -> list[str]:
-    items: list[str] = []
-    for source in OPEN_ITEM_SOURCES:
-        items += await source(inburgeraar_id)
-    return items
+    from municipal.inbox.services import open_item_lines
+    return await open_item_lines(inburgeraar_id)
 
 
 def _yes_no(value: bool | None) -> str:

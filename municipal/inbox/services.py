@@ -548,3 +548,12 @@ async def colleagues_and_teams(user: CurrentUser) -> tuple[list[dict], list[dict
         AppUser.select(AppUser.id, AppUser.name).where(
             (AppUser.gemeente == user.gemeente_id) & (AppUser.active == True)).order_by(AppUser.name),  # noqa: E712
         Team.select(Team.id, Team.name).where(Team.gemeente == user.gemeente_id).order_by(Team.name))
+
+
+async def open_item_lines(inburgeraar_id: int) -> list[str]:
+    """For the warm-transfer summary: one Dutch line per open inbox item of the person."""
+    rows = await InboxItem.select(InboxItem.kind, InboxItem.status, InboxItem.deadline, InboxItem.detail).where(
+        (InboxItem.inburgeraar == inburgeraar_id) & (InboxItem.status != Status.AFGEHANDELD.value)).order_by(
+        InboxItem.deadline)
+    return [f"{ItemKind(r['kind']).label} (termijn {r['deadline']:%d-%m-%Y}, {Status(r['status']).label.lower()}): "
+            f"{r['detail']}" for r in rows]

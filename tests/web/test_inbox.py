@@ -143,3 +143,29 @@ async def test_the_filter_form_as_a_browser_sends_it(client, world):
                             headers={"HX-Request": "true"})
     assert page.status == 200 and len(page.table_rows("table.inbox")) == 1
     assert (await client.get("/inbox?aanbieder=abc&pagina=1")).status == 200
+
+
+async def test_dossier_page_shows_the_timeline_with_hours_chart_milestones_and_items(client, world):
+    pvt, _ = await seed_items(world)
+    school = await as_user("school@test.nl")
+    await portal.report_hours(school, world.people["amina"], portal.HourInput(
+        world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, previous_month(clock.today()), 40 * 60, 0, 0,
+                                                     None)))
+    await client.login(world.users["regisseur"])
+    page = await client.get(f"/gemeente/inburgeraars/{world.people['amina']}")
+    section = page.doc.select_one("#tijdlijn")
+    assert section is not None and section.select_one("svg polyline")        # the running total as a chart
+    assert "600 uur" in section.get_text()                                     # the B1 mark
+    events = [li.get_text(" ", strip=True) for li in section.select("ol li")]
+    assert any("PVT ondertekend" in e for e in events)
+    assert any("Inbox: Registreer PVT-datum bij DUO" in e for e in events)
+    assert any(e.startswith(f"{previous_month(clock.today()).end:%d-%m-%Y}") and "Uren" in e for e in events)
+    days = [e[:10] for e in events]
+    assert days == sorted(days, key=lambda d: (d[6:], d[3:5], d[:2]), reverse=True)   # newest first
+
+
+async def test_transfer_summary_lists_open_items(client, world):
+    pvt, _ = await seed_items(world)
+    await client.login(world.users["regisseur"])
+    r = await client.http.get(f"/gemeente/inburgeraars/{world.people['amina']}/overdracht")
+    assert r.status_code == 200 and "Registreer PVT-datum bij DUO" in r.text
