@@ -169,3 +169,25 @@ async def test_transfer_summary_lists_open_items(client, world):
     await client.login(world.users["regisseur"])
     r = await client.http.get(f"/gemeente/inburgeraars/{world.people['amina']}/overdracht")
     assert r.status_code == 200 and "Registreer PVT-datum bij DUO" in r.text
+
+
+async def test_an_uploaded_report_makes_the_same_item_routed_to_the_regisseur(client, world):
+    from tests.web.test_uploads import END, START, bsn, commit, csv_file, upload
+    regisseur = await as_user("regisseur@test.nl")
+    await Inburgeraar.update({Inburgeraar.regisseur: regisseur.id}).where(Inburgeraar.id == world.people["amina"])
+    await client.login(world.users["school"])
+    row = f"{await bsn(world.people['amina'])};Haddad;{START};{END};20;0;10;Zonder bericht afwezig;"
+    await commit(client, await upload(client, csv_file(row)))
+    await services.process_pending()
+    items = await InboxItem.select().where(InboxItem.kind == "handhaving_verzuim")
+    assert len(items) == 1 and items[0]["assignee"] == regisseur.id and "10 uur ongeoorloofd" in items[0]["detail"]
+    await services.process_pending()
+    assert await InboxItem.count().where(InboxItem.kind == "handhaving_verzuim") == 1     # once
+    # the school uploads a corrected file: the same item says so
+    corrected = f"{await bsn(world.people['amina'])};Haddad;{START};{END};20;0;12;Zonder bericht afwezig;"
+    await commit(client, await upload(client, csv_file(corrected), filename="oktober-gecorrigeerd.csv"))
+    await services.process_pending()
+    item = await InboxItem.select().where(InboxItem.kind == "handhaving_verzuim").first()
+    assert "12 uur ongeoorloofd" in item["detail"]
+    notes = [e["text"] for e in await InboxEntry.select().where(InboxEntry.item == item["id"])]
+    assert any("bron gecorrigeerd" in n for n in notes)
