@@ -173,6 +173,7 @@ class Layout:
     values: dict[str, dict[str, str]]               # column key → normalised value → our code
     match: HeaderMatch
     unknown: dict[str, list[str]] = field(default_factory=dict)   # column key → own words not yet placed
+    plain_keys: bool = False                        # API rows: name columns by our keys, not Dutch headers
 
     @classmethod
     def of(cls, header: list[str], saved_columns: dict[str, str] | None = None,
@@ -208,6 +209,8 @@ class Layout:
         """The header to show with a message about `key` (ours if the file has no such column)."""
         if not key:
             return ""
+        if self.plain_keys:
+            return key
         return self.headers.get(key) or (COLUMN_BY_KEY[key].header if key in COLUMN_BY_KEY else "")
 
 
@@ -499,11 +502,13 @@ def plan(lines: Iterable[Line], ctx: Context) -> list[Line]:
     out = []
     for line in lines:
         out.append(line)
-        if line.outcome is Outcome.ERROR:
-            continue
         found = ctx.people.get(line.bsn)
         if found is None:
-            line.error("bsn", NOT_HERE)
+            if line.bsn is not None:   # a row with other errors still hears that its person is unknown
+                line.error("bsn", NOT_HERE)
+            continue
+        if line.outcome is Outcome.ERROR:
+            line.person = found[0]
             continue
         person, enrollments = found
         line.person = person

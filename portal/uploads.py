@@ -34,7 +34,7 @@ from shared.rules import format_hours
 from shared.security import CurrentUser
 from shared.settings import TIMEZONE, settings
 from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Milestone, Organisation
-from shared.tabular import Limits, TabularError, open_table, write_csv, write_xlsx
+from shared.tabular import Limits, TabularError, normalise_header, open_table, write_csv, write_xlsx
 from shared.vocab import Role, Source
 
 log = logging.getLogger("regie.uploads")
@@ -92,6 +92,7 @@ def read_lines(content: bytes, fmt: str, sheet: str, saved_columns: dict, saved_
             reading.format, reading.sheet, reading.sheets = table.format, table.sheet, table.sheets
             reading.header = table.header
             layout = Layout.of(table.header, saved_columns, saved_values)
+            layout.plain_keys = table.format == "json"
             reading.layout = layout
             reading.problems = layout.problems()
             if reading.problems:
@@ -128,13 +129,22 @@ class _JsonTable:
             raise TabularError("Er zijn geen regels meegestuurd.")
         if len(rows) > LIMITS.max_rows:
             raise TabularError(f"Er zijn meer dan {LIMITS.max_rows} regels meegestuurd. Stuur ze in delen.")
+        # Each object may name its keys its own way ("attended", "Aanwezig (uren)"): one column per meaning.
+        ours = {name: c.key for c in ur.COLUMNS for name in c.names()}
         keys: list[str] = []
+        canonical: list[dict[str, Any]] = []
         for r in rows:
-            for k in r:
-                if k not in keys:
-                    keys.append(k)
+            row = {}
+            for k, v in r.items():
+                key = ours.get(normalise_header(k), k)
+                if key in row:
+                    raise TabularError(f"Regel {len(canonical) + 1} noemt '{key}' twee keer.")
+                row[key] = v
+                if key not in keys:
+                    keys.append(key)
+            canonical.append(row)
         self.header = keys
-        self._rows = rows
+        self._rows = canonical
 
     def rows(self):
         from shared.tabular import Row, _tidy
