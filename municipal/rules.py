@@ -22,7 +22,6 @@ from shared.vocab import (
     Leerroute,
     Niveau,
     OrganisationKind,
-    Role,
 )
 
 AANBOD_TERM_MONTHS = 3            # the inburgeringsaanbod follows the PIP within 3 months (§3.4.4)
@@ -474,24 +473,3 @@ def check_contract(component: Component, start: date, end: date | None,
         if c.component is component and c.start <= (end or date.max) and start <= (c.end or date.max):
             raise RuleError(f"Er is al een contract voor {component.label} in die periode (vanaf {_d(c.start)}). "
                             "Beëindig dat eerst of kies een andere periode.", "start")
-
-
-# --- Users and invitations ----------------------------------------------------------------------------
-
-MIN_PASSWORD_LENGTH = 12
-
-
-def manageable_roles(role: Role, gemeente_id: int | None, organisation_id: int | None) -> tuple[Role, ...]:
-    """A gemeente's functioneel beheer manages its regisseurs and teamleiders; a provider's beheerder its staff."""
-    if role is Role.BEHEERDER and gemeente_id is not None:
-        return (Role.REGISSEUR, Role.TEAMLEIDER)
-    if role is Role.BEHEERDER and organisation_id is not None:
-        return (Role.PROVIDER,)
-    return ()
-
-
-def check_new_password(password: str, repeat: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise RuleError(f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", "password")
-    if password != repeat:
-        raise RuleError("De twee wachtwoorden zijn niet gelijk.", "password_repeat")

@@ -21,7 +21,7 @@ from municipal.rules import SECTIONS, ContractPeriod, DoelgroepState, Pip, PipCo
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, lock_for_update, write_tx
 from shared.history import record_version, snapshot, versions_of, with_changes
-from shared.rules import RuleError, normalise_bsn
+from shared.rules import RuleError
 from shared.security import CurrentUser
 from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Inburgeraar, Milestone, Organisation
 from shared.vocab import (

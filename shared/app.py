@@ -16,6 +16,7 @@ from portal.beheer_routes import ApiTokenController, RetentionController
 from portal.routes import PortalController
 from portal.upload_routes import UploadController
 from shared import routes
+from shared.account_routes import AccountsController, InvitationController
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings
@@ -39,6 +40,7 @@ def create_app() -> Litestar:
             Router(path="/", include_in_schema=False, route_handlers=[
                 *routes.route_handlers, PortalController, GemeenteController, InboxController,
                 InboxSetupController, UploadController, ApiTokenController, RetentionController,
+                AccountsController, InvitationController,
                 create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
             ]),
             ApiController,

@@ -23,10 +23,10 @@ from municipal.rules import (
     check_ontzorgen,
     check_pip,
     check_placement,
-    manageable_roles,
     normalise_instellingsnummer,
     normalise_kvk,
 )
+from shared.accounts import check_new_password, manageable_roles, token_hash
 from shared.history import changed_fields, is_empty, snapshot, with_changes
 from shared.rules import RuleError
 from shared.vocab import Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau, Role
@@ -331,6 +331,17 @@ def test_who_manages_whom():
     assert manageable_roles(Role.BEHEERDER, 1, None) == (Role.REGISSEUR, Role.TEAMLEIDER)
     assert manageable_roles(Role.BEHEERDER, None, 7) == (Role.PROVIDER,)
     assert manageable_roles(Role.REGISSEUR, 1, None) == ()
+
+
+def test_a_new_password_is_long_enough_and_typed_twice():
+    check_new_password("een-lang-wachtwoord", "een-lang-wachtwoord")
+    with pytest.raises(RuleError) as e:
+        check_new_password("kort", "kort")
+    assert e.value.field == "password"
+    with pytest.raises(RuleError) as e:
+        check_new_password("een-lang-wachtwoord", "een-ander-wachtwoord")
+    assert e.value.field == "password_repeat"
+    assert len(token_hash("abc")) == 64 and token_hash("abc") != "abc"
 
 
 # --- Versioning ----------------------------------------------------------------------------------------

@@ -31,11 +31,13 @@ def id_routes(app, known: set[str]) -> list[tuple[str, str, str]]:
 
 async def counts():
     from municipal.tables import InboxEntry, InboxItem
-    from shared.tables import Contract, DossierChange, Enrollment, Inburgeraar, Organisation
+    from shared.tables import AppUser, Contract, DossierChange, Enrollment, Inburgeraar, Invitation, Organisation
     return (await HourRecord.count(), await Milestone.count(), await DomainEvent.count(), await InboxItem.count(),
             await InboxEntry.count(), await DossierChange.count(), await Inburgeraar.count(),
             await Enrollment.select().order_by(Enrollment.id), await Contract.select().order_by(Contract.id),
-            await Organisation.select().order_by(Organisation.id))
+            await Organisation.select().order_by(Organisation.id),
+            await AppUser.select(AppUser.id, AppUser.role, AppUser.active).order_by(AppUser.id),
+            await Invitation.select(Invitation.id, Invitation.used_at, Invitation.revoked_at).order_by(Invitation.id))
 
 
 async def inbox_items(world) -> tuple[int, int]:
@@ -65,7 +67,30 @@ async def dossier_ids(world, people) -> dict:
     contracts = {role: (contract_here, [contract_there]) if role == "beheer" else (None, [contract_here, contract_there])
                  for role in people}
     organisations = {role: (world.school, []) if role == "beheer" else (None, [world.school]) for role in people}
-    return {"enrollment_id": enrollments, "contract_id": contracts, "organisation_id": organisations}
+    return {"enrollment_id": enrollments, "contract_id": contracts, "organisation_id": organisations,
+            **await account_ids(world, people)}
+
+
+async def account_ids(world, people) -> dict:
+    """Users and invitations are managed by their own side's beheerder only; an unknown invitation link
+    is absent for everyone."""
+    from datetime import datetime, timezone
+
+    from shared.tables import AppUser, Invitation
+    users = {r["email"]: r["id"] for r in await AppUser.select(AppUser.id, AppUser.email)}
+    regisseur, other, staff = users[world.users["regisseur"]], users[world.users["other_regisseur"]], \
+        users[world.users["school"]]
+    user_ids = {role: (None, [other, staff]) if role == "beheer" else (None, [regisseur, other, users[
+        world.users["pvt"]]]) if role == "school_beheer" else (None, [regisseur, staff]) for role in people}
+    invitations = {}
+    for key, kw in (("here", {"gemeente": world.gemeente}), ("there", {"organisation": world.pvt})):
+        invitations[key] = (await Invitation.insert(Invitation(
+            token_hash=(key * 64)[:64], email=f"{key}@uitnodiging.nl", name=key, role="provider", expires_at=datetime(
+                2100, 1, 1, tzinfo=timezone.utc), **kw)).returning(Invitation.id))[0]["id"]
+    invitation_ids = {role: (None, [invitations["there"]]) if role == "beheer"
+                      else (None, list(invitations.values())) for role in people}
+    tokens = {role: (None, ["onbekende-uitnodiging-" + "x" * 30]) for role in people}
+    return {"user_id": user_ids, "invitation_id": invitation_ids, "token": tokens}
 
 
 async def upload_ids(world, people) -> dict:
@@ -126,6 +151,13 @@ async def test_every_route_answers_404_to_a_foreign_id_for_every_role(app, clien
                                           "/portaal/inburgeraars/{inburgeraar_id:int}/geschiedenis",
                                           "/gemeente/inburgeraars/{inburgeraar_id:int}",
                                           "/inbox/items/{item_id:int}", "/inbox/items/{item_id:int}/status"}
+    assert {p for _, p, _ in routes} >= {"/gemeente/inschrijvingen/{enrollment_id:int}",
+                                          "/gemeente/aanbieders/{organisation_id:int}",
+                                          "/gemeente/contracten/{contract_id:int}/beeindigen",
+                                          "/gemeente/inburgeraars/{inburgeraar_id:int}/pip",
+                                          "/beheer/gebruikers/{user_id:int}/actief",
+                                          "/beheer/uitnodigingen/{invitation_id:int}/intrekken",
+                                          "/uitnodiging/{token:str}"}
     before = await counts(), await upload_state()
     probes = controls = 0
     for role in people:
