@@ -10,12 +10,13 @@ from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
-from municipal import forms, providers, services, transfer
+from municipal import forms, onboarding, providers, services, transfer
 from municipal.inbox.timeline import timeline
 from municipal.rules import FIELD_LABELS, SECTION_TITLES, RuleErrors
 from shared import clock
@@ -449,3 +450,68 @@ class GemeenteController(Controller):
             except RuleError as e:
                 _add_errors(errors, e)
         return await self._provider_page(request, row["organisation"], end_errors={contract_id: errors}, status=422)
+
+    # --- Bulk onboarding ------------------------------------------------------------------------------------
+
+    async def _import_page(self, request: Request, *, error: str = "", status: int = 200) -> Any:
+        return page(request, "municipal/import.html", {
+            "recent": await onboarding.recent(request.user), "error": error, "columns": onboarding.COLUMNS,
+            "max_rows": onboarding.LIMITS.max_rows}, status=status)
+
+    @get("/import", name="gemeente.import", guards=[casework_only])
+    async def import_start(self, request: Request) -> Any:
+        return await self._import_page(request)
+
+    @get("/import/voorbeeld.csv", name="gemeente.import_example", guards=[casework_only])
+    async def import_example(self) -> Response:
+        return Response(onboarding.example_csv(), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="regie-dossiers-voorbeeld.csv"'})
+
+    @post("/import", name="gemeente.import_upload", guards=[casework_only],
+          request_max_body_size=onboarding.LIMITS.max_bytes + 64 * 1024)
+    async def import_upload(self, request: Request) -> Any:
+        form = await request.form()
+        file = form.get("bestand")
+        if not isinstance(file, UploadFile) or not file.filename:
+            return await self._import_page(request, error="Kies een bestand.", status=422)
+        content = await file.read()
+        await file.close()
+        try:
+            import_id = await onboarding.preview(request.user, content, file.filename, client_ip(request))
+        except onboarding.ImportRefused as e:
+            return await self._import_page(request, error=f"{file.filename}: {e.message} Er is niets ingelezen.",
+                                           status=422)
+        return redirect(request, f"/gemeente/import/{import_id}")
+
+    async def _import_preview(self, request: Request, import_id: int, *, rows: list | None = None,
+                              error: str = "", notice: str = "", status: int = 200) -> Any:
+        imp = await onboarding.import_of(request.user, import_id)
+        all_rows = rows if rows is not None else imp["data"]["rows"]
+        shown = [r for r in all_rows if r["errors"]] if any(r["errors"] for r in all_rows) else all_rows
+        return page(request, "municipal/import_preview.html", {
+            "imp": imp, "rows": shown[:onboarding.PREVIEW_ROWS], "hidden": max(0, len(shown) - onboarding.PREVIEW_ROWS),
+            "failed": sum(1 for r in all_rows if r["errors"]), "unknown": imp["data"].get("unknown", []),
+            "error": error, "notice": notice, "headers": onboarding.HEADERS}, status=status)
+
+    @get("/import/{import_id:int}", name="gemeente.import_preview", guards=[casework_only])
+    async def import_preview(self, request: Request, import_id: FromPath[int]) -> Any:
+        melding = request.query_params.get("melding", "")
+        notice = f"{melding} dossiers zijn geïmporteerd." if melding.isdigit() else ""
+        return await self._import_preview(request, import_id, notice=notice)
+
+    @post("/import/{import_id:int}/bevestigen", name="gemeente.import_confirm", guards=[casework_only])
+    async def import_confirm(self, request: Request, import_id: FromPath[int]) -> Any:
+        await onboarding.import_of(request.user, import_id)
+        try:
+            count = await onboarding.confirm(request.user, import_id, client_ip(request))
+        except onboarding.ImportFailed as e:
+            return await self._import_preview(request, import_id, rows=[r.to_json() for r in e.results], status=422,
+                                              error="Er is niets geïmporteerd: sommige regels kloppen niet meer.")
+        except RuleError as e:
+            return await self._import_preview(request, import_id, error=e.message, status=422)
+        return redirect(request, f"/gemeente/import/{import_id}?melding={count}")
+
+    @post("/import/{import_id:int}/verwijderen", name="gemeente.import_discard", guards=[casework_only])
+    async def import_discard(self, request: Request, import_id: FromPath[int]) -> Any:
+        await onboarding.discard(request.user, import_id, client_ip(request))
+        return redirect(request, "/gemeente/import")

@@ -31,13 +31,15 @@ def id_routes(app, known: set[str]) -> list[tuple[str, str, str]]:
 
 async def counts():
     from municipal.tables import InboxEntry, InboxItem
-    from shared.tables import AppUser, Contract, DossierChange, Enrollment, Inburgeraar, Invitation, Organisation
+    from shared.tables import (AppUser, Contract, DossierChange, DossierImport, Enrollment, Inburgeraar, Invitation,
+                               Organisation)
     return (await HourRecord.count(), await Milestone.count(), await DomainEvent.count(), await InboxItem.count(),
             await InboxEntry.count(), await DossierChange.count(), await Inburgeraar.count(),
             await Enrollment.select().order_by(Enrollment.id), await Contract.select().order_by(Contract.id),
             await Organisation.select().order_by(Organisation.id),
             await AppUser.select(AppUser.id, AppUser.role, AppUser.active).order_by(AppUser.id),
-            await Invitation.select(Invitation.id, Invitation.used_at, Invitation.revoked_at).order_by(Invitation.id))
+            await Invitation.select(Invitation.id, Invitation.used_at, Invitation.revoked_at).order_by(Invitation.id),
+            await DossierImport.select(DossierImport.id, DossierImport.status).order_by(DossierImport.id))
 
 
 async def inbox_items(world) -> tuple[int, int]:
@@ -90,7 +92,13 @@ async def account_ids(world, people) -> dict:
     invitation_ids = {role: (None, [invitations["there"]]) if role == "beheer"
                       else (None, list(invitations.values())) for role in people}
     tokens = {role: (None, ["onbekende-uitnodiging-" + "x" * 30]) for role in people}
-    return {"user_id": user_ids, "invitation_id": invitation_ids, "token": tokens}
+    from shared.tables import DossierImport
+    imports = [(await DossierImport.insert(DossierImport(gemeente=g, filename="x.csv")).returning(DossierImport.id)
+                )[0]["id"] for g in (world.gemeente, world.other_gemeente)]
+    casework = {"regisseur", "teamleider"}
+    import_ids = {role: (imports[0], [imports[1]]) if role in casework else (imports[1], [imports[0]])
+                  if role == "other_regisseur" else (None, imports) for role in people}
+    return {"user_id": user_ids, "invitation_id": invitation_ids, "token": tokens, "import_id": import_ids}
 
 
 async def upload_ids(world, people) -> dict:
@@ -157,7 +165,7 @@ async def test_every_route_answers_404_to_a_foreign_id_for_every_role(app, clien
                                           "/gemeente/inburgeraars/{inburgeraar_id:int}/pip",
                                           "/beheer/gebruikers/{user_id:int}/actief",
                                           "/beheer/uitnodigingen/{invitation_id:int}/intrekken",
-                                          "/uitnodiging/{token:str}"}
+                                          "/uitnodiging/{token:str}", "/gemeente/import/{import_id:int}"}
     before = await counts(), await upload_state()
     probes = controls = 0
     for role in people:
