@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from litestar.exceptions import NotFoundException
-from piccolo.query.functions.string import Lower
+from piccolo.columns.combination import WhereRaw
 
 from municipal import rules
 from municipal.forms import ContractInput, OrganisationInput
@@ -49,7 +49,8 @@ async def search(user: CurrentUser, q: str, origin: str = "") -> list[dict[str, 
     if q.strip():
         term = q.strip().lower()
         digits = "".join(c for c in term if c.isdigit())
-        match = Lower(Organisation.name).like(f"%{term}%")
+        # Raw LOWER(...) LIKE: "|" on Piccolo's Lower(...).like() would mean COALESCE, not OR.
+        match = WhereRaw('LOWER("organisation"."name") LIKE {}', f"%{term}%")
         if len(digits) >= 4:
             match |= Organisation.kvk.like(f"%{digits}%")
         where &= match

@@ -19,7 +19,7 @@ from litestar.params import FromPath, FromQuery
 from municipal import forms, onboarding, providers, services, transfer
 from municipal.inbox.timeline import timeline
 from municipal.rules import FIELD_LABELS, SECTION_TITLES, RuleErrors
-from shared import clock
+from shared import audit, clock
 from shared.forms import FormErrors
 from shared.rules import RuleError
 from shared.settings import settings
@@ -297,6 +297,8 @@ class GemeenteController(Controller):
                                end_errors: FormErrors | None = None, status: int = 200, notice: str = "") -> Any:
         row, person = await services.enrollment_of(request.user, enrollment_id)
         versions = await services.enrollment_history(enrollment_id)
+        await audit.record(request.user, "enrollment.view", "enrollment", enrollment_id, origin=client_ip(request),
+                           inburgeraar_id=person["id"], subject_gemeente_id=person["gemeente"])
         return page(request, "municipal/enrollment.html", {
             "e": row, "person": person, "versions": versions, "can_edit": services.can_edit(request.user),
             "form": form or {"start": _iso(row["start"]), "end": _iso(row["end"]),
@@ -487,6 +489,8 @@ class GemeenteController(Controller):
                               error: str = "", notice: str = "", status: int = 200) -> Any:
         imp = await onboarding.import_of(request.user, import_id)
         all_rows = rows if rows is not None else imp["data"]["rows"]
+        await audit.record(request.user, "import.view", "dossier_import", import_id, origin=client_ip(request),
+                           subject_gemeente_id=imp["gemeente"], detail=f"{len(all_rows)} regels")
         shown = [r for r in all_rows if r["errors"]] if any(r["errors"] for r in all_rows) else all_rows
         return page(request, "municipal/import_preview.html", {
             "imp": imp, "rows": shown[:onboarding.PREVIEW_ROWS], "hidden": max(0, len(shown) - onboarding.PREVIEW_ROWS),

@@ -111,14 +111,27 @@ async def load() -> None:
             pip = year_ago + timedelta(days=rng.randint(-120, 60))
             intensiteit = rng.choice([800, 1000, 1200]) if doelgroep is Doelgroep.ASIEL and leerroute is Leerroute.B1 \
                 else (800 if leerroute is Leerroute.Z else None)
+            # The dossier (issue 3): obligation, intake before the PIP, the PIP as the first one, the offer
+            # (a late one with its reason), begeleiding and ontzorgen for asylum status holders.
+            plicht = pip - timedelta(days=rng.randint(40, 160))
+            aanbod = pip + timedelta(days=rng.randint(20, 120)) if doelgroep is Doelgroep.ASIEL else None
+            asiel = doelgroep is Doelgroep.ASIEL
             person_id = (await Inburgeraar.insert(Inburgeraar(
                 bsn=next(bsns), voornamen=VOORNAMEN[i % len(VOORNAMEN)], achternaam=ACHTERNAMEN[(i * 7) % len(ACHTERNAMEN)],
                 geboortedatum=date(1970 + i % 35, 1 + i % 12, 1 + i % 28), doelgroep=doelgroep.value, gemeente=g,
                 regisseur=regisseurs[g][i % 2] if i % 5 else None, leerroute=leerroute.value,
-                niveau="B1" if leerroute is Leerroute.B1 else ("A1" if leerroute is Leerroute.Z else None),
+                niveau="B1" if leerroute is Leerroute.B1 else None,
                 pip_dagtekening=pip, intensiteit_uren=intensiteit,
-                datum_inburgeringsaanbod=pip + timedelta(days=rng.randint(20, 120)),
-                reden_vertraagde_start="")).returning(Inburgeraar.id))[0]["id"]
+                datum_inburgeringsaanbod=aanbod,
+                reden_vertraagde_start="Wachtlijst bij de taalschool" if aanbod and aanbod > pip + timedelta(days=92)
+                else "",
+                doelgroep_status=doelgroep.value, plicht_start=plicht, termijn_start=pip, pip_nummer=1,
+                intake_start=plicht + timedelta(days=14), intake_eind=pip - timedelta(days=7),
+                leerbaarheidstoets="b1_haalbaar" if leerroute is Leerroute.B1 else "b1_niet_haalbaar",
+                leerbaarheidstoets_datum=plicht + timedelta(days=21),
+                begeleiding_indicatie=True if asiel else None, begeleiding_start=pip + timedelta(days=10) if asiel else None,
+                ontzorgen_start=pip if asiel else None, ontzorgen_eind=pip + timedelta(days=180) if asiel else None,
+                telefoon=f"06-{rng.randint(10000000, 99999999)}")).returning(Inburgeraar.id))[0]["id"]
             start = pip + timedelta(days=30)
 
             async def enrol(org_login: str | int, component: Component, planned: int | None = None) -> tuple[int, int]:
