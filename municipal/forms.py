@@ -158,10 +158,12 @@ def parse_ontzorgen_form(form: Form) -> tuple[tuple[date | None, date | None] | 
     return (start, eind), errors
 
 
-def parse_voortgang_form(form: Form) -> tuple[date | None, FormErrors]:
+def parse_voortgang_form(form: Form) -> tuple[tuple[date, bool] | None, FormErrors]:
+    """(date, remove): a conversation to add, or (with "verwijder") one entered by mistake to take out."""
     errors = FormErrors()
-    day = collect(errors, "datum", parse_date, form.get("datum"), "datum")
-    return (None if errors else day), errors
+    remove = bool(form.get("verwijder"))
+    day = collect(errors, "datum", parse_date, form.get("verwijder") or form.get("datum"), "datum")
+    return (None if errors else (day, remove)), errors
 
 
 def parse_doelgroep_form(form: Form) -> tuple[DoelgroepInput | None, FormErrors]:

@@ -37,6 +37,9 @@ from shared.web import client_ip, gemeente_only, page, redirect
 
 DOSSIER_SECTIONS = ("persoon", "doelgroep", "brede_intake", "pip", "aanbod", "begeleiding", "ontzorgen", "voortgang",
                     "inschrijvingen", "verhuizing", "aantekeningen")
+# Sections whose change shows elsewhere on the page too (the name, the route, the offer's deadline, which
+# sections apply, ended enrollments): after a save, htmx loads the whole page (HX-Redirect) instead of the section.
+WHOLE_PAGE = {"persoon", "doelgroep", "pip", "verhuizing"}
 SAVED = "De wijziging is opgeslagen. De vorige versie blijft in de geschiedenis."
 UNCHANGED = "Er is niets veranderd: dit stond er al."
 
@@ -215,7 +218,7 @@ class GemeenteController(Controller):
                 _add_errors(errors, e)
         if errors:
             return await self._dossier(request, inburgeraar_id, section=section, form=raw, errors=errors, status=422)
-        if request.htmx:
+        if request.htmx and (section not in WHOLE_PAGE or notice == UNCHANGED):
             return await self._dossier(request, inburgeraar_id, section=section, notice=notice)
         return redirect(request, f"/gemeente/inburgeraars/{inburgeraar_id}?melding={section}#sectie-{section}")
 
@@ -253,8 +256,8 @@ class GemeenteController(Controller):
     @post("/inburgeraars/{inburgeraar_id:int}/voortgang", name="gemeente.voortgang", guards=[casework_only])
     async def save_voortgang(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "voortgang", forms.parse_voortgang_form,
-                                lambda v: services.add_voortgangsgesprek(request.user, inburgeraar_id, v,
-                                                                         client_ip(request)))
+                                lambda v: services.change_voortgangsgesprekken(request.user, inburgeraar_id, *v,
+                                                                               client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/doelgroep", name="gemeente.doelgroep", guards=[casework_only])
     async def save_doelgroep(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:

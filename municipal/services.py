@@ -514,13 +514,20 @@ async def set_ontzorgen(user: CurrentUser, inburgeraar_id: int, start: date | No
                              origin=origin)
 
 
-async def add_voortgangsgesprek(user: CurrentUser, inburgeraar_id: int, day: date, origin: str = "") -> None:
+async def change_voortgangsgesprekken(user: CurrentUser, inburgeraar_id: int, day: date, remove: bool = False,
+                                     origin: str = "") -> None:
+    """Add a conversation held on `day`, or take out one entered by mistake (the earlier list stays a version)."""
     _require_edit(user)
     async with write_tx():
         person = await _person_for_update(user, inburgeraar_id)
-        dates = rules.add_voortgangsgesprek(person["voortgangsgesprekken"] or [], day, clock.today())
+        current = person["voortgangsgesprekken"] or []
+        if remove:
+            dates = [d for d in current if d != day.isoformat()]
+        else:
+            dates = rules.add_voortgangsgesprek(current, day, clock.today())
         await _write_section(user, person, "voortgang", {"voortgangsgesprekken": dates}, origin=origin,
-                             detail=f"voortgangsgesprek {day:%d-%m-%Y}")
+                             kind="correction" if remove else "change",
+                             detail=f"voortgangsgesprek {day:%d-%m-%Y}{' verwijderd' if remove else ''}")
 
 
 async def set_aantekeningen(user: CurrentUser, inburgeraar_id: int, text: str, origin: str = "") -> None:

@@ -148,6 +148,10 @@ async def test_set_a_pip_then_change_it_and_see_both_versions(client, world):
     assert changed["leerroute"] == "Z" and changed["previous"]["leerroute"] == "B1"
     history = await client.get(f"{url}/geschiedenis")
     assert history.h1() == "Geschiedenis van Yonas Tesfaye"
+    logged = await AuditEvent.select().where(AuditEvent.inburgeraar == pid).order_by(AuditEvent.id)
+    assert {"inburgeraar.register", "inburgeraar.view", "dossier.pip", "inburgeraar.history"} <= \
+        {a["action"] for a in logged}
+    assert all(a["subject_gemeente"] == world.gemeente and a["origin"] == "198.51.100.7" for a in logged)
     first = history.doc.select_one("table.versions tbody tr")
     assert "PIP" in first.get_text() and "B1-route" in first.select_one("del").get_text() \
         and "Z-route" in first.select_one("ins").get_text()
@@ -181,8 +185,14 @@ async def test_htmx_gets_only_the_section_back(client, world):
                              headers={"HX-Request": "true"})
     assert page.status == 422 and "<html" not in page.text
     assert page.doc.select_one("section#sectie-pip") and "verplicht voor een asielstatushouder" in page.text
+    # A saved PIP shows elsewhere too (route, offer deadline): htmx loads the whole page.
     page = await client.post(f"/gemeente/inburgeraars/{pid}/pip", pip_data(), headers={"HX-Request": "true"})
-    assert page.status == 200 and page.doc.select_one("#sectie-pip .notice.ok")
+    assert page.status == 200 and page.response.headers["hx-redirect"] == \
+        f"/gemeente/inburgeraars/{pid}?melding=pip#sectie-pip"
+    # A section that stands alone comes back by itself.
+    page = await client.post(f"/gemeente/inburgeraars/{pid}/ontzorgen", {"ontzorgen_start": "2026-01-05"},
+                             headers={"HX-Request": "true"})
+    assert page.status == 200 and "<html" not in page.text and page.doc.select_one("#sectie-ontzorgen .notice.ok")
 
 
 # --- Enrol and the provider's view ---------------------------------------------------------------------
@@ -360,7 +370,10 @@ async def test_private_sections_are_kept_and_never_shown_to_a_provider(client, c
                         follow_redirects=True)
     await client.submit(url, "#sectie-begeleiding form",
                         {"begeleiding_indicatie": "ja", "begeleiding_start": "2026-02-03"}, follow_redirects=True)
-    await client.submit(url, "#sectie-voortgang form", {"datum": "2026-03-04"}, follow_redirects=True)
+    await client.submit(url, "#sectie-voortgang details form", {"datum": "2026-03-04"}, follow_redirects=True)
+    await client.submit(url, "#sectie-voortgang details form", {"datum": "2026-03-11"}, follow_redirects=True)
+    page = await client.submit(url, "#sectie-voortgang form.inline-remove", {}, follow_redirects=True)   # newest first
+    assert [li.get_text(" ", strip=True).split()[0] for li in page.doc.select("ul.dates li")] == ["04-03-2026"]
     await client.submit(url, "#sectie-persoon form", {"telefoon": "06-99887766", "email": "amina@voorbeeld.nl"},
                         follow_redirects=True)
     person = await Inburgeraar.select().where(Inburgeraar.id == pid).first()
