@@ -160,8 +160,16 @@ async def _import(client: NamedDependency[ApiClient], content: bytes, filename: 
         return Response(ImportResult(status="niet_gelezen", melding=e.message), status_code=413)
     if notice == "al-opgeslagen":
         return _answer(await _result(batch_id, "al_opgeslagen", STATUS_TEXT["al_opgeslagen"]))
-    await uploads.check(batch_id, origin)
-    return await _commit(client, batch_id, proef, fouten_overslaan, origin)
+    if proef or notice:   # a dry run, or the same bytes sent before and not stored yet: judge, then decide
+        await uploads.check(batch_id, origin)
+        return await _commit(client, batch_id, proef, fouten_overslaan, origin)
+    try:
+        stored = await uploads.check_and_commit(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
+    except uploads.Changed:
+        return _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]))
+    if stored:
+        return _answer(await _result(batch_id, "opgeslagen", STATUS_TEXT["opgeslagen"]))
+    return await _commit(client, batch_id, False, fouten_overslaan, origin)   # says why nothing was stored
 
 
 async def _commit(client: NamedDependency[ApiClient], batch_id: int, proef: bool, fouten_overslaan: bool,

@@ -31,7 +31,7 @@ class ApiTokenController(Controller):
             "form": form or {}}, status=status)
 
     @get("/", name="beheer.api_tokens")
-    async def list(self, request: Request) -> Any:
+    async def index(self, request: Request) -> Any:
         return await self._page(request)
 
     @post("/", name="beheer.api_token_create")

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from shared.rules import HourReport, Period, RuleError
-from shared.vocab import MilestoneKind
+from shared.vocab import HourKind, MilestoneKind
 
 
 class NothingChanged(Exception):
@@ -56,11 +56,18 @@ def previous_report(current: Iterable[dict[str, Any]], period: Period, values: d
 def hours_event(new_id: int, enrollment: dict[str, Any], organisation_id: int, report: HourReport,
                 previous_id: int | None, source: str, **extra: Any) -> tuple[str, dict[str, Any]]:
     """The domain event for a stored report: its kind and payload (the municipal inbox reads these)."""
+    return hours_event_of(new_id, enrollment, organisation_id, report.kind, report.period.start, report.period.end,
+                          report.attended, report.geoorloofd, report.ongeoorloofd, previous_id, source, **extra)
+
+
+def hours_event_of(new_id: int, enrollment: dict[str, Any], organisation_id: int, kind: HourKind, start: date,
+                   end: date, attended: int, geoorloofd: int, ongeoorloofd: int, previous_id: int | None, source: str,
+                   **extra: Any) -> tuple[str, dict[str, Any]]:
+    """`hours_event` from the report's fields (an upload writes many without building a report each)."""
     payload = {"record_id": new_id, "enrollment_id": enrollment["id"], "organisation_id": organisation_id,
-               "component": enrollment["component"].value, "kind": report.kind.value,
-               "period_start": report.period.start, "period_end": report.period.end,
-               "attended_minutes": report.attended, "geoorloofd_minutes": report.geoorloofd,
-               "ongeoorloofd_minutes": report.ongeoorloofd, "supersedes": previous_id, "source": source, **extra}
+               "component": enrollment["component"].value, "kind": kind.value, "period_start": start,
+               "period_end": end, "attended_minutes": attended, "geoorloofd_minutes": geoorloofd,
+               "ongeoorloofd_minutes": ongeoorloofd, "supersedes": previous_id, "source": source, **extra}
     return ("hours.corrected" if previous_id else "hours.reported"), payload
 
 

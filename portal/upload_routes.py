@@ -36,7 +36,7 @@ class UploadController(Controller):
                                                      "limits": uploads.LIMITS, "STATUS": BatchStatus}, status=status)
 
     @get("/", name="portal.uploads")
-    async def list(self, request: Request, pagina: FromQuery[int] = 1) -> Any:
+    async def index(self, request: Request, pagina: FromQuery[int] = 1) -> Any:
         return await self._list(request, pagina=pagina)
 
     @post("/", name="portal.upload", request_max_body_size=MAX_BODY)
@@ -76,10 +76,8 @@ class UploadController(Controller):
     async def commit(self, request: Request, batch_id: FromPath[int]) -> Any:
         try:
             await uploads.start_commit(request.user, batch_id, client_ip(request))
-        except uploads.UploadRefused as e:
-            await uploads.own_batch(request.user, batch_id)
-            return redirect(request, f"/portaal/uploads/{batch_id}?melding=" + (
-                "al-opgeslagen" if "al opgeslagen" in e.message else "afgebroken"))
+        except uploads.UploadRefused:   # already stored, or cancelled: the page says which
+            pass
         return redirect(request, f"/portaal/uploads/{batch_id}")
 
     @post("/{batch_id:int}/afbreken", name="portal.upload_cancel")

@@ -22,7 +22,6 @@ from portal.rules import (
     check_milestone_fields,
     hour_values,
     milestone_values,
-    overlap_message,
     previous_milestone,
     previous_report,
 )
@@ -304,7 +303,12 @@ def _choice(raw: Any, key: str, layout: Layout) -> str | None:
     text = _text(raw)
     if not text:
         return None
-    code = layout.values[key].get(normalise_header(text))
+    known = layout.values[key]
+    code = known.get(text)
+    if code is None:
+        code = known.get(normalise_header(text))
+        if code is not None:
+            known[text] = code   # the same word as written: found without normalising next time
     if code is None:
         seen = layout.unknown.setdefault(key, [])
         if text not in seen and len(seen) < 50:
@@ -316,6 +320,10 @@ def _choice(raw: Any, key: str, layout: Layout) -> str | None:
     return code
 
 
+FORMULA_MESSAGE = ("In deze cel staat een formule ({}). Regie rekent formules niet uit: zet de uitkomst als gewone "
+                   "waarde in de cel (in Excel: Plakken speciaal, Waarden).")
+
+
 def parse_row(row: Row, layout: Layout) -> Line:
     """One row of the file as typed values; every problem is noted with its column, nothing is raised."""
     line = Line(row.number)
@@ -325,58 +333,66 @@ def parse_row(row: Row, layout: Layout) -> Line:
     values = row.values
     cells = {key: values[i] for key, i in layout.positions.items()}
     for key, value in cells.items():
-        if cell_is_formula(value):
-            line.error(key, f"In deze cel staat een formule ({value[:40]}). Regie rekent formules niet uit: zet de "
-                            "uitkomst als gewone waarde in de cel (in Excel: Plakken speciaal, Waarden).")
+        if type(value) is str and value[0] == "=" and cell_is_formula(value):
+            line.error(key, FORMULA_MESSAGE.format(value[:40]))
             cells[key] = None
+    get = cells.get
 
-    def take(key: str, fn, *args):
-        raw = cells.get(key)
-        if raw is None:
-            return None
-        try:
-            return fn(raw, *args)
-        except RuleError as e:
-            line.error(e.field or key, e.message)
-            return None
-
-    raw_bsn = cells.get("bsn")
-    if raw_bsn is None:
+    raw = get("bsn")
+    if raw is None:
         if line.errors is None:
             line.error("bsn", "Vul het BSN in.")
     else:
-        line.bsn = take("bsn", lambda v: _bsn(str(v)))
-    milestone = take("milestone", _choice, "milestone", layout)
-    line.toelichting = _text(cells.get("toelichting"))
+        try:
+            line.bsn = _bsn(str(raw))
+        except RuleError as e:
+            line.error("bsn", e.message)
+    milestone = _take(line, get("milestone"), "milestone", _choice, layout)
+    line.toelichting = _text(get("toelichting"))
     if milestone:
         line.is_milestone = True
         line.milestone = MilestoneKind(milestone)
-        if any(cells.get(k) not in (None, 0) for k in HOUR_KEYS):
+        if any(get(k) not in (None, 0) for k in HOUR_KEYS):
             line.error("milestone", "Een regel is óf uren óf een afronding. Zet de afronding op een eigen regel.")
-        line.event_date = take("event_date", _date, "event_date")
-        if line.event_date is None and cells.get("event_date") is None:
+        line.event_date = _take(line, get("event_date"), "event_date", _date)
+        if line.event_date is None and get("event_date") is None:
             line.error("event_date", "Vul de datum van de afronding in.")
-        verwijtbaar = _text(cells.get("verwijtbaar")).lower()
+        verwijtbaar = _text(get("verwijtbaar")).lower()
         if verwijtbaar:
             if verwijtbaar not in YES_NO:
                 line.error("verwijtbaar", f"Vul bij Verwijtbaar ja of nee in (niet '{verwijtbaar}').")
             else:
                 line.verwijtbaar = YES_NO[verwijtbaar]
-        line.uitslag = _text(cells.get("uitslag"))
+        line.uitslag = _text(get("uitslag"))
         return line
-    kind = take("kind", _choice, "kind", layout)
+    kind = _take(line, get("kind"), "kind", _choice, layout)
     line.kind = HourKind(kind) if kind else None
-    line.start = take("period_start", _date, "period_start")
-    line.end = take("period_end", _date, "period_end")
-    for key in ("period_start", "period_end"):
-        if cells.get(key) is None and not line.errors:
-            line.error(key, "Vul de periode in: de eerste en de laatste dag.")
+    start, end = get("period_start"), get("period_end")
+    line.start = _take(line, start, "period_start", _date)
+    line.end = _take(line, end, "period_end", _date)
+    if (start is None or end is None) and not line.errors:
+        line.error("period_start" if start is None else "period_end", "Vul de periode in: de eerste en de laatste dag.")
     for key in HOUR_KEYS:
-        minutes = take(key, _hours, key)
-        setattr(line, key, minutes or 0)
-    reden = take("verzuim_reden", _choice, "verzuim_reden", layout)
+        raw = get(key)
+        if raw is not None:
+            try:
+                setattr(line, key, _hours(raw, key))
+            except RuleError as e:
+                line.error(e.field or key, e.message)
+    reden = _take(line, get("verzuim_reden"), "verzuim_reden", _choice, layout)
     line.reden = VerzuimReden(reden) if reden else None
     return line
+
+
+def _take(line: Line, raw: Any, key: str, fn, *args):
+    """fn(raw, key, ...) or None; a RuleError is noted on the line under its field."""
+    if raw is None:
+        return None
+    try:
+        return fn(raw, key, *args)
+    except RuleError as e:
+        line.error(e.field or key, e.message)
+        return None
 
 
 # --- The plan for a whole file ---------------------------------------------------------------------

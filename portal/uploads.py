@@ -25,7 +25,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from portal import upload_rules as ur
-from portal.rules import SINGLE_MILESTONES, hours_event, milestone_event, milestone_values
+from portal.rules import SINGLE_MILESTONES, hours_event_of, milestone_event, milestone_values
 from portal.tables import ApiToken, ColumnMapping, UploadBatch, UploadFile, UploadIssue
 from portal.upload_rules import BatchStatus, Context, Layout, Line, Outcome
 from shared import access, audit, clock, events
@@ -34,7 +34,7 @@ from shared.rules import format_hours
 from shared.security import CurrentUser
 from shared.settings import TIMEZONE, settings
 from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Milestone, Organisation
-from shared.tabular import Limits, TabularError, normalise_header, open_table, write_csv, write_xlsx
+from shared.tabular import Limits, Row, TabularError, normalise_header, open_table, tidy_cell, write_csv, write_xlsx
 from shared.vocab import Role, Source
 
 log = logging.getLogger("regie.uploads")
@@ -147,9 +147,8 @@ class _JsonTable:
         self._rows = canonical
 
     def rows(self):
-        from shared.tabular import Row, _tidy
         for n, r in enumerate(self._rows, start=1):
-            yield Row(n, [_tidy(r.get(k)) for k in self.header])
+            yield Row(n, [tidy_cell(r.get(k)) for k in self.header])
 
     def progress(self) -> float:
         return 1.0
@@ -311,59 +310,81 @@ async def _file(batch_id: int) -> bytes | None:
     return bytes(row["content"]) if row else None
 
 
-async def check(batch_id: int, origin: str = "") -> None:
+async def check(batch_id: int, origin: str = "") -> Reading | None:
     """Read and judge the batch's file; store counts, issues and status. Never raises for bad input."""
     batch = await UploadBatch.select().where(UploadBatch.id == batch_id).first()
     try:
-        await _check(batch, origin)
+        return await _check(batch, origin)
     except Exception:  # a bug must not leave the batch "checking" for ever
         log.exception("controle van upload %s mislukt", batch_id)
         await _set(batch_id, status=BatchStatus.REFUSED, progress=0,
                    message="Bij het controleren ging bij ons iets mis. Er is niets opgeslagen. Probeer het later "
                            "opnieuw, of neem contact op met de beheerder.")
+        return None
 
 
-async def _check(batch: dict[str, Any], origin: str) -> None:
+async def _check(batch: dict[str, Any], origin: str) -> Reading | None:
     batch_id = batch["id"]
     await _set(batch_id, status=BatchStatus.CHECKING, progress=0, heartbeat_at=clock.now(), message="")
     content = await _file(batch_id)
     if content is None:
         await _set(batch_id, status=BatchStatus.REFUSED, message="Het originele bestand is niet meer bewaard.")
-        return
+        return None
     actor = await _actor(batch)
     columns, values = await _mapping(batch["organisation"])
     reading = await _read_with_heartbeat(batch_id, content, batch["file_format"], batch["sheet"], columns, values)
+    if not await _readable(batch, reading):
+        return None
+    context = await load_context(actor, reading.lines)
+    lines = await asyncio.to_thread(ur.plan, reading.lines, context)
+    await _store_plan(actor, batch, reading, lines, origin)
+    return reading
+
+
+def _summary(reading: Reading) -> dict[str, Any]:
     summary: dict[str, Any] = {"header": reading.header, "sheets": reading.sheets, "sheet": reading.sheet}
     if reading.layout:
         summary["columns"] = {k: reading.layout.headers[k] for k in reading.layout.positions}
         summary["unused"] = [h for _, h in reading.layout.match.unknown + reading.layout.match.ignored]
-    keep_until = await _keep_until(batch, [])
-    if len(reading.sheets) > 1 and (reading.refused or reading.problems):
+    return summary
+
+
+async def _readable(batch: dict[str, Any], reading: Reading) -> bool:
+    """Store why a file cannot be judged (unreadable, or its columns need mapping); True when it can."""
+    if not (reading.refused or reading.problems):
+        return True
+    summary = _summary(reading)
+    if len(reading.sheets) > 1:
         other = (f"Dit was werkblad '{reading.sheet}'; het bestand heeft er {len(reading.sheets)}. "
                  "Kies hieronder het werkblad met de rapportage.")
         reading.refused = f"{reading.refused} {other}" if reading.refused else ""
         reading.problems = [*reading.problems, other] if reading.problems else []
+    keep_until = await _keep_until(batch, [])
     if reading.refused:
-        await _store_outcome(batch_id, BatchStatus.REFUSED, reading, None, [], summary, keep_until,
+        await _store_outcome(batch["id"], BatchStatus.REFUSED, reading, None, [], summary, keep_until,
                              message=reading.refused)
-        return
-    if reading.problems:
+    else:
         summary["problems"] = reading.problems
-        await _store_outcome(batch_id, BatchStatus.NEEDS_MAPPING, reading, None, [], summary, keep_until)
-        return
-    context = await load_context(actor, reading.lines)
-    lines = await asyncio.to_thread(ur.plan, reading.lines, context)
+        await _store_outcome(batch["id"], BatchStatus.NEEDS_MAPPING, reading, None, [], summary, keep_until)
+    return False
+
+
+async def _store_plan(actor: CurrentUser, batch: dict[str, Any], reading: Reading, lines: list[Line],
+                      origin: str) -> ur.Totals:
+    """The preview of a judged file: counts, findings per row, a sample of new lines; status checked."""
     totals = ur.totals(lines)
+    summary = _summary(reading)
     summary["unknown_values"] = reading.layout.unknown
     summary["new_sample"] = _new_sample(lines)
     summary["fingerprint"] = totals.fingerprint()
     summary["by_kind"] = totals.by_kind
     keep_until = await _keep_until(batch, [line.person["gemeente"] for line in lines if line.person])
-    await _store_outcome(batch_id, BatchStatus.CHECKED, reading, totals,
+    await _store_outcome(batch["id"], BatchStatus.CHECKED, reading, totals,
                          list(ur.issues(lines, reading.layout)), summary, keep_until)
-    await audit.record(actor, "upload.checked", "upload_batch", batch_id, origin=origin,
+    await audit.record(actor, "upload.checked", "upload_batch", batch["id"], origin=origin,
                        detail=f"{totals.rows} regels: {totals.new} nieuw, {totals.corrected} correcties, "
                               f"{totals.unchanged} ongewijzigd, {totals.skipped} overgeslagen, {totals.errors} fout")
+    return totals
 
 
 def _new_sample(lines: list[Line]) -> list[dict[str, Any]]:
@@ -439,7 +460,7 @@ async def write_lines(actor: CurrentUser, batch_id: int, lines: list[Line], sour
     formal = bool((await Organisation.select(Organisation.bow_keurmerk).where(Organisation.id == org).first()
                    or {}).get("bow_keurmerk"))
     happened: list[tuple[str, int | None, int | None, dict]] = []
-    logged: list[tuple[str, str, Any, int | None, int | None, str]] = []
+    changed: dict[tuple[int, int], list[str]] = defaultdict(list)
 
     ids = await reserve_ids(HourRecord, len(hour_lines))
     records, previous = [], []
@@ -452,11 +473,11 @@ async def write_lines(actor: CurrentUser, batch_id: int, lines: list[Line], sour
                         line.attended, line.geoorloofd, line.ongeoorloofd,
                         line.reden.value if line.reden else None, line.toelichting, formal, source_value, actor.id,
                         now, previous_id, batch_id))
-        action, payload = hours_event(new_id, enrollment, org, line.report(), previous_id, source_value,
-                                      upload_batch=batch_id)
+        action, payload = hours_event_of(new_id, enrollment, org, line.kind, line.start, line.end, line.attended,
+                                         line.geoorloofd, line.ongeoorloofd, previous_id, source_value,
+                                         upload_batch=batch_id)
         happened.append((action, person["id"], person["gemeente"], payload))
-        logged.append((action, "hour_record", new_id, person["id"], person["gemeente"],
-                       f"{line.kind.value} {line.start}..{line.end} (upload {batch_id}, regel {line.number})"))
+        changed[(person["id"], person["gemeente"])].append(f"{action} hour_record {new_id} (regel {line.number})")
     await append_versions(HourRecord, HOUR_COLUMNS, records, previous)
 
     ids = await reserve_ids(Milestone, len(milestone_lines))
@@ -473,12 +494,15 @@ async def write_lines(actor: CurrentUser, batch_id: int, lines: list[Line], sour
         action, payload = milestone_event(new_id, enrollment, org, line.milestone, values, previous_id, source_value,
                                           upload_batch=batch_id)
         happened.append((action, person["id"], person["gemeente"], payload))
-        logged.append((action, "milestone", new_id, person["id"], person["gemeente"],
-                       f"{line.milestone.value} (upload {batch_id}, regel {line.number})"))
+        changed[(person["id"], person["gemeente"])].append(f"{action} milestone {new_id} (regel {line.number})")
     await append_versions(Milestone, MILESTONE_COLUMNS, records, previous)
 
     await events.emit_many(happened)
-    await audit.record_many(actor, logged, origin=origin)
+    # One audit entry per person whose data this upload changed, naming every record (a form writes one
+    # record per request and so one entry per record; an upload is one act per person).
+    await audit.record_many(actor, [
+        ("upload.stored", "upload_batch", batch_id, person, gemeente, "; ".join(what))
+        for (person, gemeente), what in changed.items()], origin=origin)
     return len(hour_lines) + len(milestone_lines)
 
 
@@ -531,6 +555,38 @@ async def commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool = 
     except IntegrityErrors:
         raise Changed()
     return stored
+
+
+async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: bool = False,
+                           origin: str = "") -> bool:
+    """The API's one go: read the file, then judge it once, inside the write transaction, and store the
+    preview and (when there are no errors, or `allow_errors`) the records, all in that transaction.
+    Returns whether records were stored."""
+    batch = await own_batch(actor, batch_id)
+    content = await _file(batch_id)
+    if content is None:
+        raise UploadRefused("Het originele bestand is niet meer bewaard; upload het opnieuw.", batch_id)
+    columns, values = await _mapping(actor.organisation_id)
+    reading = await asyncio.to_thread(read_lines, content, batch["file_format"], batch["sheet"], columns, values)
+    if not await _readable(batch, reading):
+        return False
+    try:
+        async with write_tx():
+            await _lock_enrollments(actor.organisation_id)
+            context = await load_context(actor, reading.lines)
+            lines = await asyncio.to_thread(ur.plan, reading.lines, context)
+            totals = await _store_plan(actor, batch, reading, lines, origin)
+            if (totals.errors and not allow_errors) or not totals.to_store:
+                return False
+            await write_lines(actor, batch_id, lines, Source(batch["source"]), origin)
+            await UploadBatch.update({UploadBatch.status: BatchStatus.COMMITTED, UploadBatch.committed_at: clock.now(),
+                                      UploadBatch.committed_by: actor.id}).where(UploadBatch.id == batch_id)
+            await audit.record(actor, "upload.committed", "upload_batch", batch_id, origin=origin,
+                               detail=f"{totals.new} nieuw, {totals.corrected} correcties opgeslagen; "
+                                      f"{totals.errors} foute regels niet")
+    except IntegrityErrors:
+        raise Changed()
+    return True
 
 
 def _not_committable(batch: dict[str, Any]) -> str:

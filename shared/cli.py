@@ -75,6 +75,12 @@ async def purge_sessions() -> None:
     print(f"{await DatabaseSessionStore().delete_expired()} verlopen sessies verwijderd.")
 
 
+async def purge_uploads() -> None:
+    from portal.uploads import purge_files
+
+    print(f"{await purge_files()} originele uploadbestanden verwijderd (bewaartermijn voorbij).")
+
+
 def serve(host: str, port: int, workers: int) -> None:
     if _is_sqlite() and workers != 1:
         print("SQLite: één worker (schrijvers worden binnen één proces in de rij gezet).", file=sys.stderr)
@@ -101,6 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--organisation", type=int, help="nummer van de organisatie")
     p.add_argument("--password", help="anders gevraagd (of REGIE_PASSWORD)")
     sub.add_parser("purge-sessions", help="verwijder verlopen sessies")
+    sub.add_parser("purge-uploads", help="verwijder originele uploadbestanden na de bewaartermijn van de gemeente")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -113,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_with_db(create_user(args)))
     elif args.command == "purge-sessions":
         asyncio.run(_with_db(purge_sessions()))
+    elif args.command == "purge-uploads":
+        asyncio.run(_with_db(purge_uploads()))
 
 
 async def _with_db(coro):

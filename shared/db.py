@@ -96,9 +96,8 @@ async def reserve_ids(table, count: int) -> list[int]:
     name = table._meta.tablename
     conn = _transaction().connection
     if is_postgres():
-        rows = await conn.fetch(f"SELECT nextval(pg_get_serial_sequence('\"{name}\"', 'id')) FROM "
-                                "generate_series(1, $1)", count)
-        return [r[0] for r in rows]
+        return list(await conn.fetchval(f"SELECT array_agg(nextval(pg_get_serial_sequence('\"{name}\"', 'id'))) "
+                                        "FROM generate_series(1, $1)", count))
     # SQLite: write_tx holds the database's only write lock, so nobody else takes these ids meanwhile.
     async with conn.execute(f'SELECT COALESCE(MAX("id"), 0) AS top FROM "{name}"') as cursor:
         top = (await cursor.fetchone())["top"]

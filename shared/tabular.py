@@ -43,6 +43,8 @@ use") is an organisation's own mapping and wins over aliases. A header used twic
 `open_table` already; two different headers claiming one column are reported as `conflicts`.
 ``HeaderMatch.missing`` lists required columns not found, ``.unknown`` the headers we could not place.
 
+``tidy_cell(value)``: one cell as ``rows()`` gives it (for rows that come from elsewhere, e.g. JSON).
+
 ``looks_like_formula(value)``, ``escape_cell(value)`` / ``unescape_cell(value)``: cells that start with
 = + - @ (or tab/CR) are what spreadsheets execute. Exports pass every cell through `escape_cell`
 (a leading apostrophe, OWASP's advice), so a file we write never carries a live formula;
@@ -203,7 +205,8 @@ def _detect_encoding(file: IO[bytes], head: bytes) -> str:
                 line = _line_of(file, offset + nul)
                 raise TabularError(f"Dit bestand is geen tekst (een nul-byte op regel {line}): het is geen CSV. "
                                    + _WHAT_TO_SEND)
-            multibyte += len(_UTF8_MULTIBYTE.findall(chunk))
+            if not multibyte and _UTF8_MULTIBYTE.search(chunk):
+                multibyte = 1
             if cp1252_bad_at is None and (m := _CP1252_UNDEFINED.search(chunk)):
                 cp1252_bad_at = offset + m.start()
         if bad_at is None:
@@ -313,15 +316,23 @@ def unescape_cell(value: Any) -> Any:
     return value
 
 
-def _tidy(value: Any) -> Any:
+def tidy_cell(value: Any) -> Any:
+    """A cell as rows() gives it: stripped, empty → None, our escape undone, 1000.0 → 1000."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = unescape_cell(value.strip())
-        return value or None
+    if type(value) is str:
+        value = value.strip()
+        if not value:
+            return None
+        if value[0] == "'" and len(value) > 1 and value[1] in "=+-@\t\r":
+            return value[1:]   # undo escape_cell
+        return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value
+
+
+_ESCAPED = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _is_empty(values: Sequence[Any]) -> bool:
@@ -560,7 +571,7 @@ class Table:
                 continue
             while values and (values[-1] is None or str(values[-1]).strip() == ""):
                 values.pop()
-            header = ["" if v is None else str(_tidy(v) or "").lstrip("\ufeff").strip() for v in values]
+            header = ["" if v is None else str(tidy_cell(v) or "").lstrip("\ufeff").strip() for v in values]
             _check_header(header, number, self.limits)
             return header, number
         raise TabularError("Het bestand is leeg: er staat geen kopregel en geen gegevens in."
@@ -581,7 +592,7 @@ class Table:
         for number, values in self._raw_rows:
             if not is_csv and estimated:
                 self._done_fraction = min(1.0, number / estimated)
-            if _is_empty(values):
+            if (not "".join(values).strip()) if is_csv else _is_empty(values):
                 empty_run += 1
                 if empty_run > limits.max_empty_run:
                     raise TabularError(
@@ -604,10 +615,14 @@ class Table:
                              f"{width}. Waarschijnlijk staat er "
                              f"een scheidingsteken ('{_delimiter_name(self.delimiter)}') of aanhalingsteken te veel "
                              "of te weinig in deze regel.")
-                    values = (values + [None] * width)[:width]
+                    values = (values + [""] * width)[:width]
                 else:
                     values = (values + [None] * width)[:width]
-            yield Row(number, [_tidy(v) for v in values], error)
+            if is_csv:   # all str: the same as tidy_cell, without a call per cell
+                yield Row(number, [(v[1:] if v[:1] == "'" and v[1:2] in _ESCAPED else v) or None
+                                   for v in map(str.strip, values)], error)
+            else:
+                yield Row(number, [tidy_cell(v) for v in values], error)
         if is_csv:
             self._done_fraction = 1.0
         else:
@@ -697,5 +712,5 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]
 
 
 __all__ = ["Column", "HeaderMatch", "Limits", "Row", "Table", "TabularError", "cell_is_formula", "escape_cell",
-           "looks_like_formula", "match_headers", "normalise_header", "open_table", "sheet_names",
+           "looks_like_formula", "match_headers", "normalise_header", "open_table", "sheet_names", "tidy_cell",
            "unescape_cell", "write_csv", "write_xlsx"]

@@ -1,4 +1,4 @@
-"""Indexes for uploads (issue 4): find a batch's records and page through its issues."""
+"""Indexes for uploads (issue 4): page through a batch's issues, find a file sent before."""
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
@@ -7,8 +7,6 @@ VERSION = "1.38.0"
 DESCRIPTION = "upload indexes"
 
 INDEXES = [
-    'CREATE INDEX IF NOT EXISTS hour_record_upload_batch ON "hour_record" ("upload_batch")',
-    'CREATE INDEX IF NOT EXISTS milestone_upload_batch ON "milestone" ("upload_batch")',
     'CREATE INDEX IF NOT EXISTS upload_issue_batch_kind_row ON "upload_issue" ("batch", "kind", "row_number")',
     'CREATE INDEX IF NOT EXISTS upload_batch_org_hash ON "upload_batch" ("organisation", "sha256")',
 ]

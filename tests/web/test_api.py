@@ -81,7 +81,7 @@ async def test_json_rows_dry_run_then_commit(client, world):
     assert [r["attended_minutes"] for r in records] == [2205, 2400] and {r["source"] for r in records} == {"api"}
     assert {r["entered_by"] for r in records} == {None}
     assert [e["kind"] for e in await DomainEvent.select(DomainEvent.kind)] == ["hours.reported"] * 2
-    logged = await AuditEvent.select().where(AuditEvent.action == "hours.reported")
+    logged = await AuditEvent.select().where(AuditEvent.action == "upload.stored")
     assert len(logged) == 2 and logged[0]["actor_email"] == "api:Leerlingadministratie"
     assert logged[0]["actor_organisation"] == world.school
     # the same rows again change nothing, and say so

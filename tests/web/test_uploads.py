@@ -86,8 +86,10 @@ async def test_upload_preview_and_commit_with_the_same_events_as_typed_in(client
     assert payload["record_id"] == records[0]["id"] and payload["attended_minutes"] == 2205
     assert set(payload) >= {"record_id", "enrollment_id", "organisation_id", "component", "kind", "period_start",
                             "period_end", "geoorloofd_minutes", "ongeoorloofd_minutes", "supersedes", "source"}
-    logged = [a["action"] for a in await AuditEvent.select(AuditEvent.action)]
-    assert logged.count("hours.reported") == 2 and "upload.committed" in logged
+    logged = await AuditEvent.select().where(AuditEvent.action == "upload.stored").order_by(AuditEvent.inburgeraar)
+    assert [a["inburgeraar"] for a in logged] == [world.people["amina"], world.people["tesfay"]]
+    assert f"hours.reported hour_record {records[0]['id']} (regel 2)" in logged[0]["detail"]
+    assert "upload.committed" in [a["action"] for a in await AuditEvent.select(AuditEvent.action)]
     listing = await client.get("/portaal/uploads")
     assert listing.table_rows("table.uploads")[0][3] == "Opgeslagen"
 
@@ -465,3 +467,47 @@ async def test_retention_purges_the_original_only(client, world):
 async def test_only_providers_upload_and_pages_are_their_own(client, world):
     await client.login(world.users["regisseur"])
     assert (await client.get("/portaal/uploads")).status == 404
+
+
+async def test_purge_uploads_command(db, capsys):
+    from shared import cli
+    await cli.purge_uploads()
+    assert "0 originele uploadbestanden verwijderd" in capsys.readouterr().out
+
+
+async def test_progress_while_checking_and_a_stalled_check_is_resumed(client, world):
+    await client.login(world.users["school"])
+    amina = await bsn(world.people["amina"])
+    content = csv_file(f"{amina};A;{START};{END};7;;;;")
+    batch_id, _ = await uploads.receive(uploads.api_actor(world.school, "x"), content, "groot.csv")
+    await UploadBatch.update({UploadBatch.progress: 40, UploadBatch.heartbeat_at: clock.now()}).where(
+        UploadBatch.id == batch_id)
+    page = await client.get(f"/portaal/uploads/{batch_id}")
+    status = page.doc.find(id="upload-status")
+    assert "Wordt gecontroleerd" in status.h2.get_text() and page.doc.find("progress")["value"] == "40"
+    assert status["hx-trigger"] == "load delay:1s" and status["hx-get"] == f"/portaal/uploads/{batch_id}"
+    assert page.doc.select_one("noscript meta[http-equiv=refresh]") is not None     # without JavaScript too
+    fragment = await client.get(f"/portaal/uploads/{batch_id}", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and 'id="upload-status"' in fragment.text
+    # the worker went away (a restart): the next look starts the check again
+    await UploadBatch.update({UploadBatch.heartbeat_at: clock.now() - timedelta(minutes=5)}).where(
+        UploadBatch.id == batch_id)
+    await client.get(f"/portaal/uploads/{batch_id}")
+    await uploads.wait_for_background()
+    page = await client.get(f"/portaal/uploads/{batch_id}")
+    assert totals(page)["Nieuw"] == "1" and page.doc.find(id="upload-status").get("hx-trigger") is None
+    # the same file again before it is stored: back to this upload, no second batch
+    page = await upload(client, content, "groot-nog-eens.csv")
+    assert "net al geüpload" in page.notice() and await UploadBatch.count() == 1
+
+
+async def test_cancelling_stores_nothing(client, world):
+    await client.login(world.users["school"])
+    amina = await bsn(world.people["amina"])
+    page = await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;"))
+    url = page.doc.select_one("form[action$='/afbreken']")["action"]
+    page = await client.post(url, follow_redirects=True)
+    assert "afgebroken. Er is niets opgeslagen" in page.notice() and page.doc.select_one("form.commit") is None
+    assert (await client.post(url.replace("afbreken", "opslaan"), follow_redirects=True)).status == 200
+    await uploads.wait_for_background()
+    await nothing_stored()
