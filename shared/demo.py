@@ -18,9 +18,9 @@ GEMEENTEN = [("0344", "Utrecht", "00000001002220647000"), ("0307", "Amersfoort",
 
 # name, KvK, kinds, BoW, DUO instellingsnummer, login, components it is contracted for
 PROVIDERS = [
-    ("Taalschool Het Woord", "30123456", ["taal"], True, "12AB", "woord", [Component.TAAL]),
-    ("NT2 Instituut Eemland", "32123457", ["taal"], True, "34CD", "eemland", [Component.TAAL]),
-    ("Talencentrum Domstad", "30123458", ["taal"], True, "56EF", "domstad", [Component.TAAL]),
+    ("Taalschool Het Woord", "30123456", ["taal"], True, "12AB000001", "woord", [Component.TAAL]),
+    ("NT2 Instituut Eemland", "32123457", ["taal"], True, "34CD000002", "eemland", [Component.TAAL]),
+    ("Talencentrum Domstad", "30123458", ["taal"], True, "56EF000003", "domstad", [Component.TAAL]),
     ("MAP Werkplaats", "30123459", ["map"], False, None, "mapwerkplaats", [Component.MAP]),
     ("Bureau Participatieverklaring", "30123460", ["pvt"], False, None, "pvt", [Component.PVT]),
     ("Werk & Meedoen", "32123461", ["participatie"], False, None, "meedoen", [Component.PARTICIPATIE]),
@@ -119,7 +119,7 @@ async def load() -> None:
             person_id = (await Inburgeraar.insert(Inburgeraar(
                 bsn=next(bsns), voornamen=VOORNAMEN[i % len(VOORNAMEN)], achternaam=ACHTERNAMEN[(i * 7) % len(ACHTERNAMEN)],
                 geboortedatum=date(1970 + i % 35, 1 + i % 12, 1 + i % 28), doelgroep=doelgroep.value, gemeente=g,
-                regisseur=regisseurs[g][i % 2] if i % 5 else None, leerroute=leerroute.value,
+                regisseur=regisseurs[g][(i // 2) % 2] if i % 5 else None, leerroute=leerroute.value,
                 niveau="B1" if leerroute is Leerroute.B1 else None,
                 pip_dagtekening=pip, intensiteit_uren=intensiteit,
                 datum_inburgeringsaanbod=aanbod,
