@@ -8,7 +8,7 @@ the domain events and the audit entries. Baseline, measured in the same run on t
 module parses the file, one query looks up the enrollments, and one INSERT … SELECT FROM unnest(…)
 statement writes all rows into the same table (also timed: one COPY; the faster of the two is the
 baseline). Each measurement runs in its own process after one small untimed run (a server is warm),
-best of two; the import's peak memory is that process's peak resident size, interpreter and app
+best of three; the import's peak memory is that process's peak resident size, interpreter and app
 included.
 
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import.py
@@ -229,7 +229,7 @@ def main() -> None:
         ratios, peak = {}, 0.0
         for size in SIZES:
             best = {"insert": [], "copy": [], "ours": []}
-            for _ in range(2):
+            for _ in range(3):
                 for what in best:
                     best[what].append(child(what, size))
             base = min(r["seconds"] for what in ("insert", "copy") for r in best[what])

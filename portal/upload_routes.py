@@ -91,7 +91,10 @@ class UploadController(Controller):
     @post("/{batch_id:int}/werkblad", name="portal.upload_sheet")
     async def sheet(self, request: Request, batch_id: FromPath[int]) -> Any:
         form = await request.form()
-        await uploads.choose_sheet(request.user, batch_id, str(form.get("werkblad", "")), client_ip(request))
+        try:
+            await uploads.choose_sheet(request.user, batch_id, str(form.get("werkblad", "")), client_ip(request))
+        except uploads.UploadRefused:   # stored or busy: the page says so
+            pass
         return redirect(request, f"/portaal/uploads/{batch_id}")
 
     @get(["/{batch_id:int}/fouten.csv", "/{batch_id:int}/fouten.xlsx"], name="portal.upload_errors")

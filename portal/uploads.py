@@ -542,18 +542,24 @@ async def commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool = 
             if not totals.to_store:
                 raise UploadRefused("Er is niets nieuws om op te slaan: alle regels staan er al, of hebben een fout.",
                                     batch_id)
-            stored = await write_lines(actor, batch_id, lines, Source(batch["source"]), origin)
-            await UploadBatch.update({
-                UploadBatch.status: BatchStatus.COMMITTED, UploadBatch.committed_at: clock.now(),
-                UploadBatch.committed_by: actor.id, UploadBatch.progress: 100,
-                UploadBatch.rows_new: totals.new, UploadBatch.rows_corrected: totals.corrected,
-                UploadBatch.rows_unchanged: totals.unchanged, UploadBatch.rows_error: totals.errors,
-            }).where(UploadBatch.id == batch_id)
-            await audit.record(actor, "upload.committed", "upload_batch", batch_id, origin=origin,
-                               detail=f"{totals.new} nieuw, {totals.corrected} correcties opgeslagen; "
-                                      f"{totals.errors} foute regels niet")
+            stored = await _store(actor, batch, lines, totals, origin)
     except IntegrityErrors:
         raise Changed()
+    return stored
+
+
+async def _store(actor: CurrentUser, batch: dict[str, Any], lines: list[Line], totals: ur.Totals, origin: str) -> int:
+    """Write the judged lines and mark the batch committed (inside the caller's write_tx)."""
+    stored = await write_lines(actor, batch["id"], lines, Source(batch["source"]), origin)
+    await UploadBatch.update({
+        UploadBatch.status: BatchStatus.COMMITTED, UploadBatch.committed_at: clock.now(),
+        UploadBatch.committed_by: actor.id, UploadBatch.progress: 100,
+        UploadBatch.rows_new: totals.new, UploadBatch.rows_corrected: totals.corrected,
+        UploadBatch.rows_unchanged: totals.unchanged, UploadBatch.rows_error: totals.errors,
+    }).where(UploadBatch.id == batch["id"])
+    await audit.record(actor, "upload.committed", "upload_batch", batch["id"], origin=origin,
+                       detail=f"{totals.new} nieuw, {totals.corrected} correcties opgeslagen; "
+                              f"{totals.errors} foute regels niet")
     return stored
 
 
@@ -578,12 +584,7 @@ async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: b
             totals = await _store_plan(actor, batch, reading, lines, origin)
             if (totals.errors and not allow_errors) or not totals.to_store:
                 return False
-            await write_lines(actor, batch_id, lines, Source(batch["source"]), origin)
-            await UploadBatch.update({UploadBatch.status: BatchStatus.COMMITTED, UploadBatch.committed_at: clock.now(),
-                                      UploadBatch.committed_by: actor.id}).where(UploadBatch.id == batch_id)
-            await audit.record(actor, "upload.committed", "upload_batch", batch_id, origin=origin,
-                               detail=f"{totals.new} nieuw, {totals.corrected} correcties opgeslagen; "
-                                      f"{totals.errors} foute regels niet")
+            await _store(actor, batch, lines, totals, origin)
     except IntegrityErrors:
         raise Changed()
     return True
@@ -751,8 +752,9 @@ async def mapping_page(actor: CurrentUser, batch_id: int) -> dict[str, Any]:
 
 async def save_mapping(actor: CurrentUser, batch_id: int, columns: dict[str, str],
                        values: dict[str, dict[str, str]], origin: str = "") -> None:
-    """Keep the organisation's own names (merged with what it saved before) and check the batch again."""
-    await own_batch(actor, batch_id)
+    """Keep the organisation's own names (merged with what it saved before) and check the batch again
+    (unless it is stored, cancelled or busy: then the mapping only serves the next upload)."""
+    batch = await own_batch(actor, batch_id)
     old_columns, old_values = await _mapping(actor.organisation_id)
     merged_values = {k: {**old_values.get(k, {}), **values.get(k, {})} for k in set(old_values) | set(values)}
     async with write_tx():
@@ -764,8 +766,9 @@ async def save_mapping(actor: CurrentUser, batch_id: int, columns: dict[str, str
                                ColumnMapping.updated_at])
         await audit.record(actor, "upload.mapping_saved", "column_mapping", actor.organisation_id, origin=origin,
                            detail=json.dumps({"columns": columns, "values": values}, ensure_ascii=False)[:2000])
-    await _set(batch_id, status=BatchStatus.CHECKING, progress=0, heartbeat_at=clock.now())
-    in_background(check(batch_id, origin))
+    if batch["status"] in {BatchStatus.CHECKED, BatchStatus.NEEDS_MAPPING, BatchStatus.REFUSED}:
+        await _set(batch_id, status=BatchStatus.CHECKING, progress=0, heartbeat_at=clock.now())
+        in_background(check(batch_id, origin))
 
 
 # --- Templates --------------------------------------------------------------------------------------------

@@ -182,22 +182,27 @@ def test_a_million_empty_rows_are_refused():
     assert "lege regels" in refusal(data)
 
 
-def test_ods_is_read():
-    content = (b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               b'<office:body><office:spreadsheet><table:table table:name="Uren">'
-               b'<table:table-row><table:table-cell office:value-type="string"><text:p>BSN</text:p></table:table-cell>'
-               b'<table:table-cell office:value-type="string"><text:p>Uren</text:p></table:table-cell></table:table-row>'
-               b'<table:table-row><table:table-cell office:value-type="float" office:value="123456782">'
-               b'<text:p>123456782</text:p></table:table-cell><table:table-cell office:value-type="float" '
-               b'office:value="7.5"><text:p>7,5</text:p></table:table-cell></table:table-row>'
-               b'</table:table></office:spreadsheet></office:body></office:document-content>')
-    data = _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": content,
+def ods_file(rows: list[list]) -> bytes:
+    """A minimal OpenDocument spreadsheet with one sheet 'Uren' (strings and floats)."""
+    def cell(v):
+        if isinstance(v, (int, float)):
+            return (f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p>'
+                    '</table:table-cell>')
+        return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="Uren">{body}</table:table>'
+               '</office:spreadsheet></office:body></office:document-content>').encode()
+    return _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": content,
                  "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest '
                  b'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'})
-    table, rows = read(data)
+
+
+def test_ods_is_read():
+    table, rows = read(ods_file([["BSN", "Uren"], [123456782, 7.5]]))
     assert (table.format, table.sheets, table.header) == ("ods", ["Uren"], ["BSN", "Uren"])
     assert rows[0].values == [123456782, 7.5]
 

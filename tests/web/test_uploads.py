@@ -227,6 +227,17 @@ async def test_csv_as_dutch_spreadsheets_write_it(client, world, encoding, sep):
     assert (await HourRecord.select().first())["toelichting"] == "Één keer"
 
 
+async def test_ods(client, world):
+    from tests.unit.test_tabular import ods_file
+    await client.login(world.users["school"])
+    amina = await bsn(world.people["amina"])
+    page = await upload(client, ods_file([["BSN", "Periode van", "Periode tot en met", "Aanwezig (uren)"],
+                                          [int(amina), START, END, 7.5]]), "oktober.ods")
+    assert totals(page)["Nieuw"] == "1", page.errors()
+    await commit(client, page)
+    assert (await HourRecord.select().first())["attended_minutes"] == 450
+
+
 async def test_template_downloads(client, world):
     await client.login(world.users["school"])
     r = await client.http.get("/portaal/uploads/sjabloon.xlsx")
@@ -511,3 +522,18 @@ async def test_cancelling_stores_nothing(client, world):
     assert (await client.post(url.replace("afbreken", "opslaan"), follow_redirects=True)).status == 200
     await uploads.wait_for_background()
     await nothing_stored()
+
+
+async def test_a_stored_upload_stays_stored_when_mapping_or_sheet_changes(client, world):
+    await client.login(world.users["school"])
+    amina = await bsn(world.people["amina"])
+    page = await commit(client, await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;")))
+    batch_id = (await UploadBatch.select(UploadBatch.id).first())["id"]
+    mapping = await client.get(f"/portaal/uploads/{batch_id}/koppelen")
+    form = {s["name"]: (s.find("option", selected=True) or {}).get("value", "") for s in
+            mapping.doc.select("form.mapping select")}
+    await client.post(f"/portaal/uploads/{batch_id}/koppelen", form)
+    await client.post(f"/portaal/uploads/{batch_id}/werkblad", {"werkblad": "Blad2"})
+    await uploads.wait_for_background()
+    assert (await UploadBatch.select(UploadBatch.status).first())["status"] == "committed"
+    assert await ColumnMapping.count() == 1 and await HourRecord.count() == 1
