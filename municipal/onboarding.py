@@ -210,7 +210,8 @@ async def _staff_lookup(gemeente_id: int) -> dict[str, int]:
 async def _check_against_dossiers(gemeente_id: int, results: list[RowResult]) -> None:
     """Two rows with one BSN, or a BSN that already has a running dossier here."""
     active = {r["bsn"] for r in await Inburgeraar.select(Inburgeraar.bsn).where(
-        (Inburgeraar.gemeente == gemeente_id) & Inburgeraar.verhuisd_op.is_null())}
+        (Inburgeraar.gemeente == gemeente_id)
+        & (Inburgeraar.verhuisd_op.is_null() | (Inburgeraar.verhuisd_op > clock.today())))}
     first_row: dict[str, int] = {}
     for r in results:
         bsn = r.values.get("bsn")

@@ -306,7 +306,9 @@ async def _check_regisseur(gemeente_id: int, regisseur_id: int | None) -> None:
 
 
 async def _active_dossier_with_bsn(gemeente_id: int, bsn: str, except_id: int | None = None) -> dict | None:
-    where = ((Inburgeraar.gemeente == gemeente_id) & (Inburgeraar.bsn == bsn) & Inburgeraar.verhuisd_op.is_null())
+    # Running: not moved, or moving later (the index guards only the first; a planned move still counts).
+    where = ((Inburgeraar.gemeente == gemeente_id) & (Inburgeraar.bsn == bsn)
+             & (Inburgeraar.verhuisd_op.is_null() | (Inburgeraar.verhuisd_op > clock.today())))
     if except_id is not None:
         where &= Inburgeraar.id != except_id
     return await Inburgeraar.select(Inburgeraar.id, Inburgeraar.voornamen, Inburgeraar.achternaam).where(

@@ -67,6 +67,13 @@ async def test_regisseur_registers_sets_the_pip_and_enrols_at_a_school(server, w
         await expect(page.locator("#sectie-inschrijvingen table.enrollments tbody tr").first).to_contain_text(
             "Taalschool")
 
+        # The list filters on the regisseur's own caseload in place (htmx), and the URL follows.
+        await page.goto(server + "/gemeente")
+        await page.get_by_label("Regisseur", exact=True).select_option("mij")
+        await expect(page.locator("table.people tbody tr")).to_have_count(1)
+        await expect(page.locator("table.people tbody tr").first).to_contain_text("Tesfaye, Yonas")
+        await expect(page).to_have_url(f"{server}/gemeente?q=&regisseur=mij&status=actief")
+
         # The school now sees Yonas, with the PIP's intensity and its own planned hours.
         await page.get_by_role("button", name="Uitloggen").click()
         await login(page, server, world.users["school"])
