@@ -619,8 +619,6 @@ def totals(lines: list[Line]) -> Totals:
         if not line.is_milestone:
             t.minutes += line.followed
             by_kind[line.kind.value] += line.followed
-        else:
-            by_kind[line.milestone.value] += 0
     t.persons = len(persons)
     t.by_kind = dict(by_kind)
     return t

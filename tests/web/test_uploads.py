@@ -73,6 +73,8 @@ async def test_upload_preview_and_commit_with_the_same_events_as_typed_in(client
     t = totals(page)
     assert (t["Regels"], t["Personen"], t["Nieuw"], t["Met een fout"]) == ("2", "2", "2", "0")
     assert t["Uren (aanwezig en verzuim)"] == "80,25"
+    assert page.doc.select_one("p.by-kind").get_text(" ", strip=True) == "Per soort uren: Taal en KNM 80,25 uur."
+    assert [r[1] for r in page.table_rows("table.new")] == ["Haddad, Amina", "Berhane, Tesfay"]
     assert await HourRecord.count() == 0                 # the preview stores nothing
     page = await commit(client, page)
     assert "Opgeslagen op" in page.text
