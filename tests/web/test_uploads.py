@@ -94,6 +94,10 @@ async def test_upload_preview_and_commit_with_the_same_events_as_typed_in(client
     assert "upload.committed" in [a["action"] for a in await AuditEvent.select(AuditEvent.action)]
     listing = await client.get("/portaal/uploads")
     assert listing.table_rows("table.uploads")[0][3] == "Opgeslagen"
+    # the municipal inbox takes these events as it takes typed-in ones
+    from municipal.inbox import services as inbox
+    assert await inbox.process_pending() == 2
+    assert all(e["processed_at"] and not e["last_error"] for e in await DomainEvent.select())
 
 
 async def test_a_correction_shows_old_and_new_and_keeps_history(client, world):
