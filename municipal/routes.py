@@ -11,8 +11,6 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
@@ -33,7 +31,7 @@ from shared.vocab import (
     Niveau,
     OrganisationKind,
 )
-from shared.web import client_ip, gemeente_only, page, redirect
+from shared.web import client_ip, gemeente_only, guard, page, redirect
 
 DOSSIER_SECTIONS = ("persoon", "doelgroep", "brede_intake", "pip", "aanbod", "begeleiding", "ontzorgen", "voortgang",
                     "inschrijvingen", "verhuizing", "aantekeningen")
@@ -53,16 +51,8 @@ def _add_errors(errors: FormErrors, e: RuleError) -> None:
         errors.add(err)
 
 
-def _guard(predicate):
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        user = connection.scope.get("user")
-        if user is None or not predicate(user):
-            raise NotFoundException()
-    return guard
-
-
-casework_only = _guard(services.can_edit)
-gemeente_beheer_only = _guard(providers.is_gemeente_beheer)
+casework_only = guard(services.can_edit)
+gemeente_beheer_only = guard(providers.is_gemeente_beheer)
 
 
 def _staff_options(staff: list[dict[str, Any]]) -> list[tuple[str, str]]:

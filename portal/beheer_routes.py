@@ -13,10 +13,10 @@ from shared.forms import FormErrors
 from shared.rules import RuleError
 from shared.tables import Gemeente
 from shared.vocab import Role
-from shared.web import _guard, client_ip, page, redirect
+from shared.web import client_ip, guard, page, redirect
 
-org_beheer_only = _guard(tokens.is_org_beheerder)
-gemeente_beheer_only = _guard(lambda u: u.role is Role.BEHEERDER and u.gemeente_id is not None)
+org_beheer_only = guard(tokens.is_org_beheerder)
+gemeente_beheer_only = guard(lambda u: u.role is Role.BEHEERDER and u.gemeente_id is not None)
 RETENTION_MIN, RETENTION_MAX = 7, 3650
 
 

@@ -82,17 +82,18 @@ def client_ip(request: ASGIConnection) -> str:
 
 # --- Guards: a page outside your role is as absent as a foreign id ----------------------------------
 
-def _guard(predicate):
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def guard(predicate):
+    """A route guard: who fails `predicate` meets a 404, as for a foreign id."""
+    def check(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if user is None or not predicate(user):
             raise NotFoundException()
-    return guard
+    return check
 
 
-provider_only = _guard(lambda u: u.is_provider and u.organisation_id is not None)
-gemeente_only = _guard(lambda u: u.is_gemeente)
-beheer_only = _guard(lambda u: u.is_beheerder)
+provider_only = guard(lambda u: u.is_provider and u.organisation_id is not None)
+gemeente_only = guard(lambda u: u.is_gemeente)
+beheer_only = guard(lambda u: u.is_beheerder)
 
 
 # --- Error pages ------------------------------------------------------------------------------------
