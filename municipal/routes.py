@@ -11,7 +11,6 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from municipal import forms, onboarding, providers, services, transfer
