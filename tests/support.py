@@ -2,9 +2,11 @@
 user and checks every HTML page it gets (GOV.UK Notify's `client_request` idea)."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import html5lib
@@ -12,10 +14,22 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-__all__ = ["db", "app", "client", "world", "HtmlClient", "World", "check_html", "soup",
+__all__ = ["SHARED_DIR", "db", "app", "client", "world", "HtmlClient", "World", "check_html", "soup",
            "make_person", "make_enrollment", "make_user"]
 
 PASSWORD = "een-lang-test-wachtwoord"
+
+
+def _shared_dir() -> Path:
+    """The team's shared/ folder (DUO's specs, example files): beside the checkout, as CI lays it out."""
+    here = Path(__file__).resolve().parents[1]
+    for candidate in (os.environ.get("REGIE_SHARED_DIR"), here.parent / "shared", "/work/shared"):
+        if candidate and (Path(candidate) / "duo-m2m").is_dir():
+            return Path(candidate)
+    return here.parent / "shared"
+
+
+SHARED_DIR = _shared_dir()
 
 
 # --- Database ----------------------------------------------------------------------------------------

@@ -1,16 +1,15 @@
 """Contract tests: every DUO request the app builds validates against DUO's published OpenAPI files
 (shared/duo-m2m), and DUO's own rules are checked before a request is offered."""
 from datetime import date
-from pathlib import Path
-
 import pytest
 import yaml
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from municipal.inbox.duo import DuoFacts, registration_for
 from municipal.inbox.rules import ItemKind
+from tests.support import SHARED_DIR
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "duo-m2m"
+SPECS = SHARED_DIR / "duo-m2m"
 TODAY = date(2026, 11, 28)
 
 

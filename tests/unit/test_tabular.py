@@ -2,11 +2,11 @@
 import io
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import openpyxl
 import pytest
 
+from tests.support import SHARED_DIR
 from shared.tabular import (
     Column,
     Limits,
@@ -21,7 +21,7 @@ from shared.tabular import (
     write_xlsx,
 )
 
-EXAMPLE = Path("/work/shared/examples/maandrapportage-taalschool-oktober-2026.csv")
+EXAMPLE = SHARED_DIR / "examples" / "maandrapportage-taalschool-oktober-2026.csv"
 
 
 def read(data: bytes, **kw):

@@ -4,7 +4,6 @@ gets a Dutch message while nothing is stored."""
 import io
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -14,14 +13,14 @@ from portal.tables import ColumnMapping, UploadBatch, UploadFile, UploadIssue
 from shared import clock
 from shared.rules import previous_month
 from shared.tables import AuditEvent, DomainEvent, Gemeente, HourRecord, Inburgeraar, Milestone
-from tests.support import make_enrollment, make_person
+from tests.support import SHARED_DIR, make_enrollment, make_person
 
 MONTH = previous_month(clock.today())
 START, END = f"{MONTH.start:%d-%m-%Y}", f"{MONTH.end:%d-%m-%Y}"
 HEADER = "BSN;Achternaam;Periode van;Periode tot en met;Aanwezig (uren);Geoorloofd verzuim (uren);" \
          "Ongeoorloofd verzuim (uren);Reden verzuim;Toelichting"
 pytestmark = pytest.mark.anyio
-EXAMPLE = Path("/work/shared/examples/maandrapportage-taalschool-oktober-2026.csv")
+EXAMPLE = SHARED_DIR / "examples" / "maandrapportage-taalschool-oktober-2026.csv"
 
 
 async def bsn(person_id: int) -> str:
