@@ -20,7 +20,7 @@ from shared.account_routes import AccountsController, InvitationController
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings
-from shared.web import exception_handlers, template_config
+from shared.web import exception_handlers, server_timing_middleware, template_config
 
 # /api/ authenticates with an organisation's token (portal/api.py), not with a session.
 PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema", "^/api/"]
@@ -46,6 +46,7 @@ def create_app() -> Litestar:
             ApiController,
         ],
         on_app_init=[session_auth.on_app_init],
+        middleware=[server_timing_middleware],
         stores={"sessions": DatabaseSessionStore()},
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
                                cookie_name="regie_csrf", exclude=["^/api/", "^/gezond"]),

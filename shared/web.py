@@ -146,3 +146,26 @@ exception_handlers = {
     HTTPException: http_exception_handler,
     500: internal_error_handler,
 }
+
+
+# --- Server-Timing: how long the server worked on a response ------------------------------------------
+
+def server_timing_middleware(app):
+    """Adds `Server-Timing: app;dur=<ms>` to each HTTP response: the time from the request reaching the app
+    to its headers being sent (Litestar renders a page before that). Browsers show it in their network
+    tools; bench/inbox.py reads it to time the server without the client's own overhead."""
+    import time
+
+    async def middleware(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        start = time.perf_counter()
+
+        async def timed_send(message):
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                message["headers"] = [*message.get("headers", []), (b"server-timing", f"app;dur={ms:.2f}".encode())]
+            await send(message)
+
+        await app(scope, receive, timed_send)
+    return middleware

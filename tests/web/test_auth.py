@@ -162,3 +162,9 @@ async def test_next_parameter_is_never_an_open_redirect(client, world):
     r = await client.submit("/inloggen?volgende=/portaal/inzendingen", "form[action='/inloggen']",
                             {"email": world.users["school"], "password": PASSWORD})
     assert r.response.headers["location"] == "/portaal/inzendingen"
+
+
+async def test_every_response_says_how_long_the_server_worked(client, world):
+    r = await client.http.get("/inloggen")
+    name, duration = r.headers["server-timing"].split(";dur=")
+    assert name == "app" and float(duration) > 0
