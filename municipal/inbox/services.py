@@ -227,15 +227,19 @@ async def scan_delayed_starts(today: date | None = None) -> int:
     rows = await Inburgeraar.select().where(
         (Inburgeraar.doelgroep == Doelgroep.ASIEL.value) & Inburgeraar.pip_dagtekening.is_not_null()
         & (Inburgeraar.pip_dagtekening <= limit) & Inburgeraar.verhuisd_op.is_null())
+    # Which of them already have an item, and each gemeente's thresholds: read once, not per person.
+    known = {(i["gemeente"], i["key"]) for i in await InboxItem.select(InboxItem.gemeente, InboxItem.key).where(
+        InboxItem.key.like("vertraagd:%"))}
+    thresholds: dict[int, rules.Thresholds] = {}
     made = 0
     for row in rows:
-        evaluation = rules.delayed_start_signal(person_facts(row), today)
-        for signal in evaluation.signals:
+        for signal in rules.delayed_start_signal(person_facts(row), today).signals:
+            if (row["gemeente"], signal.key) in known:
+                continue
+            if row["gemeente"] not in thresholds:
+                thresholds[row["gemeente"]] = await thresholds_for(row["gemeente"])
             async with write_tx():
-                exists = await InboxItem.exists().where((InboxItem.gemeente == row["gemeente"])
-                                                        & (InboxItem.key == signal.key))
-                if not exists:
-                    await upsert_item(signal, row, await thresholds_for(row["gemeente"]), event_id=None)
+                if await upsert_item(signal, row, thresholds[row["gemeente"]], event_id=None) is not None:
                     made += 1
     return made
 
