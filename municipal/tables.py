@@ -6,9 +6,9 @@ An item's history (status changes, assignments, comments, corrections) is append
 from __future__ import annotations
 
 from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from shared import clock
 from shared.tables import AppUser, DomainEvent, Gemeente, Inburgeraar, Organisation
 
 
@@ -52,7 +52,7 @@ class Absence(Table):
     start = Date()
     end = Date()
     substitute = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
 
 
 class InboxItem(Table, tablename="inbox_item"):
@@ -73,8 +73,8 @@ class InboxItem(Table, tablename="inbox_item"):
     source_event = ForeignKey(DomainEvent, null=True, on_delete=OnDelete.restrict)
     refs = JSON(default="{}")          # the records it came from: hour_record / milestone ids
     detail = Text(default="")
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
+    updated_at = Timestamptz(default=clock.now_default())
     closed_at = Timestamptz(null=True, default=None)
 
 
@@ -82,7 +82,7 @@ class InboxEntry(Table, tablename="inbox_entry"):
     """One line of an item's history: a status change, an assignment (with the rule that made it),
     a comment, a correction of the source, a DUO registration."""
     item = ForeignKey(InboxItem, null=False, on_delete=OnDelete.restrict, index=True)
-    at = Timestamptz(default=TimestamptzNow())
+    at = Timestamptz(default=clock.now_default())
     by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
     entry_type = Varchar(length=16)
     from_status = Varchar(length=16, null=True, default=None)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from piccolo.columns import JSON, Bytea, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from shared import clock
 from shared.tables import AppUser, Inburgeraar, Organisation
 
 
@@ -16,7 +16,7 @@ class ApiToken(Table, tablename="api_token"):
     token_hash = Varchar(length=64, unique=True)
     prefix = Varchar(length=16)
     created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
     revoked_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
@@ -50,7 +50,7 @@ class UploadBatch(Table, tablename="upload_batch"):
     minutes_total = Integer(default=0)
     summary = JSON(default="{}")
     message = Text(default="")
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
     checked_at = Timestamptz(null=True, default=None)
     committed_at = Timestamptz(null=True, default=None)
     committed_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
@@ -83,4 +83,4 @@ class ColumnMapping(Table, tablename="column_mapping"):
     columns = JSON(default="{}")
     values = JSON(default="{}")
     updated_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=clock.now_default())

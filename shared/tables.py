@@ -20,8 +20,9 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from shared import clock
 
 
 class Gemeente(Table):
@@ -60,7 +61,7 @@ class AppUser(Table, tablename="app_user"):
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     last_login_at = Timestamptz(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
 
 
 class HttpSession(Table, tablename="http_session"):
@@ -84,7 +85,7 @@ class Inburgeraar(Table):
     datum_inburgeringsaanbod = Date(null=True, default=None)
     reden_vertraagde_start = Text(default="")
     verhuisd_op = Date(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
     # The municipal dossier (issue 3). Current values live here for fast lists; every change is also
     # appended to DossierChange, section by section (municipal/rules.py SECTIONS names the fields).
     email = Varchar(length=254, default="")
@@ -119,7 +120,7 @@ class Enrollment(Table):
     start = Date()
     end = Date(null=True, default=None)
     planned_hours = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
 
 
 class HourRecord(Table, tablename="hour_record"):
@@ -138,7 +139,7 @@ class HourRecord(Table, tablename="hour_record"):
     formal = Boolean(default=True)
     source = Varchar(length=16)
     entered_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
-    entered_at = Timestamptz(default=TimestamptzNow())
+    entered_at = Timestamptz(default=clock.now_default())
     supersedes = ForeignKey(LazyTableReference("HourRecord", module_path=__name__), null=True,
                             on_delete=OnDelete.restrict)
     superseded_by = ForeignKey(LazyTableReference("HourRecord", module_path=__name__), null=True,
@@ -159,7 +160,7 @@ class Milestone(Table):
     toelichting = Text(default="")
     source = Varchar(length=16)
     entered_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
-    entered_at = Timestamptz(default=TimestamptzNow())
+    entered_at = Timestamptz(default=clock.now_default())
     supersedes = ForeignKey(LazyTableReference("Milestone", module_path=__name__), null=True,
                             on_delete=OnDelete.restrict)
     superseded_by = ForeignKey(LazyTableReference("Milestone", module_path=__name__), null=True,
@@ -170,7 +171,7 @@ class Milestone(Table):
 
 class AuditEvent(Table, tablename="audit_event"):
     """Who did what to which object, with what result, from where, when (BIO 8.15.01)."""
-    at = Timestamptz(default=TimestamptzNow(), index=True)
+    at = Timestamptz(default=clock.now_default(), index=True)
     actor = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
     actor_email = Varchar(length=254, default="")
     actor_gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
@@ -189,7 +190,7 @@ class AuditEvent(Table, tablename="audit_event"):
 class DomainEvent(Table, tablename="domain_event"):
     """The outbox: written in the same transaction as the record it describes."""
     kind = Varchar(length=64)
-    occurred_at = Timestamptz(default=TimestamptzNow())
+    occurred_at = Timestamptz(default=clock.now_default())
     inburgeraar = ForeignKey(Inburgeraar, null=True, on_delete=OnDelete.restrict)
     gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
     payload = JSON(default="{}")
@@ -212,7 +213,7 @@ class DossierChange(Table, tablename="dossier_change"):
     data = JSON(default="{}")
     note = Text(default="")
     changed_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
-    changed_at = Timestamptz(default=TimestamptzNow())
+    changed_at = Timestamptz(default=clock.now_default())
 
 
 class Invitation(Table):
@@ -224,7 +225,7 @@ class Invitation(Table):
     gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
     organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
     invited_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
@@ -236,7 +237,7 @@ class DossierImport(Table, tablename="dossier_import"):
     discarded: the people then live in their dossiers, not here."""
     gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
     created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=clock.now_default())
     filename = Varchar(length=200, default="")
     rows = JSON(default="[]")
     row_count = Integer(default=0)
