@@ -1,5 +1,5 @@
 """What a regisseur registers with DUO for an inbox item: the fields to type into DUO's portal and
-the equivalent machine-to-machine request (DUO's published API, shared/duo-m2m). Pure: facts in,
+the equivalent machine-to-machine request (DUO's published API, municipal/duo/openapi). Pure: facts in,
 request out; DUO's own rules are checked first, so we never offer what DUO would refuse."""
 from __future__ import annotations
 
@@ -32,10 +32,13 @@ class DuoRegistration:
     body: dict[str, Any]
     portal_fields: list[tuple[str, str]]
     problems: list[str] = field(default_factory=list)
+    # Set when the request does not fit DUO's published contract (municipal/duo/contract.py): then nothing
+    # of it is offered.
+    contract_problem: str = ""
 
     @property
     def can_send(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.contract_problem
 
 
 LEERROUTE_CODE = {"B1": "B", "onderwijs": "O", "Z": "Z"}

@@ -504,7 +504,16 @@ async def duo_view(user: CurrentUser, item_id: int, origin: str = ""):
                      participation_minutes=totals.participation,
                      hours_known_until=known["period_end"] if known else None,
                      component=_refs(item).get("component"))
-    data["registration"] = registration_for(ItemKind(item["kind"]), facts, clock.today())
+    registration = registration_for(ItemKind(item["kind"]), facts, clock.today())
+    if registration is not None:
+        # What DUO's published contract would refuse is shown as a problem, never offered to send.
+        from municipal.duo.contract import ContractError, validate_request
+        try:
+            validate_request(registration.method, registration.path, registration.body)
+        except ContractError as e:
+            registration.contract_problem = ("Dit bericht past niet bij het koppelvlak van DUO en wordt daarom niet "
+                                             f"aangeboden. {e} Controleer de gegevens in het dossier.")
+    data["registration"] = registration
     return data
 
 

@@ -1,35 +1,16 @@
-"""Contract tests: every DUO request the app builds validates against DUO's published OpenAPI files
-(shared/duo-m2m), and DUO's own rules are checked before a request is offered."""
+"""Contract tests: every DUO request the app builds validates against DUO's published OpenAPI files, read
+through the product's own contract module (municipal/duo/contract.py, files in municipal/duo/openapi/), and
+DUO's own rules are checked before a request is offered."""
 from datetime import date
-import pytest
-import yaml
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
+import pytest
+
+from municipal.duo.contract import ContractError, specs, validate_notification, validate_request, validate_response
 from municipal.inbox.duo import DuoFacts, registration_for
 from municipal.inbox.rules import ItemKind
-from tests.support import SHARED_DIR
 
-SPECS = SHARED_DIR / "duo-m2m"
 TODAY = date(2026, 11, 28)
-
-
-def load(name):
-    path = SPECS / f"{name}.openapi.yml"
-    if not path.exists():
-        pytest.fail(f"DUO-specificatie ontbreekt: {path}")
-    return yaml.safe_load(path.read_text())
-
-
-def validate(spec_name: str, method: str, path: str, body: dict) -> None:
-    spec = load(spec_name)
-    template = next(p for p in spec["paths"] if p.replace("{bsn}", path.split("/")[2]) == path)
-    operation = spec["paths"][template][method.lower()]
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    resolved = {**schema, "components": spec["components"]}
-    OAS30Validator(resolved, format_checker=oas30_format_checker).validate(body)
-    bsn_param = next(p for p in operation["parameters"] if p.get("$ref", "").endswith("/Bsn"))
-    bsn_schema = spec["components"]["parameters"][bsn_param["$ref"].split("/")[-1]]["schema"]
-    OAS30Validator(bsn_schema).validate(path.split("/")[2])
+BSN = "123464560"
 
 
 FACTS = DuoFacts(bsn="123464560", event_date=date(2026, 11, 20), term_start=date(2025, 6, 1), leerroute="B1",
@@ -49,17 +30,88 @@ FACTS = DuoFacts(bsn="123464560", event_date=date(2026, 11, 20), term_start=date
 def test_every_duo_body_validates_against_the_published_contract(kind, spec, method, path):
     reg = registration_for(kind, FACTS, TODAY)
     assert (reg.method, reg.path) == (method, path)
-    validate(spec, reg.method, reg.path, reg.body)
+    assert validate_request(reg.method, reg.path, reg.body).spec == f"{spec}.openapi.yml"
 
 
-def test_the_validator_does_refuse_a_wrong_body():
-    from jsonschema.exceptions import ValidationError
-    with pytest.raises(ValidationError):
-        validate("MAPPVTZroute", "PUT", "/personen/123464560/pvt", {"datumOndertekeningPvt": "20-11-2026"})
-    with pytest.raises(ValidationError):
-        validate("PIP", "POST", "/personen/123464560/PIP", {"dagtekeningPip": "2026-11-28", "leerroute": "B1"})
-    with pytest.raises(ValidationError):
-        validate("GevolgdeUren", "PUT", "/personen/123464560/uren/participatietaalles", {"uren": 10000})
+def test_the_contract_is_read_from_the_product_itself():
+    assert {"MAPPVTZroute.openapi.yml", "PIP.openapi.yml", "GevolgdeUren.openapi.yml",
+            "Notificatie.openapi.yml"} <= set(specs()) and len(specs()) == 12
+
+
+@pytest.mark.parametrize("method,path,body,field,words", [
+    ("PUT", f"/personen/{BSN}/pvt", {"datumOndertekeningPvt": "20-11-2026"}, "datumOndertekeningPvt",
+     "JJJJ-MM-DD"),                                                  # a Dutch date where DUO wants ISO
+    ("PUT", f"/personen/{BSN}/pvt", {"datumOndertekeningPvt": "2026-02-30"}, "datumOndertekeningPvt",
+     "JJJJ-MM-DD"),                                                  # no such day
+    ("PUT", "/personen/1234645601/pvt", {"datumOndertekeningPvt": "2026-11-20"}, "bsn", "precies 9 tekens"),
+    ("PUT", "/personen/12345678a/pvt", {"datumOndertekeningPvt": "2026-11-20"}, "bsn", "vorm"),
+    ("PUT", f"/personen/{BSN}/pvt", {"datumOndertekeningPVT": "2026-11-20"}, "datumOndertekeningPVT",
+     "kent DUO hier niet"),                                          # misspelt: a PUT would clear the date
+    ("POST", f"/personen/{BSN}/PIP", {"dagtekeningPip": "2026-11-28", "leerroute": "B1"}, "leerroute",
+     "B, O, Z"),
+    ("POST", f"/personen/{BSN}/PIP", {"leerroute": "B"}, "dagtekeningPip", "ontbreekt"),
+    ("POST", f"/personen/{BSN}/PIP", {"dagtekeningPip": "2026-11-28", "leerroute": "B",
+                                      "geschatteIntensiteitB1Route": 10000}, "geschatteIntensiteitB1Route", "9999"),
+    ("PUT", f"/personen/{BSN}/uren/participatietaalles", {"uren": 10000}, "uren", "hoogstens 9999"),
+    ("PUT", f"/personen/{BSN}/uren/participatietaalles", {"uren": "612"}, "uren", "geheel getal"),
+    ("PUT", f"/personen/{BSN}/uren/participatietaalles", None, "", "geen inhoud"),
+])
+def test_validate_request_refuses_a_bad_request_naming_the_field(method, path, body, field, words):
+    with pytest.raises(ContractError) as refused:
+        validate_request(method, path, body)
+    assert refused.value.field == field and words in str(refused.value)
+    assert isinstance(refused.value, ValueError)
+
+
+def test_validate_request_knows_only_duos_operations():
+    with pytest.raises(ContractError, match="DUO kent geen PATCH op .* \\(wel: GET, PUT\\)"):
+        validate_request("PATCH", f"/personen/{BSN}/pvt", {})
+    with pytest.raises(ContractError, match="DUO kent geen adres"):
+        validate_request("PUT", f"/personen/{BSN}/onbekend", {})
+
+
+def test_patterns_in_unicode_classes_are_checked_too():
+    """Contactpersoon's name pattern uses \\p{L}, which Python's re does not know."""
+    body = {"naam": "Anaïs O'Brien-Smit", "email": "anais@gemeente.nl", "telefoonnummer": "030-2861111"}
+    assert validate_request("POST", "/contactpersonen", body).operation_id == "createContactpersoon"
+    with pytest.raises(ContractError, match="telefoonnummer"):
+        validate_request("POST", "/contactpersonen", {**body, "telefoonnummer": "bel mij"})
+
+
+HEADERS = {"bron": "00000001234567890000", "doel": "00000001234567891000",
+           "berichtId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}
+NOTIFICATION = {"registratieDatumTijd": "2026-11-18T09:12:00+01:00", "gebeurtenisId": "SS101", "bsn": BSN}
+
+
+def test_a_notification_from_duo_fits_the_notificatie_contract():
+    assert validate_notification(HEADERS, NOTIFICATION).operation_id == "opvoerenNotificatie"
+    # HTTP header names come in any case; DUO may add fields in a later version.
+    assert validate_notification({k.upper(): v for k, v in HEADERS.items()}, {**NOTIFICATION, "nieuwVeld": 1})
+
+
+@pytest.mark.parametrize("headers,body,field,words", [
+    ({**HEADERS, "bron": "0000000123456789000"}, NOTIFICATION, "bron", "precies 20 tekens"),
+    ({k: v for k, v in HEADERS.items() if k != "doel"}, NOTIFICATION, "doel", "ontbreekt"),
+    ({**HEADERS, "berichtId": "bericht-1"}, NOTIFICATION, "berichtId", "UUID"),
+    (HEADERS, {**NOTIFICATION, "registratieDatumTijd": "18-11-2026 09:12"}, "registratieDatumTijd", "tijdzone"),
+    (HEADERS, {**NOTIFICATION, "gebeurtenisId": "ss101"}, "gebeurtenisId", "vorm"),
+    (HEADERS, {k: v for k, v in NOTIFICATION.items() if k != "gebeurtenisId"}, "gebeurtenisId", "ontbreekt"),
+    (HEADERS, {**NOTIFICATION, "bsn": "12346456"}, "bsn", "precies 9 tekens"),
+])
+def test_validate_notification_refuses_what_duo_would_never_send(headers, body, field, words):
+    with pytest.raises(ContractError) as refused:
+        validate_notification(headers, body)
+    assert refused.value.field == field and words in str(refused.value)
+    assert refused.value.spec == "Notificatie.openapi.yml"
+
+
+def test_validate_response_checks_duos_answer():
+    pip = {"gemeentecode": "0344", "pip": {"dagtekeningPip": "2026-01-05", "leerroute": "B", "niveau": "B1"}}
+    assert validate_response("GET", f"/personen/{BSN}/PIP", 200, pip, {"API-Version": "1.2.0"})
+    with pytest.raises(ContractError, match="gemeentecode"):
+        validate_response("GET", f"/personen/{BSN}/PIP", 200, {**pip, "gemeentecode": "344"})
+    with pytest.raises(ContractError, match="geen antwoord 418"):
+        validate_response("GET", f"/personen/{BSN}/PIP", 418)
 
 
 def test_hours_go_as_whole_hours_with_their_known_until_date():

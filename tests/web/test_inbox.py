@@ -77,6 +77,20 @@ async def test_claim_then_close_registered_and_history_shows_each_step(client, w
     assert any("in behandeling → afgehandeld" in h and "Geregistreerd bij DUO" in h for h in history)
 
 
+async def test_a_request_that_does_not_fit_duos_contract_is_not_offered(client, world):
+    """A BSN that lost its leading zero in a spreadsheet (8 digits) would be refused by DUO: the DUO page
+    says why and offers neither the message nor "Markeer als geregistreerd"."""
+    pvt, _ = await seed_items(world)
+    await Inburgeraar.update({Inburgeraar.bsn: "12345678"}).where(Inburgeraar.id == world.people["amina"])
+    await client.login(world.users["regisseur"])
+    page = await client.get(f"/inbox/items/{pvt['id']}/duo")
+    assert page.status == 200
+    alert = " ".join(page.errors())
+    assert "koppelvlak van DUO" in alert and "bsn" in alert and "precies 9 tekens" in alert
+    assert "PUT /personen/" not in page.text and not page.doc.select(".copy-button")
+    assert page.doc.find(id="registered_on") is None
+
+
 async def test_closing_needs_an_outcome_with_its_detail(client, world):
     _, verzuim = await seed_items(world)
     await client.login(world.users["regisseur"])
