@@ -3,6 +3,11 @@
 The engine is chosen before anything of the app is imported. Each run gets a fresh database with the
 real migrations; each test starts from empty tables (TRUNCATE/DELETE after it: Litestar's test client
 sees only committed data, stack-notes §5).
+
+The clock too: the app's clock (shared.clock) starts on the named default instant, so whatever a test
+module computes at import (e.g. "last month") agrees with the day its tests run on; the autouse fixture
+`named_clock` (tests/support.py) then puts each test on that instant or on the day the test names.
+The machine's own date never matters.
 """
 from __future__ import annotations
 
@@ -21,6 +26,9 @@ os.environ["REGIE_VAR_DIR"] = str(_tmp)
 os.environ["SECRET_KEY"] = "test-secret-" + uuid.uuid4().hex
 os.environ["ARGON2_PROFILE"] = "cheapest"
 os.environ.pop("PICCOLO_CONF", None)
+from tests.support import DEFAULT_NOW  # noqa: E402  (imports nothing of the app)
+
+os.environ["REGIE_CLOCK_START"] = DEFAULT_NOW.isoformat()
 if ENGINE == "postgres":
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:

@@ -2,34 +2,41 @@
 user and checks every HTML page it gets (GOV.UK Notify's `client_request` idea)."""
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import html5lib
 import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-__all__ = ["SHARED_DIR", "db", "app", "client", "world", "HtmlClient", "World", "check_html", "soup",
-           "make_person", "make_enrollment", "make_user"]
+__all__ = ["DEFAULT_NOW", "FIXTURES", "named_clock", "db", "app", "client", "world", "HtmlClient", "World",
+           "check_html", "soup", "make_person", "make_enrollment", "make_user"]
 
 PASSWORD = "een-lang-test-wachtwoord"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def _shared_dir() -> Path:
-    """The team's shared/ folder (DUO's specs, example files): beside the checkout, as CI lays it out."""
-    here = Path(__file__).resolve().parents[1]
-    for candidate in (os.environ.get("REGIE_SHARED_DIR"), here.parent / "shared", "/work/shared"):
-        if candidate and (Path(candidate) / "duo-m2m").is_dir():
-            return Path(candidate)
-    return here.parent / "shared"
+# --- The clock: every test runs on a named instant ----------------------------------------------------
+
+# A plain Wednesday in the middle of a month, mid-morning in the Netherlands: no weekend, month end, year
+# end, leap day or DST change near it. A test about a day boundary names its own day with
+# @pytest.mark.clock("2026-11-29T15:00") (Dutch local time when no offset is given; see shared.clock).
+DEFAULT_NOW = datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
-SHARED_DIR = _shared_dir()
+@pytest.fixture(autouse=True)
+def named_clock(request):
+    """Puts the app's clock (shared.clock) on the test's named instant; it keeps running from there."""
+    from shared import clock
+
+    marker = request.node.get_closest_marker("clock")
+    with clock.travel(marker.args[0] if marker else DEFAULT_NOW) as start:
+        yield start
 
 
 # --- Database ----------------------------------------------------------------------------------------
@@ -204,6 +211,11 @@ async def make_user(email: str, role, *, gemeente=None, organisation=None) -> in
                              organisation_id=organisation)
 
 
+def _today() -> date:
+    from shared import clock
+    return clock.today()
+
+
 _bsn_counter = iter(range(100000000, 999999999))
 
 
@@ -221,7 +233,7 @@ async def make_person(gemeente: int, *, doelgroep="asiel", leerroute="B1", inten
     rows = await Inburgeraar.insert(Inburgeraar(
         bsn=next_bsn(), voornamen=voornamen, achternaam=achternaam, geboortedatum=date(1990, 5, 17),
         doelgroep=doelgroep, gemeente=gemeente, leerroute=leerroute, intensiteit_uren=intensiteit,
-        pip_dagtekening=date.today() - timedelta(days=400), **extra)).returning(Inburgeraar.id)
+        pip_dagtekening=_today() - timedelta(days=400), **extra)).returning(Inburgeraar.id)
     return rows[0]["id"]
 
 
@@ -230,7 +242,7 @@ async def make_enrollment(person: int, organisation: int, component: str, *, sta
     from shared.tables import Enrollment
     rows = await Enrollment.insert(Enrollment(
         inburgeraar=person, organisation=organisation, component=component,
-        start=start or date.today() - timedelta(days=365), end=end, planned_hours=planned_hours,
+        start=start or _today() - timedelta(days=365), end=end, planned_hours=planned_hours,
     )).returning(Enrollment.id)
     return rows[0]["id"]
 

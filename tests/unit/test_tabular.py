@@ -6,7 +6,7 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from tests.support import SHARED_DIR
+from tests.support import FIXTURES
 from shared.tabular import (
     Column,
     Limits,
@@ -21,7 +21,7 @@ from shared.tabular import (
     write_xlsx,
 )
 
-EXAMPLE = SHARED_DIR / "examples" / "maandrapportage-taalschool-oktober-2026.csv"
+EXAMPLE = FIXTURES / "maandrapportage-taalschool-oktober-2026.csv"
 
 
 def read(data: bytes, **kw):
@@ -48,7 +48,6 @@ def xlsx(rows, title="Blad1", more_sheets=()):
     return out.getvalue()
 
 
-@pytest.mark.skipif(not EXAMPLE.exists(), reason="voorbeeldbestand ontbreekt")
 def test_the_schools_own_export_reads_as_is():
     table, rows = read(EXAMPLE.read_bytes())
     assert (table.format, table.encoding, table.delimiter) == ("csv", "cp1252", ";")

@@ -5,6 +5,7 @@ from datetime import date
 
 from litestar.routes import HTTPRoute
 
+from shared import clock
 from shared.tables import DomainEvent, HourRecord, Milestone
 from tests.support import make_person
 
@@ -48,8 +49,8 @@ async def inbox_items(world) -> tuple[int, int]:
     ids = []
     for gemeente, person in ((world.gemeente, world.people["amina"]), (world.other_gemeente, world.people["omar"])):
         rows = await InboxItem.insert(InboxItem(gemeente=gemeente, inburgeraar=person, kind="registreer_pvt",
-                                                key=f"test:{person}", event_date=date.today(),
-                                                deadline=date.today())).returning(InboxItem.id)
+                                                key=f"test:{person}", event_date=clock.today(),
+                                                deadline=clock.today())).returning(InboxItem.id)
         ids.append(rows[0]["id"])
     return ids[0], ids[1]
 

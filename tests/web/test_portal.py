@@ -3,11 +3,14 @@ completions, the weekly grid, history; and every refusal stores nothing."""
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from shared import clock
 from shared.rules import previous_month, week_of
 from shared.tables import AuditEvent, DomainEvent, HourRecord, Inburgeraar, Milestone
 from tests.support import make_enrollment, make_person
 
+pytestmark = pytest.mark.anyio      # before collection, so that parametrized tests keep their parameters
 LAST_MONTH = previous_month(clock.today())
 
 
@@ -218,13 +221,41 @@ async def test_weekly_grid_for_volunteers_all_or_nothing(client, world):
     assert record["formal"] is False  # a volunteer organisation is not BoW-certified
 
 
-async def test_weekly_grid_refuses_a_week_that_is_not_over(client, world):
+async def save_week(client, world, monday: date, attended: str = "2"):
+    url = f"/portaal/week?week={monday.isoformat()}&soort=participatie_activiteiten"
+    return await client.submit(url, "form.week", {f"p{world.people['omar']}_attended": attended})
+
+
+@pytest.mark.parametrize("current_week, last_week", [
+    pytest.param(date(2026, 11, 16), date(2026, 11, 9), id="wednesday"),          # the default day
+    pytest.param(date(2026, 12, 28), date(2026, 12, 21), id="31-december",        # this week ends in 2027
+                 marks=pytest.mark.clock("2026-12-31T16:00")),
+    pytest.param(date(2028, 2, 28), date(2028, 2, 21), id="leap-day",             # this week holds 29 Feb
+                 marks=pytest.mark.clock("2028-02-29T23:30")),
+])
+async def test_weekly_grid_refuses_a_week_that_is_not_over(client, world, current_week, last_week):
     await client.login(world.users["volunteers"])
-    url = f"/portaal/week?week={week_of(clock.today()).start.isoformat()}&soort=participatie_activiteiten"
-    omar = world.people["omar"]
-    page = await client.submit(url, "form.week", {f"p{omar}_attended": "2"})
+    assert week_of(clock.today()).start == current_week
+    page = await save_week(client, world, current_week)
     assert page.status == 422 and "toekomst" in page.text
     assert await HourRecord.count() == 0
+    page = await save_week(client, world, last_week)
+    assert page.status == 303
+    record = await HourRecord.select().first()
+    assert (record["period_start"], record["period_end"]) == (last_week, last_week + timedelta(days=6))
+
+
+@pytest.mark.clock("2026-11-29T15:00")     # a Sunday
+async def test_weekly_grid_takes_the_week_on_its_last_day(client, world):
+    """A period may be reported once its end date is not in the future (shared.rules.check_period), so on
+    Sunday the week ending that day can be saved; next week cannot."""
+    await client.login(world.users["volunteers"])
+    page = await save_week(client, world, date(2026, 11, 30))
+    assert page.status == 422 and "toekomst" in page.text
+    page = await save_week(client, world, date(2026, 11, 23))
+    assert page.status == 303
+    record = await HourRecord.select().first()
+    assert (record["period_start"], record["period_end"]) == (date(2026, 11, 23), date(2026, 11, 29))
 
 
 async def test_submissions_page_shows_new_and_corrected(client, world):

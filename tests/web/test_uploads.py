@@ -13,14 +13,14 @@ from portal.tables import ColumnMapping, UploadBatch, UploadFile, UploadIssue
 from shared import clock
 from shared.rules import previous_month
 from shared.tables import AuditEvent, DomainEvent, Gemeente, HourRecord, Inburgeraar, Milestone
-from tests.support import SHARED_DIR, make_enrollment, make_person
+from tests.support import FIXTURES, make_enrollment, make_person
 
 MONTH = previous_month(clock.today())
 START, END = f"{MONTH.start:%d-%m-%Y}", f"{MONTH.end:%d-%m-%Y}"
 HEADER = "BSN;Achternaam;Periode van;Periode tot en met;Aanwezig (uren);Geoorloofd verzuim (uren);" \
          "Ongeoorloofd verzuim (uren);Reden verzuim;Toelichting"
 pytestmark = pytest.mark.anyio
-EXAMPLE = SHARED_DIR / "examples" / "maandrapportage-taalschool-oktober-2026.csv"
+EXAMPLE = FIXTURES / "maandrapportage-taalschool-oktober-2026.csv"
 
 
 async def bsn(person_id: int) -> str:
@@ -150,7 +150,6 @@ async def test_typed_in_and_uploaded_reports_are_one_history(client, world):
     assert "overlapt met een eerdere melding" in issues(page)[0][3] and issues(page)[0][1] == "Periode van"
 
 
-@pytest.mark.skipif(not EXAMPLE.exists(), reason="voorbeeldbestand ontbreekt")
 async def test_the_schools_own_export_after_one_mapping(client, world):
     """The example file as the school's system writes it: Windows-1252, ';', its own column names and reasons."""
     text = EXAMPLE.read_bytes().decode("cp1252")
