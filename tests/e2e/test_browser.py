@@ -4,6 +4,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.e2e
 async def launch(playwright):
     """Debian's Chromium, headless, quiet on a machine without outside network."""
     if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing (apt-get install chromium); .ci/run installs it")
+        pytest.fail("Debian's chromium is missing: run 'sudo apt-get install chromium' (make test installs it as root)")
     return await playwright.chromium.launch(executable_path=CHROMIUM, args=[
         "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"])
@@ -28,11 +29,12 @@ async def launch(playwright):
 
 @pytest.fixture
 def server(db):
-    """The real app in its own process, on the test database."""
+    """The real app in its own process, on the test database and the test's clock."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The server runs on the test's named clock (shared.clock reads REGIE_CLOCK_START at start-up).
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "REGIE_CLOCK_START": clock.now().isoformat()}
     proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port),
                              "--no-access-log", "shared.app:app"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
@@ -87,3 +89,4 @@ async def test_staff_enters_hours_and_sees_them_in_the_history(server, world):
         await browser.close()
     record = await HourRecord.select().first()
     assert record["attended_minutes"] == 2205 and record["geoorloofd_minutes"] == 90
+    assert abs(record["entered_at"] - clock.now()) < timedelta(minutes=5)      # the server ran on the test's clock
