@@ -16,7 +16,7 @@ characters; `berichtId`: uuid). Each returns the `Operation` it checked against 
 One rule is ours, not DUO's files': DUO's schemas do not forbid fields they do not name, but a request we
 build may only carry fields the schema names. A PUT replaces DUO's whole resource, so a misspelt field
 would send an empty registration without any error. What DUO sends us may carry fields we do not know
-(DUO adds fields in minor versions); those are not refused.
+(a newer version of DUO's API may add some); those are not refused.
 
 The files are read once, on first use (PyYAML; validation by openapi-schema-validator's OAS 3.0 validators).
 """
