@@ -138,7 +138,7 @@ async def main() -> None:
     try:
         from piccolo.apps.migrations.commands.forwards import run_forwards
         assert (await run_forwards(app_name="all")).success
-        from shared.app import create_app
+        from regie.app import create_app
         from shared.db import close_db, open_db
         await open_db()
         app = create_app()

@@ -20,7 +20,8 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery, Parameter
 
 from portal import tokens, uploads
-from portal.tables import UploadBatch, UploadIssue
+from portal.tables import UploadIssue
+from shared.tables import UploadBatch
 from portal.upload_rules import BatchStatus
 from shared.rules import format_hours
 from shared.security import CurrentUser

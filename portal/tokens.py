@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from portal.tables import ApiToken
+from shared.tables import ApiToken
 from shared import audit, clock
 from shared.db import write_tx
 from shared.rules import RuleError

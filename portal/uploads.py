@@ -26,7 +26,8 @@ from litestar.exceptions import NotFoundException
 
 from portal import upload_rules as ur
 from portal.rules import SINGLE_MILESTONES, hours_event_of, milestone_event, milestone_values
-from portal.tables import ApiToken, ColumnMapping, UploadBatch, UploadFile, UploadIssue
+from portal.tables import ColumnMapping, UploadFile, UploadIssue
+from shared.tables import ApiToken, UploadBatch
 from portal.upload_rules import BatchStatus, Context, Layout, Line, Outcome
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, append_versions, insert_many, is_postgres, reserve_ids, write_tx

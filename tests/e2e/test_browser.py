@@ -34,7 +34,7 @@ def server(db):
         port = s.getsockname()[1]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port),
-                             "--no-access-log", "shared.app:app"], env=env, stdout=subprocess.PIPE,
+                             "--no-access-log", "regie.app:app"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -26,7 +26,7 @@ from municipal.rules import (
     normalise_instellingsnummer,
     normalise_kvk,
 )
-from shared.accounts import check_new_password, manageable_roles, token_hash
+from accounts.services import check_new_password, manageable_roles, token_hash
 from shared.history import changed_fields, is_empty, snapshot, with_changes
 from shared.rules import RuleError
 from shared.vocab import Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau, Role

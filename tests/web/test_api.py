@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from portal.tables import ApiToken, UploadBatch
+from shared.tables import ApiToken, UploadBatch
 from shared import clock
 from shared.rules import previous_month
 from shared.tables import AuditEvent, DomainEvent, HourRecord, Inburgeraar

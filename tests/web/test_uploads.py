@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from portal import uploads
-from portal.tables import ColumnMapping, UploadBatch, UploadFile, UploadIssue
+from portal.tables import ColumnMapping, UploadFile, UploadIssue
+from shared.tables import UploadBatch
 from shared import clock
 from shared.rules import previous_month
 from shared.tables import AuditEvent, DomainEvent, Gemeente, HourRecord, Inburgeraar, Milestone
@@ -486,7 +487,7 @@ async def test_only_providers_upload_and_pages_are_their_own(client, world):
 
 
 async def test_purge_uploads_command(db, capsys):
-    from shared import cli
+    from regie import cli
     await cli.purge_uploads()
     assert "0 originele uploadbestanden verwijderd" in capsys.readouterr().out
 

@@ -29,7 +29,7 @@ async def migrate() -> None:
 
 
 async def demo(only_if_empty: bool) -> None:
-    from shared import demo as demo_data
+    from regie import demo as demo_data
     from shared.tables import Gemeente
 
     if only_if_empty and await Gemeente.count() > 0:
@@ -86,7 +86,7 @@ def serve(host: str, port: int, workers: int) -> None:
         print("SQLite: één worker (schrijvers worden binnen één proces in de rij gezet).", file=sys.stderr)
         workers = 1
     os.execvp(sys.executable, [sys.executable, "-m", "granian", "--interface", "asgi", "--host", host,
-                               "--port", str(port), "--workers", str(workers), "--no-access-log", "shared.app:app"])
+                               "--port", str(port), "--workers", str(workers), "--no-access-log", "regie.app:app"])
 
 
 def main(argv: list[str] | None = None) -> None:

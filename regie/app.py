@@ -1,13 +1,15 @@
-"""The Litestar application: one factory, used by the server, the CLI and the tests."""
+"""The Litestar application: one factory, used by the server, the CLI and the tests. The composition root:
+the only place that puts the sides (accounts, portal, municipal) together on the shared base."""
 from __future__ import annotations
 
-from litestar import Litestar, Router
+from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 
+from accounts import routes as account_routes
 from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.routes import GemeenteController
@@ -15,8 +17,6 @@ from portal.api import ApiController, openapi_config
 from portal.beheer_routes import ApiTokenController, RetentionController
 from portal.routes import PortalController
 from portal.upload_routes import UploadController
-from shared import routes
-from shared.account_routes import AccountsController, InvitationController
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings
@@ -24,6 +24,12 @@ from shared.web import exception_handlers, server_timing_middleware, template_co
 
 # /api/ authenticates with an organisation's token (portal/api.py), not with a session.
 PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema", "^/api/"]
+
+
+@get("/gezond", name="health", exclude_from_auth=True, skip_session=True)
+async def health() -> dict[str, str]:
+    """For load balancers and compose's healthcheck: the process answers."""
+    return {"status": "ok"}
 
 
 def create_app() -> Litestar:
@@ -38,9 +44,8 @@ def create_app() -> Litestar:
         route_handlers=[
             # The OpenAPI schema documents the provider API only, not the HTML pages.
             Router(path="/", include_in_schema=False, route_handlers=[
-                *routes.route_handlers, PortalController, GemeenteController, InboxController,
+                health, *account_routes.route_handlers, PortalController, GemeenteController, InboxController,
                 InboxSetupController, UploadController, ApiTokenController, RetentionController,
-                AccountsController, InvitationController,
                 create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
             ]),
             ApiController,
