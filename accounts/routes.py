@@ -13,7 +13,7 @@ from litestar.response import Redirect
 
 from accounts import services as accounts
 from shared import audit
-from shared.rules import RuleError
+from shared.errors import RuleError
 from shared.security import LOGIN_FAILED_MESSAGE, authenticate, start_session
 from shared.tables import AuditEvent
 from shared.vocab import Role

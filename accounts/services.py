@@ -16,7 +16,7 @@ from litestar.exceptions import NotFoundException
 
 from shared import audit, clock
 from shared.db import IntegrityErrors, write_tx
-from shared.rules import RuleError
+from shared.errors import RuleError
 from shared.security import CurrentUser, hash_password
 from shared.tables import AppUser, Invitation
 from shared.vocab import Role

@@ -66,7 +66,7 @@ def bsns(count: int, offset: int) -> list[str]:
 
 
 def months(count: int) -> list[tuple[date, date]]:
-    from shared.rules import month_of, previous_month
+    from shared.calendar import month_of, previous_month
     found, day = [], previous_month(date.today()).start
     for _ in range(count):
         m = month_of(day)

@@ -100,7 +100,7 @@ async def measure(app, client, conn, gemeente: int, user_id: int) -> tuple[float
     from municipal.inbox.rules import ItemKind, Status
     from shared import clock
     from shared.vocab import Leerroute
-    from shared.workdays import deadline_text
+    from shared.calendar import deadline_text
 
     engine = app.template_engine
     template = engine.get_template("municipal/inbox.html")

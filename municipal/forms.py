@@ -16,7 +16,8 @@ from municipal.services import (
     RegisterInput,
 )
 from shared.forms import FormErrors, collect, parse_choice, parse_date
-from shared.rules import RuleError, normalise_bsn
+from shared.errors import RuleError
+from shared.rules import normalise_bsn
 from shared.vocab import (
     Alfabetisering,
     Component,

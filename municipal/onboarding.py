@@ -21,7 +21,8 @@ from municipal.rules import Pip, PipContext
 from shared import audit, clock
 from shared.db import write_tx
 from shared.forms import parse_date
-from shared.rules import RuleError, normalise_bsn
+from shared.errors import RuleError
+from shared.rules import normalise_bsn
 from shared.security import CurrentUser
 from shared.tables import AppUser, DossierImport, Inburgeraar
 from shared.tabular import Column, Limits, TabularError, match_headers, open_table, write_csv

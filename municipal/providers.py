@@ -16,11 +16,11 @@ from piccolo.columns.combination import WhereRaw
 from municipal import rules
 from municipal.forms import ContractInput, OrganisationInput
 from municipal.rules import SECTIONS, ContractPeriod
-from municipal.services import NothingChanged
+from municipal.errors import NothingChanged
 from shared import audit, events
 from shared.db import IntegrityErrors, write_tx
 from shared.history import record_version, snapshot, versions_of, with_changes
-from shared.rules import RuleError
+from shared.errors import RuleError
 from shared.security import CurrentUser
 from shared.tables import Contract, Enrollment, Organisation
 from shared.vocab import Component, Role

@@ -15,10 +15,11 @@ from litestar.params import FromPath, FromQuery
 
 from municipal import forms, onboarding, providers, services, transfer
 from municipal.inbox.timeline import timeline
-from municipal.rules import FIELD_LABELS, SECTION_TITLES, RuleErrors
+from municipal.errors import DuplicateDossier, NothingChanged, RuleErrors
+from municipal.rules import FIELD_LABELS, SECTION_TITLES
 from shared import audit, clock
 from shared.forms import FormErrors
-from shared.rules import RuleError
+from shared.errors import RuleError
 from shared.settings import settings
 from shared.vocab import (
     Alfabetisering,
@@ -150,7 +151,7 @@ class GemeenteController(Controller):
             try:
                 new_id = await services.register_person(request.user, data, client_ip(request))
                 return redirect(request, f"/gemeente/inburgeraars/{new_id}?melding=geregistreerd")
-            except services.DuplicateDossier as e:
+            except DuplicateDossier as e:
                 existing_id = e.existing_id
                 _add_errors(errors, e)
             except RuleError as e:
@@ -201,7 +202,7 @@ class GemeenteController(Controller):
         if not errors:
             try:
                 await store(value)
-            except services.NothingChanged:
+            except NothingChanged:
                 notice = UNCHANGED
             except RuleError as e:
                 _add_errors(errors, e)
@@ -313,7 +314,7 @@ class GemeenteController(Controller):
         if change:
             try:
                 await services.change_enrollment(request.user, enrollment_id, change, origin=client_ip(request))
-            except services.NothingChanged:
+            except NothingChanged:
                 return await self._enrollment_page(request, enrollment_id, notice=UNCHANGED)
             except RuleError as e:
                 _add_errors(errors, e)
@@ -331,7 +332,7 @@ class GemeenteController(Controller):
                 await services.change_enrollment(request.user, enrollment_id, services.EnrollmentChange(
                     row["start"], end, row["planned_hours"], forms.text(raw, "toelichting", 2000)), ending=True,
                     origin=client_ip(request))
-            except services.NothingChanged:
+            except NothingChanged:
                 return await self._enrollment_page(request, enrollment_id, notice=UNCHANGED)
             except RuleError as e:
                 _add_errors(errors, e)
@@ -406,7 +407,7 @@ class GemeenteController(Controller):
             try:
                 await providers.update(request.user, organisation_id, data, client_ip(request))
                 return redirect(request, f"/gemeente/aanbieders/{organisation_id}?melding=opgeslagen")
-            except services.NothingChanged:
+            except NothingChanged:
                 return await self._provider_page(request, organisation_id, notice=UNCHANGED)
             except providers.AlreadyRegistered as e:
                 existing_id = e.existing_id
@@ -439,7 +440,7 @@ class GemeenteController(Controller):
             try:
                 await providers.end_contract(request.user, contract_id, end, client_ip(request))
                 return redirect(request, f"/gemeente/aanbieders/{row['organisation']}?melding=opgeslagen#contracten")
-            except services.NothingChanged:
+            except NothingChanged:
                 return redirect(request, f"/gemeente/aanbieders/{row['organisation']}#contracten")
             except RuleError as e:
                 _add_errors(errors, e)

@@ -7,12 +7,13 @@ complaint at once (`RuleErrors`), so the regisseur fixes them in one go.
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from shared.rules import AFSCHALEN_MINUTES, RuleError, format_hours
+from shared.calendar import add_months
+from municipal.errors import RuleError, raise_all
+from shared.hours import AFSCHALEN_MINUTES, Z_ROUTE_LANGUAGE_MINUTES, format_hours
 from shared.vocab import (
     Alfabetisering,
     Component,
@@ -26,30 +27,10 @@ from shared.vocab import (
 
 AANBOD_TERM_MONTHS = 3            # the inburgeringsaanbod follows the PIP within 3 months (§3.4.4)
 LEERROUTE_CHANGE_MONTHS = 18      # a leerroute can change until 1.5 years into the term (onderwijsroute: always)
-Z_ROUTE_DEFAULT_HOURS = 800       # the Z-route's standard: 800 hours of language (§3.4.4)
+Z_ROUTE_DEFAULT_HOURS = Z_ROUTE_LANGUAGE_MINUTES // 60   # the Z-route's standard intensiteit (§3.4.4)
 MAX_INTENSITEIT = 9999            # DUO's geschatteIntensiteitB1Route: 1..9999
 INTAKE_NO_SHOW_LIMIT = 3          # after 3 no-shows the PIP is set unilaterally (§3.4.2)
 MAX_PLANNED_HOURS = 9999
-
-
-class RuleErrors(RuleError):
-    """Several complaints about one form; the first is the message, all are in `errors`."""
-
-    def __init__(self, errors: Sequence[RuleError]):
-        super().__init__(errors[0].message, errors[0].field)
-        self.errors = list(errors)
-
-
-def raise_all(errors: list[RuleError]) -> None:
-    if errors:
-        raise RuleErrors(errors)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the last day of the month when that day does not exist (31-01 + 1 → 28/29-02)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def _d(day: date) -> str:

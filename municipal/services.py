@@ -17,11 +17,12 @@ from piccolo.query.functions.aggregate import Max, Min, Sum
 from piccolo.columns.combination import WhereRaw
 
 from municipal import rules
-from municipal.rules import SECTIONS, ContractPeriod, DoelgroepState, Pip, PipContext, Placement, RuleErrors
+from municipal.errors import DuplicateDossier, NothingChanged, RuleError, RuleErrors
+from municipal.rules import SECTIONS, ContractPeriod, DoelgroepState, Pip, PipContext, Placement
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, lock_for_update, write_tx
 from shared.history import record_version, snapshot, versions_of, with_changes
-from shared.rules import RuleError
+from shared.hours import followed_hours
 from shared.security import CurrentUser
 from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Inburgeraar, Milestone, Organisation
 from shared.vocab import (
@@ -38,12 +39,6 @@ from shared.vocab import (
 
 PAGE_SIZE = 50
 CASEWORK_ROLES = {Role.REGISSEUR, Role.TEAMLEIDER}
-# Language hours that count towards afschalen (600 hours); brede-intake hours are reported apart.
-LANGUAGE_KINDS = [HourKind.TAAL_KNM.value, HourKind.PARTICIPATIE_TAALLES.value]
-
-
-class NothingChanged(Exception):
-    """The form equals what is stored: nothing written, and the user is told so."""
 
 
 def can_edit(user: CurrentUser) -> bool:
@@ -129,7 +124,7 @@ async def list_people(user: CurrentUser, f: PeopleFilter, origin: str = "") -> t
             r["pip_dagtekening"], r["datum_inburgeringsaanbod"], today)
     await audit.record(user, "inburgeraar.list", "inburgeraar", "", origin=origin,
                        detail=f"gemeentelijst pagina {page_no}, {min(len(rows), PAGE_SIZE)} personen"
-                              + (f", zoekterm en filters" if f.q or f.regisseur or f.status != "actief" else ""))
+                              + (", zoekterm en filters" if f.q or f.regisseur or f.status != "actief" else ""))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
@@ -160,7 +155,8 @@ async def caseload(user: CurrentUser, origin: str = "") -> list[dict[str, Any]]:
 # --- Reading one dossier ------------------------------------------------------------------------------
 
 async def hours_to_date(inburgeraar_id: int) -> list[dict[str, Any]]:
-    """Current hours per kind, over every provider: attended, geoorloofd, ongeoorloofd and followed."""
+    """Current hours per kind, over every provider: attended, geoorloofd, ongeoorloofd and followed (a
+    breakdown to show; what counts toward a mark is shared.hours.followed_hours)."""
     rows = await HourRecord.select(
         HourRecord.kind, Sum(HourRecord.attended_minutes, alias="attended"),
         Sum(HourRecord.geoorloofd_minutes, alias="geoorloofd"),
@@ -174,10 +170,6 @@ async def hours_to_date(inburgeraar_id: int) -> list[dict[str, Any]]:
         out.append({"kind": r["kind"], "attended": attended, "geoorloofd": geo, "ongeoorloofd": ongeo,
                     "followed": attended + geo + ongeo})
     return out
-
-
-def language_followed(hours: list[dict[str, Any]]) -> int:
-    return sum(h["followed"] for h in hours if h["kind"] in LANGUAGE_KINDS)
 
 
 async def milestones_of(inburgeraar_id: int) -> list[dict[str, Any]]:
@@ -334,13 +326,6 @@ class RegisterInput:
     doelgroep: Doelgroep
 
 
-class DuplicateDossier(RuleError):
-    def __init__(self, existing: dict[str, Any]):
-        super().__init__(f"Er is al een lopend dossier met dit BSN: {existing['voornamen']} {existing['achternaam']}.",
-                         "bsn")
-        self.existing_id = existing["id"]
-
-
 async def _new_person(user: CurrentUser, data: RegisterInput, *, kind: str, origin: str, note: str = "",
                       extra: dict[str, Any] | None = None) -> int:
     """Insert one person with a first version of each filled-in section. Call inside write_tx."""
@@ -460,7 +445,7 @@ async def set_pip(user: CurrentUser, inburgeraar_id: int, entry: PipInput, origi
         ctx = PipContext(doelgroep=Doelgroep(person["doelgroep"]), plicht_start=person["plicht_start"],
                          today=clock.today(), current=current, correction=correction,
                          current_is_first=existing == 1, termijn_start=termijn_start,
-                         language_followed_minutes=language_followed(await hours_to_date(inburgeraar_id)))
+                         language_followed_minutes=(await followed_hours([inburgeraar_id]))[inburgeraar_id].language)
         pip = rules.check_pip(entry.pip, ctx)
         nummer = existing if correction else existing + 1
         values = {"pip_dagtekening": pip.dagtekening, "leerroute": pip.leerroute.value,
@@ -713,4 +698,4 @@ async def enrollment_history(enrollment_id: int) -> list[dict[str, Any]]:
     return list(reversed(with_changes(await versions_of(object_type="enrollment", object_id=enrollment_id))))
 
 
-__all__ = ["RuleErrors", "NothingChanged"]
+__all__ = ["DuplicateDossier", "NothingChanged", "RuleErrors"]

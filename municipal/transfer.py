@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from municipal import rules, services
+from municipal import services
 from shared import audit, clock
-from shared.rules import format_hours
+from shared.calendar import term_end
+from shared.hours import format_hours
 from shared.security import CurrentUser
 from shared.tables import AppUser, Gemeente
 from shared.vocab import LABELS
@@ -71,7 +72,7 @@ async def summary(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> t
         _line("Intensiteit", f"{p['intensiteit_uren']} uur" if p["intensiteit_uren"] else None),
         _line("Alfabetisering", label(p["indicator_alfabetisering"]) if p["indicator_alfabetisering"] else None),
         _line("Mag opleiding afmaken", _yes_no(p["opleiding_afmaken"])),
-        _line("Termijn (3 jaar) loopt tot", rules.add_months(p["termijn_start"], 36) if p["termijn_start"] else None),
+        _line("Termijn (3 jaar) loopt tot", term_end(p["termijn_start"]) if p["termijn_start"] else None),
         "",
         "INBURGERINGSAANBOD",
         _line("Datum aanbod", p["datum_inburgeringsaanbod"]),

@@ -19,11 +19,12 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery, Parameter
 
+from portal.errors import Changed, UploadRefused
 from portal import tokens, uploads
 from portal.tables import UploadIssue
 from shared.tables import UploadBatch
 from portal.upload_rules import BatchStatus
-from shared.rules import format_hours
+from shared.hours import format_hours
 from shared.security import CurrentUser
 from shared.vocab import Source
 from shared.web import client_ip
@@ -157,7 +158,7 @@ async def _import(client: NamedDependency[ApiClient], content: bytes, filename: 
     try:
         batch_id, notice = await uploads.receive(client.actor, content, filename, sheet=sheet, fmt=fmt,
                                                  source=Source.API, token_id=client.token_id, origin=origin)
-    except uploads.UploadRefused as e:
+    except UploadRefused as e:
         return Response(ImportResult(status="niet_gelezen", melding=e.message), status_code=413)
     if notice == "al-opgeslagen":
         return _answer(await _result(batch_id, "al_opgeslagen", STATUS_TEXT["al_opgeslagen"]))
@@ -166,7 +167,7 @@ async def _import(client: NamedDependency[ApiClient], content: bytes, filename: 
         return await _commit(client, batch_id, proef, fouten_overslaan, origin)
     try:
         stored = await uploads.check_and_commit(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
-    except uploads.Changed:
+    except Changed:
         return _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]))
     if stored:
         return _answer(await _result(batch_id, "opgeslagen", STATUS_TEXT["opgeslagen"]))
@@ -185,10 +186,10 @@ async def _commit(client: NamedDependency[ApiClient], batch_id: int, proef: bool
         return _answer(await _result(batch_id, "fouten", STATUS_TEXT["fouten"].format(n=batch["rows_error"])))
     try:
         await uploads.commit_now(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
-    except uploads.Changed:
+    except Changed:
         await uploads.check(batch_id, origin)
         return _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]))
-    except uploads.UploadRefused as e:
+    except UploadRefused as e:
         return _answer(await _result(batch_id, "niets_nieuw", e.message))
     return _answer(await _result(batch_id, "opgeslagen", STATUS_TEXT["opgeslagen"]))
 

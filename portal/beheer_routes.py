@@ -10,7 +10,7 @@ from portal import tokens
 from shared import audit
 from shared.db import write_tx
 from shared.forms import FormErrors
-from shared.rules import RuleError
+from shared.errors import RuleError
 from shared.tables import Gemeente
 from shared.vocab import Role
 from shared.web import client_ip, guard, page, redirect

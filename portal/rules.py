@@ -10,12 +10,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from shared.rules import HourReport, Period, RuleError
+from shared.calendar import Period
+from portal.errors import NothingChanged, RuleError
+from shared.hours import HourReport
 from shared.vocab import HourKind, MilestoneKind
-
-
-class NothingChanged(Exception):
-    """The report equals the current one: nothing stored, and the user is told so."""
 
 
 # --- Hours ------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 itself and the API token it came through are provenance of hour records, so they live in shared/tables.py."""
 from __future__ import annotations
 
-from piccolo.columns import JSON, Bytea, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Bytea, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 

@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from shared.tables import ApiToken
 from shared import audit, clock
 from shared.db import write_tx
-from shared.rules import RuleError
+from shared.errors import RuleError
 from shared.security import CurrentUser
 from shared.vocab import Role
 

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 
+from portal.errors import UploadRefused
 from portal import upload_rules as ur
 from portal import uploads
 from portal.upload_forms import parse_mapping_form
@@ -49,7 +50,7 @@ class UploadController(Controller):
         await file.close()
         try:
             batch_id, notice = await uploads.receive(request.user, content, file.filename, origin=client_ip(request))
-        except uploads.UploadRefused as e:
+        except UploadRefused as e:
             return await self._list(request, error=e.message, status=422)
         if not notice:
             uploads.in_background(uploads.check(batch_id, client_ip(request)))
@@ -76,7 +77,7 @@ class UploadController(Controller):
     async def commit(self, request: Request, batch_id: FromPath[int]) -> Any:
         try:
             await uploads.start_commit(request.user, batch_id, client_ip(request))
-        except uploads.UploadRefused:   # already stored, or cancelled: the page says which
+        except UploadRefused:   # already stored, or cancelled: the page says which
             pass
         return redirect(request, f"/portaal/uploads/{batch_id}")
 
@@ -84,7 +85,7 @@ class UploadController(Controller):
     async def cancel(self, request: Request, batch_id: FromPath[int]) -> Any:
         try:
             await uploads.cancel(request.user, batch_id, client_ip(request))
-        except uploads.UploadRefused:
+        except UploadRefused:
             pass
         return redirect(request, f"/portaal/uploads/{batch_id}?melding=afgebroken")
 
@@ -93,7 +94,7 @@ class UploadController(Controller):
         form = await request.form()
         try:
             await uploads.choose_sheet(request.user, batch_id, str(form.get("werkblad", "")), client_ip(request))
-        except uploads.UploadRefused:   # stored or busy: the page says so
+        except UploadRefused:   # stored or busy: the page says so
             pass
         return redirect(request, f"/portaal/uploads/{batch_id}")
 
@@ -102,7 +103,7 @@ class UploadController(Controller):
         fmt = request.url.path.rsplit(".", 1)[-1]
         try:
             content, filename, media_type = await uploads.error_file(request.user, batch_id, fmt, client_ip(request))
-        except uploads.UploadRefused as e:
+        except UploadRefused as e:
             data = await uploads.batch_page(request.user, batch_id)
             return page(request, "portal/upload.html", {"d": data, "b": data.batch, "STATUS": BatchStatus,
                                                         "busy": False, "error": e.message}, status=410)

@@ -16,9 +16,9 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from portal.errors import NothingChanged
 from portal.rules import (
     SINGLE_MILESTONES,
-    NothingChanged,
     check_milestone_fields,
     hour_values,
     milestone_values,
@@ -26,21 +26,10 @@ from portal.rules import (
     previous_report,
 )
 from shared.forms import parse_date as _parse_date_text
-from shared.rules import (
-    HOUR_KINDS_BY_COMPONENT,
-    MILESTONES_BY_COMPONENT,
-    HourReport,
-    Period,
-    RuleError,
-    check_event_date,
-    check_hour_amounts,
-    check_may_report_hours,
-    check_may_report_milestone,
-    check_period,
-    format_hours,
-    normalise_bsn,
-    parse_hours,
-)
+from shared.calendar import Period
+from shared.errors import RuleError
+from shared.hours import HOUR_KINDS_BY_COMPONENT, HourReport, check_hour_amounts, check_may_report_hours, format_hours, parse_hours
+from shared.rules import MILESTONES_BY_COMPONENT, check_event_date, check_may_report_milestone, check_period, normalise_bsn
 from shared.tabular import Column, HeaderMatch, Row, cell_is_formula, match_headers, normalise_header
 from shared.vocab import Doelgroep, HourKind, Leerroute, MilestoneKind, VerzuimReden
 
@@ -463,7 +452,7 @@ def _plan_hours(line: Line, person: dict[str, Any], enrollments: list[dict[str, 
     for other in in_file.get(key, ()):
         if other.start <= line.end and line.start <= other.end:
             same = (other.start, other.end) == (line.start, line.end)
-            message = (f"Dubbel: regel {{n}} meldt voor deze persoon dezelfde soort uren over dezelfde periode. "
+            message = ("Dubbel: regel {n} meldt voor deze persoon dezelfde soort uren over dezelfde periode. "
                        "Laat één regel over." if same else
                        "Deze periode overlapt met regel {n} in dit bestand. Uren zouden dan dubbel tellen.")
             line.error("period_start", message.format(n=other.number))

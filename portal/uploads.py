@@ -24,6 +24,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
+from portal.errors import Changed, UploadRefused
 from portal import upload_rules as ur
 from portal.rules import SINGLE_MILESTONES, hours_event_of, milestone_event, milestone_values
 from portal.tables import ColumnMapping, UploadFile, UploadIssue
@@ -31,7 +32,7 @@ from shared.tables import ApiToken, UploadBatch
 from portal.upload_rules import BatchStatus, Context, Layout, Line, Outcome
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, append_versions, insert_many, is_postgres, reserve_ids, write_tx
-from shared.rules import format_hours
+from shared.hours import format_hours
 from shared.security import CurrentUser
 from shared.settings import TIMEZONE, settings
 from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Milestone, Organisation
@@ -45,15 +46,6 @@ DEFAULT_RETENTION_DAYS = 90
 STALE_AFTER = timedelta(minutes=2)
 ISSUES_PAGE = 100
 NEW_SAMPLE = 25
-
-
-class UploadRefused(Exception):
-    """A Dutch message about the whole upload (already committed, wrong state, file gone)."""
-
-    def __init__(self, message: str, batch_id: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.batch_id = batch_id
 
 
 # --- Reading a stored file ----------------------------------------------------------------------------
@@ -438,10 +430,6 @@ async def _store_outcome(batch_id: int, status: BatchStatus, reading: Reading, t
 
 
 # --- Committing ------------------------------------------------------------------------------------------
-
-class Changed(Exception):
-    """The database changed between preview and commit: nothing stored, the preview is refreshed."""
-
 
 HOUR_COLUMNS = ["id", "enrollment", "inburgeraar", "organisation", "kind", "period_start", "period_end",
                 "attended_minutes", "geoorloofd_minutes", "ongeoorloofd_minutes", "verzuim_reden", "toelichting",

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 from shared import clock
 from shared.db import write_tx
-from shared.rules import bsn_is_valid, month_of
+from shared.calendar import month_of
+from shared.rules import bsn_is_valid
 from shared.security import hash_password
 from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Inburgeraar, Milestone, Organisation
 from shared.vocab import Component, Doelgroep, HourKind, Leerroute, MilestoneKind, Role, Source, VerzuimReden

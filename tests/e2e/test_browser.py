@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from shared import clock
-from shared.rules import previous_month
+from shared.calendar import previous_month
 from shared.tables import HourRecord
 from tests.support import PASSWORD
 

@@ -6,7 +6,7 @@ import pytest
 
 from shared.tables import ApiToken, UploadBatch
 from shared import clock
-from shared.rules import previous_month
+from shared.calendar import previous_month
 from shared.tables import AuditEvent, DomainEvent, HourRecord, Inburgeraar
 from tests.support import make_enrollment, make_person
 

@@ -1,10 +1,10 @@
 """The provider portal through the real app and a real database: overview, hours, corrections,
 completions, the weekly grid, history; and every refusal stores nothing."""
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from shared import clock
-from shared.rules import previous_month, week_of
+from shared.calendar import previous_month, week_of
 from shared.tables import AuditEvent, DomainEvent, HourRecord, Inburgeraar, Milestone
 from tests.support import make_enrollment, make_person
 

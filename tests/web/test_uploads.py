@@ -12,7 +12,7 @@ from portal import uploads
 from portal.tables import ColumnMapping, UploadFile, UploadIssue
 from shared.tables import UploadBatch
 from shared import clock
-from shared.rules import previous_month
+from shared.calendar import previous_month
 from shared.tables import AuditEvent, DomainEvent, Gemeente, HourRecord, Inburgeraar, Milestone
 from tests.support import SHARED_DIR, make_enrollment, make_person
 

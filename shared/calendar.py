@@ -1,5 +1,6 @@
-"""Dutch working days for deadlines (Algemene termijnenwet): Monday to Friday, minus the national
-holidays the law names. Pure: the calendar is built once and then only read.
+"""The one calendar: periods (month, week), months added the way the law counts them, the three-year
+inburgeringstermijn, and Dutch working days for deadlines (Algemene termijnenwet): Monday to Friday,
+minus the national holidays the law names. Pure: the holiday table is built once and then only read.
 
 The `holidays` package counts Bevrijdingsdag only in lustrum years unless its "optional" category is
 included, and names days after the process locale; we ask for both categories in Dutch and then keep
@@ -8,10 +9,78 @@ only the days the law lists, so a day the package adds later cannot shift a dead
 from __future__ import annotations
 
 import os
+from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+
+# --- Periods -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of days, both ends included."""
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def overlaps(self, other: "Period") -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+
+def month_of(day: date) -> Period:
+    first = day.replace(day=1)
+    next_first = (first + timedelta(days=32)).replace(day=1)
+    return Period(first, next_first - timedelta(days=1))
+
+
+def previous_month(day: date) -> Period:
+    return month_of(day.replace(day=1) - timedelta(days=1))
+
+
+def week_of(day: date) -> Period:
+    """Monday to Sunday around `day`."""
+    monday = day - timedelta(days=day.weekday())
+    return Period(monday, monday + timedelta(days=6))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; when that month is shorter, its last day (31 Jan + 1 → 28/29 Feb),
+    as art. 2 Algemene termijnenwet and common usage count a term in months."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+# --- The inburgeringstermijn ---------------------------------------------------------------------------
+
+TERM_MONTHS = 36        # art. 7 Wet inburgering 2021: three years from the start DUO registers
+
+
+def term_end(term_start: date) -> date:
+    """The end of the three-year term that starts on `term_start`, exclusive, as DUO states it
+    (Inburgeringstermijn API, `einddatum`): the first day on which the term has been exceeded. Extensions
+    are not included: DUO grants those and reports the new `einddatum`."""
+    return add_months(term_start, TERM_MONTHS)
+
+
+def term_exceeded(einddatum: date, on: date) -> bool:
+    """Whether the term whose exclusive end is `einddatum` has passed on `on`."""
+    return on >= einddatum
+
+
+def term_fraction(term_start: date, on: date, einddatum: date | None = None) -> float:
+    """How much of the term has passed on `on`: 0.0 at the start, 1.0 at its end and after."""
+    total = ((einddatum or term_end(term_start)) - term_start).days
+    return min(1.0, max(0.0, (on - term_start).days / total)) if total > 0 else 1.0
+
+
+# --- Working days -------------------------------------------------------------------------------------
 
 # Art. 3 Algemene termijnenwet (Koningsdag moves to 26 April when 27 April is a Sunday: the package does that).
 LEGAL_HOLIDAYS = {"Nieuwjaarsdag", "Goede vrijdag", "Eerste paasdag", "Tweede paasdag", "Koningsdag",

@@ -3,7 +3,19 @@ from datetime import date, timedelta
 
 from hypothesis import given, settings, strategies as st
 
-from shared.workdays import add_working_days, deadline_text, holidays_in, is_working_day, working_days_between
+from shared.calendar import (
+    add_months,
+    add_working_days,
+    deadline_text,
+    holidays_in,
+    is_working_day,
+    month_of,
+    term_end,
+    term_exceeded,
+    term_fraction,
+    week_of,
+    working_days_between,
+)
 
 
 def easter(year: int) -> date:
@@ -70,3 +82,31 @@ def test_deadline_texts():
     assert deadline_text(date(2026, 11, 26), today) == "nog 3 werkdagen"
     assert deadline_text(date(2026, 11, 19), today) == "2 werkdagen te laat"
     assert deadline_text(date(2026, 11, 20), today) == "1 werkdag te laat"
+
+
+def test_add_months_keeps_the_day_or_takes_the_last_of_the_month():
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
+    assert add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+
+
+def test_the_term_ends_as_duo_states_it_exclusive_after_three_years():
+    # DUO's Inburgeringstermijn API gives `einddatum` exclusive: 2024-06-01 + 3 years → 2027-06-01.
+    assert term_end(date(2024, 6, 1)) == date(2027, 6, 1)
+    assert not term_exceeded(date(2027, 6, 1), date(2027, 5, 31))
+    assert term_exceeded(date(2027, 6, 1), date(2027, 6, 1))
+    # A term started on 29 February ends on the last day of February three years later.
+    assert term_end(date(2028, 2, 29)) == date(2031, 2, 28)
+    assert term_fraction(date(2024, 6, 1), date(2024, 6, 1)) == 0.0
+    assert term_fraction(date(2024, 6, 1), date(2030, 1, 1)) == 1.0
+    assert 0.49 < term_fraction(date(2024, 6, 1), date(2025, 12, 1)) < 0.51
+
+
+def test_periods_around_odd_days():
+    sunday = date(2026, 11, 29)
+    assert week_of(sunday).start == date(2026, 11, 23) and week_of(sunday).end == sunday
+    assert month_of(date(2028, 2, 29)).end == date(2028, 2, 29) and month_of(date(2028, 2, 29)).days == 29
+    new_year = week_of(date(2026, 12, 31))
+    assert new_year.start == date(2026, 12, 28) and new_year.end == date(2027, 1, 3)
