@@ -158,8 +158,8 @@ async def add_contract(user: CurrentUser, organisation_id: int, data: ContractIn
                   "end": data.end}
         await record_version("contract", "contract", new_id, snapshot(values, SECTIONS["contract"]), actor=user,
                              inburgeraar_id=None, gemeente_id=user.gemeente_id, kind="register")
-        await events.emit("contract.started", inburgeraar_id=None, gemeente_id=user.gemeente_id,
-                          payload={"contract_id": new_id, **values})
+        await events.emit(events.EventKind.CONTRACT_STARTED, events.ContractStarted(contract_id=new_id, **values),
+                          inburgeraar_id=None, gemeente_id=user.gemeente_id)
         await audit.record(user, "contract.add", "contract", new_id, origin=origin,
                            detail=f"{data.component.value} bij organisatie {organisation_id}")
         return new_id
@@ -197,7 +197,7 @@ async def end_contract(user: CurrentUser, contract_id: int, end: date, origin: s
         await Contract.update({Contract.end: end}).where(Contract.id == contract_id)
         await record_version("contract", "contract", contract_id, after, actor=user, inburgeraar_id=None,
                              gemeente_id=user.gemeente_id, before=before)
-        await events.emit("contract.ended", inburgeraar_id=None, gemeente_id=user.gemeente_id,
-                          payload={"contract_id": contract_id, "end": end})
+        await events.emit(events.EventKind.CONTRACT_ENDED, events.ContractEnded(contract_id=contract_id, end=end),
+                          inburgeraar_id=None, gemeente_id=user.gemeente_id)
         await audit.record(user, "contract.end", "contract", contract_id, origin=origin, detail=f"einde {end}")
         return row["organisation"]

@@ -22,6 +22,7 @@ from municipal.rules import SECTIONS, ContractPeriod, DoelgroepState, Pip, PipCo
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, lock_for_update, write_tx
 from shared.history import record_version, snapshot, versions_of, with_changes
+from shared.events import EventKind
 from shared.hours import followed_hours
 from shared.security import CurrentUser
 from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Inburgeraar, Milestone, Organisation
@@ -348,11 +349,12 @@ async def _new_person(user: CurrentUser, data: RegisterInput, *, kind: str, orig
         if section in ("persoon", "doelgroep") or any(v not in (None, "", 0, False, []) for v in data_.values()):
             await record_version(section, "inburgeraar", new_id, data_, actor=user, inburgeraar_id=new_id,
                                  gemeente_id=user.gemeente_id, kind=kind, note=note)
-    await events.emit("person.registered", inburgeraar_id=new_id, gemeente_id=user.gemeente_id, payload={
-        "doelgroep": data.doelgroep.value, "regisseur_id": p.regisseur, "source": kind})
+    await events.emit(EventKind.PERSON_REGISTERED, events.PersonRegistered(
+        doelgroep=data.doelgroep.value, regisseur_id=p.regisseur, source=kind),
+        inburgeraar_id=new_id, gemeente_id=user.gemeente_id)
     if row["pip_dagtekening"]:
-        await events.emit("pip.set", inburgeraar_id=new_id, gemeente_id=user.gemeente_id,
-                          payload=_pip_payload(row, correction=False, source=kind))
+        await events.emit(EventKind.PIP_SET, _pip_payload(row, correction=False, source=kind),
+                          inburgeraar_id=new_id, gemeente_id=user.gemeente_id)
     await audit.record(user, "inburgeraar.register" if kind == "register" else "inburgeraar.import",
                        "inburgeraar", new_id, origin=origin, inburgeraar_id=new_id, subject_gemeente_id=user.gemeente_id)
     return new_id
@@ -380,8 +382,9 @@ async def update_person(user: CurrentUser, inburgeraar_id: int, p: PersonInput, 
                             "begon niet later.", "plicht_start")
         await _write_section(user, person, "persoon", dict(p.__dict__), origin=origin)
         if p.regisseur != person["regisseur"]:
-            await events.emit("regisseur.changed", inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"],
-                              payload={"from": person["regisseur"], "to": p.regisseur})
+            await events.emit(EventKind.REGISSEUR_CHANGED,
+                              events.RegisseurChanged(previous=person["regisseur"], new=p.regisseur),
+                              inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"])
 
 
 @dataclass(frozen=True)
@@ -403,16 +406,17 @@ async def set_intake(user: CurrentUser, inburgeraar_id: int, i: IntakeInput, ori
             "leerbaarheidstoets_datum": i.uitslag_datum, "intake_no_shows": i.no_shows}, origin=origin)
         if i.no_shows >= rules.INTAKE_NO_SHOW_LIMIT > (person["intake_no_shows"] or 0):
             # After three no-shows the PIP is set unilaterally and enforcement starts (§3.4.2).
-            await events.emit("intake.no_shows", inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"],
-                              payload={"no_shows": i.no_shows})
+            await events.emit(EventKind.INTAKE_NO_SHOWS, events.IntakeNoShows(no_shows=i.no_shows),
+                              inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"])
 
 
 def _pip_payload(row: dict[str, Any], *, correction: bool, source: str = "form",
-                 previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"pip_nummer": row["pip_nummer"], "dagtekening": row["pip_dagtekening"], "leerroute": row["leerroute"],
-            "niveau": row["niveau"], "intensiteit_uren": row["intensiteit_uren"],
-            "indicator_alfabetisering": row["indicator_alfabetisering"], "doelgroep": row["doelgroep"],
-            "correctie": correction, "source": source, "previous": previous}
+                 previous: dict[str, Any] | None = None) -> events.PipPayload:
+    return events.PipPayload(
+        pip_nummer=row["pip_nummer"], dagtekening=row["pip_dagtekening"], leerroute=row["leerroute"],
+        niveau=row["niveau"], intensiteit_uren=row["intensiteit_uren"],
+        indicator_alfabetisering=row["indicator_alfabetisering"], doelgroep=row["doelgroep"],
+        correctie=correction, source=source, previous=previous)
 
 
 def current_pip(person: dict[str, Any]) -> Pip | None:
@@ -460,10 +464,10 @@ async def set_pip(user: CurrentUser, inburgeraar_id: int, entry: PipInput, origi
                                      kind="correction" if correction else "change",
                                      detail=f"PIP {nummer}{' (correctie)' if correction else ''}: "
                                             f"{pip.leerroute.value} {values['niveau'] or ''}".strip())
-        kind = "pip.set" if nummer == 1 and not correction else "pip.changed"
-        await events.emit(kind, inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"],
-                          payload=_pip_payload({**person, **values}, correction=correction,
-                                               previous=before if current else None))
+        kind = EventKind.PIP_SET if nummer == 1 and not correction else EventKind.PIP_CHANGED
+        await events.emit(kind, _pip_payload({**person, **values}, correction=correction,
+                                             previous=before if current else None),
+                          inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"])
         return after
 
 
@@ -476,9 +480,10 @@ async def set_aanbod(user: CurrentUser, inburgeraar_id: int, datum: date, reden:
         await _write_section(user, person, "aanbod", {"datum_inburgeringsaanbod": datum,
                                                        "reden_vertraagde_start": reden.strip()}, origin=origin)
         late = rules.aanbod_is_late(person["pip_dagtekening"], datum, datum)
-        await events.emit("aanbod.set", inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"], payload={
-            "datum_inburgeringsaanbod": datum, "pip_dagtekening": person["pip_dagtekening"], "vertraagd": late,
-            "reden_vertraagde_start": reden.strip(), "correctie": person["datum_inburgeringsaanbod"] is not None})
+        await events.emit(EventKind.AANBOD_SET, events.AanbodSet(
+            datum_inburgeringsaanbod=datum, pip_dagtekening=person["pip_dagtekening"], vertraagd=late,
+            reden_vertraagde_start=reden.strip(), correctie=person["datum_inburgeringsaanbod"] is not None),
+            inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"])
 
 
 async def set_begeleiding(user: CurrentUser, inburgeraar_id: int, indicatie: bool | None, start: date | None,
@@ -546,10 +551,10 @@ async def change_doelgroep(user: CurrentUser, inburgeraar_id: int, d: DoelgroepI
             "doelgroep": new.doelgroep.value, "doelgroep_status": new.status.value,
             "doelgroep_keuze": new.keuze.value if new.keuze else None, "doelgroep_keuze_op": new.keuze_op},
             origin=origin, kind="correction" if d.correction else "change")
-        await events.emit("doelgroep.changed", inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"],
-                          payload={"from": current.doelgroep.value, "to": new.doelgroep.value,
-                                   "status": new.status.value, "keuze": new.keuze.value if new.keuze else None,
-                                   "datum": d.datum, "correctie": d.correction})
+        await events.emit(EventKind.DOELGROEP_CHANGED, events.DoelgroepChanged(
+            previous=current.doelgroep.value, new=new.doelgroep.value, status=new.status.value,
+            keuze=new.keuze.value if new.keuze else None, datum=d.datum, correctie=d.correction),
+            inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"])
 
 
 async def move_out(user: CurrentUser, inburgeraar_id: int, day: date, naar: str, origin: str = "") -> list[int]:
@@ -569,11 +574,12 @@ async def move_out(user: CurrentUser, inburgeraar_id: int, day: date, naar: str,
         for e in await Enrollment.select().where((Enrollment.inburgeraar == inburgeraar_id)
                                                  & (Enrollment.end.is_null() | (Enrollment.end > day))):
             end = max(day, e["start"])
-            await _write_enrollment(user, person, e, {"end": end}, origin=origin, event="enrollment.ended",
+            await _write_enrollment(user, person, e, {"end": end}, origin=origin, event=EventKind.ENROLLMENT_ENDED,
                                     note=f"Beëindigd door verhuizing naar {naar.strip()}")
             ended.append(e["id"])
-        await events.emit("person.moved", inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"], payload={
-            "verhuisd_op": day, "verhuisd_naar": naar.strip(), "ended_enrollments": ended})
+        await events.emit(EventKind.PERSON_MOVED, events.PersonMoved(
+            verhuisd_op=day, verhuisd_naar=naar.strip(), ended_enrollments=ended),
+            inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"])
         return ended
 
 
@@ -610,13 +616,15 @@ async def _check_placement(person: dict[str, Any], p: Placement, except_id: int 
                           verhuisd_op=person["verhuisd_op"], others=others, reported=reported)
 
 
-def _enrollment_payload(row: dict[str, Any]) -> dict[str, Any]:
-    return {"enrollment_id": row["id"], "organisation_id": row["organisation"], "component": row["component"],
-            "start": row["start"], "end": row["end"], "planned_hours": row["planned_hours"]}
+def _enrollment_payload(row: dict[str, Any], previous: dict[str, Any] | None = None,
+                        note: str = "") -> events.EnrollmentPayload:
+    return events.EnrollmentPayload(
+        enrollment_id=row["id"], organisation_id=row["organisation"], component=row["component"], start=row["start"],
+        end=row["end"], planned_hours=row["planned_hours"], previous=previous, note=note)
 
 
 async def _write_enrollment(user: CurrentUser, person: dict[str, Any], row: dict[str, Any], values: dict[str, Any],
-                            *, origin: str, event: str, note: str = "") -> dict[str, Any]:
+                            *, origin: str, event: EventKind, note: str = "") -> dict[str, Any]:
     fields = SECTIONS["inschrijving"]
     before = snapshot(row, fields)
     after = {**before, **snapshot(values, values.keys())}
@@ -625,8 +633,8 @@ async def _write_enrollment(user: CurrentUser, person: dict[str, Any], row: dict
     await Enrollment.update({getattr(Enrollment, k): v for k, v in values.items()}).where(Enrollment.id == row["id"])
     await record_version("inschrijving", "enrollment", row["id"], after, actor=user, inburgeraar_id=person["id"],
                          gemeente_id=person["gemeente"], note=note, before=before)
-    await events.emit(event, inburgeraar_id=person["id"], gemeente_id=person["gemeente"],
-                      payload={**_enrollment_payload({**row, **values}), "previous": before, "note": note})
+    await events.emit(event, _enrollment_payload({**row, **values}, previous=before, note=note),
+                      inburgeraar_id=person["id"], gemeente_id=person["gemeente"])
     await audit.record(user, event, "enrollment", row["id"], origin=origin, inburgeraar_id=person["id"],
                        subject_gemeente_id=person["gemeente"],
                        detail=", ".join(f"{k} {before[k]} → {after[k]}" for k in fields if before[k] != after[k]))
@@ -647,8 +655,8 @@ async def enrol(user: CurrentUser, inburgeraar_id: int, p: Placement, origin: st
         await record_version("inschrijving", "enrollment", new_id, snapshot(data, SECTIONS["inschrijving"]),
                              actor=user, inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"],
                              kind="register")
-        await events.emit("enrollment.started", inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"],
-                          payload=_enrollment_payload(data))
+        await events.emit(EventKind.ENROLLMENT_STARTED, _enrollment_payload(data),
+                          inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"])
         await audit.record(user, "enrollment.started", "enrollment", new_id, origin=origin,
                            inburgeraar_id=inburgeraar_id, subject_gemeente_id=person["gemeente"],
                            detail=f"{p.component.value} bij organisatie {p.organisation}")
@@ -689,8 +697,8 @@ async def change_enrollment(user: CurrentUser, enrollment_id: int, c: Enrollment
         values = {"start": c.start, "end": c.end, "planned_hours": c.planned_hours}
         await _check_placement(person, Placement(row["organisation"], Component(row["component"]), c.start, c.end,
                                                  c.planned_hours), except_id=enrollment_id)
-        event = "enrollment.ended" if c.end is not None and c.end != row["end"] and \
-            (row["end"] is None or c.end < row["end"]) else "enrollment.changed"
+        event = EventKind.ENROLLMENT_ENDED if c.end is not None and c.end != row["end"] and \
+            (row["end"] is None or c.end < row["end"]) else EventKind.ENROLLMENT_CHANGED
         return await _write_enrollment(user, person, row, values, origin=origin, event=event, note=c.note.strip())
 
 

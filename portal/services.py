@@ -276,7 +276,7 @@ async def _store_hours(user: CurrentUser, person: dict[str, Any], enrollments: l
     except IntegrityErrors:
         raise RuleError("Voor deze periode is zojuist al een melding opgeslagen. Herlaad de pagina.", "period_start")
     action, payload = hours_event(new_id, enrollment, user.organisation_id, report, previous_id, source.value)
-    await events.emit(action, inburgeraar_id=person["id"], gemeente_id=person["gemeente"], payload=payload)
+    await events.emit(action, payload, inburgeraar_id=person["id"], gemeente_id=person["gemeente"])
     await audit.record(user, action, "hour_record", new_id, origin=origin, inburgeraar_id=person["id"],
                        subject_gemeente_id=person["gemeente"],
                        detail=f"{report.kind.value} {report.period.start}..{report.period.end}")
@@ -326,7 +326,7 @@ async def report_milestone(user: CurrentUser, inburgeraar_id: int, entry: Milest
         new_id = await append_version(Milestone, row, previous_id)
         action, payload = milestone_event(new_id, enrollment, user.organisation_id, entry.kind, values, previous_id,
                                           source.value)
-        await events.emit(action, inburgeraar_id=person["id"], gemeente_id=person["gemeente"], payload=payload)
+        await events.emit(action, payload, inburgeraar_id=person["id"], gemeente_id=person["gemeente"])
         await audit.record(user, action, "milestone", new_id, origin=origin, inburgeraar_id=person["id"],
                            subject_gemeente_id=person["gemeente"], detail=entry.kind.value)
     return {"id": new_id, "corrected": previous is not None}

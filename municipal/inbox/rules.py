@@ -13,6 +13,7 @@ from municipal.errors import TransitionError
 from shared.hours import AFSCHALEN_MINUTES, Z_ROUTE_LANGUAGE_MINUTES, Z_ROUTE_PARTICIPATION_MINUTES
 from municipal.rules import aanbod_deadline
 from shared.calendar import add_working_days, term_fraction
+from shared.events import HoursPayload, MilestonePayload
 from shared.hours import format_hours
 from shared.vocab import Doelgroep, HourKind, Leerroute, MilestoneKind
 
@@ -165,12 +166,12 @@ def _hours(minutes: int) -> str:
     return format_hours(minutes)
 
 
-def milestone_signals(payload: dict[str, Any], person: Person) -> Evaluation:
-    kind = MilestoneKind(payload["kind"])
-    day = date.fromisoformat(str(payload["event_date"]))
-    enrollment, org = payload["enrollment_id"], payload.get("organisation_id")
-    refs = {"milestone": [payload["milestone_id"]]}
-    component = payload["component"]
+def milestone_signals(payload: MilestonePayload, person: Person) -> Evaluation:
+    kind = MilestoneKind(payload.kind)
+    day = payload.event_date
+    enrollment, org = payload.enrollment_id, payload.organisation_id
+    refs = {"milestone": [payload.milestone_id]}
+    component = payload.component
     out: list[Signal] = []
     if kind is MilestoneKind.MAP_EINDGESPREK:
         out.append(Signal(ItemKind.REGISTREER_MAP, f"map:{enrollment}", day, refs,
@@ -182,28 +183,27 @@ def milestone_signals(payload: dict[str, Any], person: Person) -> Evaluation:
         out.append(Signal(ItemKind.REGISTREER_ZROUTE, f"zroute:{person.id}", day, refs,
                           f"Z-route afgerond op {day:%d-%m-%Y}", org))
     elif kind is MilestoneKind.NIET_VOLTOOID:
-        if payload.get("verwijtbaar"):
+        if payload.verwijtbaar:
             out.append(Signal(ItemKind.HANDHAVING_VERWIJTBAAR, f"verwijtbaar:{enrollment}", day,
                               {**refs, "component": component},
                               f"{component.upper()} verwijtbaar niet voltooid ({day:%d-%m-%Y})", org))
         else:
             return Evaluation([], [f"verwijtbaar:{enrollment}"])
     elif kind is MilestoneKind.BELEMMERING:
-        out.append(Signal(ItemKind.BESPREKEN, f"belemmering:{payload['milestone_id']}", day, refs,
+        out.append(Signal(ItemKind.BESPREKEN, f"belemmering:{payload.milestone_id}", day, refs,
                           "Belemmerende omstandigheid gemeld door de aanbieder", org))
     return Evaluation(out, [])
 
 
-def hour_signals(payload: dict[str, Any], person: Person, totals: Totals, thresholds: Thresholds,
+def hour_signals(payload: HoursPayload, person: Person, totals: Totals, thresholds: Thresholds,
                  today: date) -> Evaluation:
     """Threshold crossings, verzuim and falling behind, judged on the totals after this report."""
     out: list[Signal] = []
     withdrawn: list[str] = []
-    org = payload.get("organisation_id")
-    refs = {"hour_record": [payload["record_id"]]}
-    period_end = date.fromisoformat(str(payload["period_end"]))
-    period_start = date.fromisoformat(str(payload["period_start"]))
-    kind = HourKind(payload["kind"])
+    org = payload.organisation_id
+    refs = {"hour_record": [payload.record_id]}
+    period_end, period_start = payload.period_end, payload.period_start
+    kind = HourKind(payload.kind)
 
     def threshold(item: ItemKind, key: str, reached: bool, text: str) -> None:
         if reached:
@@ -228,8 +228,8 @@ def hour_signals(payload: dict[str, Any], person: Person, totals: Totals, thresh
                   totals.participation >= Z_ROUTE_PARTICIPATION_MINUTES,
                   f"{_hours(totals.participation)} uur participatie gevolgd op de Z-route")
 
-    unexcused = payload.get("ongeoorloofd_minutes") or 0
-    verzuim_key = f"verzuim:{payload['enrollment_id']}:{kind.value}:{period_start.isoformat()}"
+    unexcused = payload.ongeoorloofd_minutes
+    verzuim_key = f"verzuim:{payload.enrollment_id}:{kind.value}:{period_start.isoformat()}"
     threshold(ItemKind.HANDHAVING_VERZUIM, verzuim_key, unexcused >= thresholds.verzuim_drempel_uren * 60,
               f"{_hours(unexcused)} uur ongeoorloofd verzuim van {period_start:%d-%m-%Y} t/m {period_end:%d-%m-%Y}")
     recent = [m for start, m in totals.unexcused_periods if start >= period_start - timedelta(days=183)]

@@ -19,11 +19,13 @@ from municipal.tables import Absence, InboxEntry, InboxItem, InboxSettings, Rout
 from shared import audit, clock
 from shared.db import IntegrityErrors, write_tx
 from shared.security import CurrentUser
+from shared.events import EventKind, HoursPayload, MilestonePayload, decode
 from shared.hours import followed_hours
 from shared.tables import DomainEvent, HourRecord, Inburgeraar
 from shared.vocab import Doelgroep, Leerroute
 
 log = logging.getLogger(__name__)
+CORRECTIONS = {EventKind.HOURS_CORRECTED, EventKind.MILESTONE_CORRECTED}
 
 # --- Facts the rules need ---------------------------------------------------------------------------
 
@@ -109,20 +111,22 @@ async def _handle(event: dict[str, Any]) -> None:
     if person_row is None:
         return
     person = person_facts(person_row)
-    payload = json.loads(event["payload"]) if isinstance(event["payload"], str) else event["payload"]
+    kind = EventKind(event["kind"])
+    payload = decode(kind, event["payload"])
     today = clock.today()
     thresholds = await thresholds_for(person_row["gemeente"])
-    kind = event["kind"]
-    if kind.startswith("hours."):
+    corrected_ref = None
+    if isinstance(payload, HoursPayload):
         evaluation = rules.hour_signals(payload, person, await totals_for(person.id), thresholds, today)
-    elif kind.startswith("milestone."):
+        corrected_ref = payload.supersedes
+    elif isinstance(payload, MilestonePayload):
         evaluation = rules.milestone_signals(payload, person)
+        corrected_ref = payload.supersedes
     else:  # a dossier change (PIP, aanbod): what depends on the person alone
         evaluation = rules.delayed_start_signal(person, today)
-    corrected_ref = payload.get("supersedes")
     for signal in evaluation.signals:
         await upsert_item(signal, person_row, thresholds, event_id=event["id"], corrects=corrected_ref,
-                          is_correction=kind.endswith(".corrected"))
+                          is_correction=kind in CORRECTIONS)
     if corrected_ref:
         for key in evaluation.withdrawn:
             await _note_withdrawn(person_row["gemeente"], key, corrected_ref)
