@@ -14,16 +14,37 @@ def _is_sqlite() -> bool:
     return not settings.database_url.startswith(("postgres://", "postgresql://"))
 
 
+async def _applied_migrations() -> int:
+    from piccolo.apps.migrations.tables import Migration
+
+    return await Migration.count() if await Migration.table_exists() else 0
+
+
 async def migrate() -> None:
+    """Bring the database schema up to date, saying in one line what happened. Piccolo's own report
+    (which counts the same migrations as both "already complete" and "not yet run" on an empty database)
+    is kept for when something fails."""
+    import contextlib
+    import io
+
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     from shared.db import set_sqlite_wal
 
     if _is_sqlite():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-    result = await run_forwards(app_name="all")
+    before = await _applied_migrations()
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report):
+        result = await run_forwards(app_name="all")
     if not result.success:
+        print(report.getvalue(), file=sys.stderr)
         raise SystemExit(f"Migraties mislukt: {result.message}")
+    after = await _applied_migrations()
+    if after > before:
+        print(f"Database bijgewerkt: {after - before} migratie(s) uitgevoerd, {after} in totaal.")
+    else:
+        print(f"Database is al bijgewerkt ({after} migraties).")
     if _is_sqlite():
         set_sqlite_wal(settings.database_url.removeprefix("sqlite:///"))
 

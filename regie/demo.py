@@ -3,6 +3,7 @@ with a year of hours, so every page shows something real. Deterministic (seeded)
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from shared import clock
@@ -36,6 +37,34 @@ VOORNAMEN = ["Yousef", "Meron", "Rania", "Chidi", "Olena", "Selam", "Zeynab", "H
 ACHTERNAMEN = ["Haddad", "Tesfaye", "Al-Khatib", "Okonkwo", "Kovalenko", "Ghebremedhin", "Mansour", "Darwish",
                "Yılmaz", "Nguyễn", "Abdi", "Rahimi", "Hussein", "Berhane", "Saleh", "Karimi", "Mohammed", "Asfaw",
                "Shevchenko", "Nazari", "Idris", "Jaber", "Tekle", "Ahmadi", "Yousufzai"]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: Role
+    gemeente: str | None = None          # the gemeente's name
+    organisation: str | None = None      # the provider's login slug
+    organisation_name: str | None = None
+
+
+def demo_accounts() -> list[DemoAccount]:
+    """The demo's accounts: an admin, four per gemeente, one per provider and a provider's beheerder."""
+    accounts = [DemoAccount("admin@regie.demo", "Beheerder Regie", Role.ADMIN)]
+    for _, name, _ in GEMEENTEN:
+        slug = name.lower()
+        accounts += [DemoAccount(f"regisseur@{slug}.demo", f"Regisseur {name}", Role.REGISSEUR, gemeente=name),
+                     DemoAccount(f"regisseur2@{slug}.demo", f"Tweede regisseur {name}", Role.REGISSEUR, gemeente=name),
+                     DemoAccount(f"teamleider@{slug}.demo", f"Teamleider {name}", Role.TEAMLEIDER, gemeente=name),
+                     DemoAccount(f"beheer@{slug}.demo", f"Functioneel beheer {name}", Role.BEHEERDER, gemeente=name)]
+    for org_name, _, _, _, _, login, _ in PROVIDERS:
+        accounts.append(DemoAccount(f"medewerker@{login}.demo", f"Medewerker {login}", Role.PROVIDER,
+                                    organisation=login, organisation_name=org_name))
+        if login == "woord":
+            accounts.append(DemoAccount("beheer@woord.demo", "Beheer Het Woord", Role.BEHEERDER,
+                                        organisation=login, organisation_name=org_name))
+    return accounts
 
 
 def _bsns(rng: random.Random):
@@ -76,25 +105,11 @@ async def load() -> None:
                 await Contract.insert(*[Contract(gemeente=g, organisation=org_id, component=c.value,
                                                  start=year_ago - timedelta(days=180)) for c in components])
 
-        users = [AppUser(email="admin@regie.demo", name="Beheerder Regie", role=Role.ADMIN.value,
-                         password_hash=password_hash)]
-        for g, (_, name, _) in zip(gemeenten, GEMEENTEN):
-            slug = name.lower()
-            users += [
-                AppUser(email=f"regisseur@{slug}.demo", name=f"Regisseur {name}", role=Role.REGISSEUR.value,
-                        gemeente=g, password_hash=password_hash),
-                AppUser(email=f"regisseur2@{slug}.demo", name=f"Tweede regisseur {name}", role=Role.REGISSEUR.value,
-                        gemeente=g, password_hash=password_hash),
-                AppUser(email=f"teamleider@{slug}.demo", name=f"Teamleider {name}", role=Role.TEAMLEIDER.value,
-                        gemeente=g, password_hash=password_hash),
-                AppUser(email=f"beheer@{slug}.demo", name=f"Functioneel beheer {name}", role=Role.BEHEERDER.value,
-                        gemeente=g, password_hash=password_hash),
-            ]
-        for org_id, login, _ in orgs:
-            users.append(AppUser(email=f"medewerker@{login}.demo", name=f"Medewerker {login}",
-                                 role=Role.PROVIDER.value, organisation=org_id, password_hash=password_hash))
-        users.append(AppUser(email="beheer@woord.demo", name="Beheer Het Woord", role=Role.BEHEERDER.value,
-                             organisation=orgs[0][0], password_hash=password_hash))
+        gemeente_ids = {name: g for g, (_, name, _) in zip(gemeenten, GEMEENTEN)}
+        org_ids = {login: org_id for org_id, login, _ in orgs}
+        users = [AppUser(email=a.email, name=a.name, role=a.role.value, password_hash=password_hash,
+                         gemeente=gemeente_ids.get(a.gemeente), organisation=org_ids.get(a.organisation))
+                 for a in demo_accounts()]
         await AppUser.insert(*users)
         user_rows = await AppUser.select(AppUser.id, AppUser.email, AppUser.gemeente, AppUser.organisation)
         staff = {u["organisation"]: u["id"] for u in user_rows if u["email"].startswith("medewerker@")}
@@ -191,12 +206,13 @@ async def load() -> None:
 
 
 def print_logins() -> None:
-    print(f"""
-Demo-logins (wachtwoord voor allemaal: {DEMO_PASSWORD})
-  Taalschool:            medewerker@woord.demo
-  Vrijwilligers:         medewerker@taalmaatjes.demo
-  PVT-aanbieder:         medewerker@pvt.demo
-  Regisseur Utrecht:     regisseur@utrecht.demo
-  Beheer Utrecht:        beheer@utrecht.demo
-  Beheer Regie (admin):  admin@regie.demo
-""")
+    """Every demo account, grouped by where it works: the same list `load` creates."""
+    print(f"\nDemo-logins (wachtwoord voor allemaal: {DEMO_PASSWORD})")
+    where = None
+    for a in demo_accounts():
+        place = a.gemeente and f"Gemeente {a.gemeente}" or a.organisation_name or "Regie"
+        if place != where:
+            print(f"  {place}")
+            where = place
+        print(f"    {a.role.label + ':':<26}{a.email}")
+    print()
