@@ -19,9 +19,6 @@ from shared.vocab import HourKind, MilestoneKind
 
 # --- Hours ------------------------------------------------------------------------------------------
 
-HOUR_VALUE_FIELDS = ("attended_minutes", "geoorloofd_minutes", "ongeoorloofd_minutes", "verzuim_reden", "toelichting")
-
-
 def hour_values(report: HourReport, toelichting: str) -> dict[str, Any]:
     """The fields of a report that a correction can change."""
     return dict(attended_minutes=report.attended, geoorloofd_minutes=report.geoorloofd,

@@ -189,14 +189,6 @@ class Followed:
         return Followed(self.language, self.participation, self.brede_intake, self.not_counted + minutes, by_kind)
 
 
-def tally(records: Iterable[tuple[HourKind | str, bool, int]]) -> Followed:
-    """(kind, formal, followed minutes) per record or group → the person's Followed."""
-    result = Followed()
-    for kind, formal, minutes in records:
-        result = result.add(kind, formal, minutes)
-    return result
-
-
 def language_mark_minutes(leerroute: Leerroute | str | None) -> int | None:
     """The language-hour mark a route runs toward: 600 (afschalen) on the B1-route, 800 on the Z-route."""
     return {Leerroute.B1: AFSCHALEN_MINUTES, Leerroute.Z: Z_ROUTE_LANGUAGE_MINUTES}.get(leerroute)

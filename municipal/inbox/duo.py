@@ -10,6 +10,7 @@ from typing import Any
 from municipal.inbox.rules import ItemKind
 from shared.calendar import term_end, term_exceeded
 from shared.hours import AFSCHALEN_MINUTES, format_hours
+from shared.vocab import DUO_LEERROUTE, Leerroute
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,6 @@ class DuoRegistration:
         return not self.problems
 
 
-LEERROUTE_CODE = {"B1": "B", "onderwijs": "O", "Z": "Z"}
 
 
 def _date_checks(day: date, facts: DuoFacts, today: date) -> list[str]:
@@ -84,7 +84,7 @@ def registration_for(kind: ItemKind, facts: DuoFacts, today: date) -> DuoRegistr
                                base + [(f"{facts.component.upper()} verwijtbaar niet voltooid", "Ja")],
                                _verwijtbaar_checks(facts, today, "Ja"))
     if kind is ItemKind.AFSCHALEN:
-        body: dict[str, Any] = {"dagtekeningPip": today.isoformat(), "leerroute": "B", "niveau": "A2"}
+        body: dict[str, Any] = {"dagtekeningPip": today.isoformat(), "leerroute": DUO_LEERROUTE[Leerroute.B1], "niveau": "A2"}
         fields = base + [("Dagtekening gewijzigd PIP", f"{today:%d-%m-%Y}"), ("Leerroute", "B1-route"),
                          ("Niveau", "A2")]
         problems = []

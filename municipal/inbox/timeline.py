@@ -40,7 +40,6 @@ class Chart:
     participation: str
     marks: list[tuple[float, str]]      # y, label
     intensity: str             # the pro-rata line, or ""
-    max_hours: int
     start: date
     end: date
 
@@ -89,7 +88,7 @@ def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | Non
         intensity = f"{xy(max(pip, start), 0)} {xy(end, at_end)}"
     marks = [(h - pad - (h - 2 * pad) * m / top, f"{m} uur") for m in marks_h]
     return Chart(w, h, " ".join(xy(d, m) for d, m in lang_pts),
-                 " ".join(xy(d, m) for d, m in part_pts) if part else "", marks, intensity, int(top), start, end)
+                 " ".join(xy(d, m) for d, m in part_pts) if part else "", marks, intensity, start, end)
 
 
 async def timeline(person: dict[str, Any]) -> dict[str, Any]:
