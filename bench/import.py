@@ -175,7 +175,7 @@ async def baseline(size: str, org: int, how: str, path: Path) -> float:
 
 
 async def ours(size: str, org: int, path: Path) -> float:
-    from portal import uploads
+    from portal.uploads import check as uploads
     from shared.db import close_db, open_db
 
     conn = await asyncpg.connect(DSN)

@@ -2,7 +2,7 @@
 (no database: the context is built by hand)."""
 from datetime import date
 
-from portal.upload_rules import Context, Layout, Outcome, describe_change, parse_row, plan, totals
+from portal.uploads.rules import Context, Layout, Outcome, describe_change, parse_row, plan, totals
 from shared.tabular import Row
 from shared.vocab import Component
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
-from portal import uploads
+from portal.uploads import check as uploads
 from portal.tables import ColumnMapping, UploadFile, UploadIssue
 from shared.tables import UploadBatch
 from shared import clock

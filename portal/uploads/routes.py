@@ -1,4 +1,4 @@
-"""Monthly report uploads in the portal: thin handlers around portal/uploads.py.
+"""Monthly report uploads in the portal: thin handlers around the upload services.
 
 A file is checked in the background; its page shows progress and refreshes itself (htmx polls the
 status fragment; without JavaScript a <noscript> refresh does the same), then the preview.
@@ -12,10 +12,10 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 
 from portal.errors import UploadRefused
-from portal import upload_rules as ur
-from portal import uploads
-from portal.upload_forms import parse_mapping_form
-from portal.upload_rules import COLUMNS, VALUE_ENUMS, BatchStatus
+from portal.uploads import check as uploads
+from portal.uploads import rules as ur
+from portal.uploads.forms import parse_mapping_form
+from portal.uploads.rules import COLUMNS, VALUE_ENUMS, BatchStatus
 from shared.web import client_ip, page, provider_only, redirect
 
 MAX_BODY = uploads.LIMITS.max_bytes * 2 + 1024 * 1024   # above this Litestar answers 413 before reading

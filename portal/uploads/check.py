@@ -5,7 +5,7 @@ gemeente's retention period.
 
 How a file travels: `receive` stores the bytes with a batch (status checking) and starts `check` as a
 background task; the page polls the batch. `check` reads the file in a thread (streaming, bounded by
-the limits), judges every row (`upload_rules.plan`) against what the database holds, and stores the
+the limits), judges every row (`rules.plan`) against what the database holds, and stores the
 outcome: counts, issues per row, a sample of new lines. `commit` reads and judges the file again inside
 the write transaction (the database may have changed since the preview) and writes everything with a
 few set-based statements (COPY on PostgreSQL), or nothing.
@@ -25,11 +25,11 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from portal.errors import Changed, UploadRefused
-from portal import upload_rules as ur
+from portal.uploads import rules as ur
 from portal.rules import SINGLE_MILESTONES, hours_event_of, milestone_event, milestone_values
 from portal.tables import ColumnMapping, UploadFile, UploadIssue
 from shared.tables import ApiToken, UploadBatch
-from portal.upload_rules import BatchStatus, Context, Layout, Line, Outcome
+from portal.uploads.rules import BatchStatus, Context, Layout, Line, Outcome
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, append_versions, insert_many, is_postgres, reserve_ids, write_tx
 from shared.hours import format_hours

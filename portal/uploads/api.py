@@ -20,10 +20,11 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery, Parameter
 
 from portal.errors import Changed, UploadRefused
-from portal import tokens, uploads
+from portal import tokens
+from portal.uploads import check as uploads
 from portal.tables import UploadIssue
 from shared.tables import UploadBatch
-from portal.upload_rules import BatchStatus
+from portal.uploads.rules import BatchStatus
 from shared.hours import format_hours
 from shared.security import CurrentUser
 from shared.vocab import Source
