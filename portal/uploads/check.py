@@ -25,11 +25,13 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from portal.errors import Changed, UploadRefused
-from portal.uploads import rules as ur
+from portal.uploads import rules
 from portal.rules import SINGLE_MILESTONES, hours_event_of, milestone_event, milestone_values
 from portal.tables import ColumnMapping, UploadFile, UploadIssue
 from shared.tables import ApiToken, UploadBatch
-from portal.uploads.rules import BatchStatus, Context, Layout, Line, Outcome
+from portal.uploads.columns import COLUMNS, TEMPLATE_HEADER, Layout
+from portal.uploads.lines import Line, Outcome, parse_row
+from portal.uploads.rules import BUSY, BatchStatus, Context
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, append_versions, insert_many, is_postgres, reserve_ids, write_tx
 from shared.hours import format_hours
@@ -94,7 +96,7 @@ def read_lines(content: bytes, fmt: str, sheet: str, saved_columns: dict, saved_
                 return reading
             lines = reading.lines
             for n, row in enumerate(table.rows()):
-                lines.append(ur.parse_row(row, layout))
+                lines.append(parse_row(row, layout))
                 if progress is not None and not n % 2000:
                     progress.value = table.progress()
     except TabularError as e:
@@ -123,7 +125,7 @@ class _JsonTable:
         if len(rows) > LIMITS.max_rows:
             raise TabularError(f"Er zijn meer dan {LIMITS.max_rows} regels meegestuurd. Stuur ze in delen.")
         # Each object may name its keys its own way ("attended", "Aanwezig (uren)"): one column per meaning.
-        ours = {name: c.key for c in ur.COLUMNS for name in c.names()}
+        ours = {name: c.key for c in COLUMNS for name in c.names()}
         keys: list[str] = []
         canonical: list[dict[str, Any]] = []
         for r in rows:
@@ -164,7 +166,7 @@ async def load_context(actor: CurrentUser, lines: list[Line]) -> Context:
         found = people.setdefault(person["bsn"], (person, []))
         found[1].append(row)
     hours: dict[tuple[int, str], list[dict]] = defaultdict(list)
-    span = ur.date_range(lines)
+    span = rules.date_range(lines)
     if span:
         for row in await HourRecord.select(
                 HourRecord.id, HourRecord.enrollment, HourRecord.kind, HourRecord.period_start,
@@ -329,7 +331,7 @@ async def _check(batch: dict[str, Any], origin: str) -> Reading | None:
     if not await _readable(batch, reading):
         return None
     context = await load_context(actor, reading.lines)
-    lines = await asyncio.to_thread(ur.plan, reading.lines, context)
+    lines = await asyncio.to_thread(rules.plan, reading.lines, context)
     await _store_plan(actor, batch, reading, lines, origin)
     return reading
 
@@ -363,9 +365,9 @@ async def _readable(batch: dict[str, Any], reading: Reading) -> bool:
 
 
 async def _store_plan(actor: CurrentUser, batch: dict[str, Any], reading: Reading, lines: list[Line],
-                      origin: str) -> ur.Totals:
+                      origin: str) -> rules.Totals:
     """The preview of a judged file: counts, findings per row, a sample of new lines; status checked."""
-    totals = ur.totals(lines)
+    totals = rules.totals(lines)
     summary = _summary(reading)
     summary["unknown_values"] = reading.layout.unknown
     summary["new_sample"] = _new_sample(lines)
@@ -373,7 +375,7 @@ async def _store_plan(actor: CurrentUser, batch: dict[str, Any], reading: Readin
     summary["by_kind"] = totals.by_kind
     keep_until = await _keep_until(batch, [line.person["gemeente"] for line in lines if line.person])
     await _store_outcome(batch["id"], BatchStatus.CHECKED, reading, totals,
-                         list(ur.issues(lines, reading.layout)), summary, keep_until)
+                         list(rules.issues(lines, reading.layout)), summary, keep_until)
     await audit.record(actor, "upload.checked", "upload_batch", batch["id"], origin=origin,
                        detail=f"{totals.rows} regels: {totals.new} nieuw, {totals.corrected} correcties, "
                               f"{totals.unchanged} ongewijzigd, {totals.skipped} overgeslagen, {totals.errors} fout")
@@ -411,9 +413,9 @@ async def _keep_until(batch: dict[str, Any], gemeenten: list[int]) -> date:
     return created + timedelta(days=min(days) if days else DEFAULT_RETENTION_DAYS)
 
 
-async def _store_outcome(batch_id: int, status: BatchStatus, reading: Reading, totals: ur.Totals | None,
+async def _store_outcome(batch_id: int, status: BatchStatus, reading: Reading, totals: rules.Totals | None,
                          found: list[tuple], summary: dict[str, Any], keep_until: date, message: str = "") -> None:
-    t = totals or ur.Totals()
+    t = totals or rules.Totals()
     async with write_tx():
         await UploadIssue.delete().where(UploadIssue.batch == batch_id)
         await insert_many(UploadIssue, ["batch", "row_number", "kind", "column_name", "message", "inburgeraar"],
@@ -522,8 +524,8 @@ async def commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool = 
                 raise UploadRefused(_not_committable({**batch, **status}), batch_id)
             await _lock_enrollments(actor.organisation_id)
             context = await load_context(actor, reading.lines)
-            lines = await asyncio.to_thread(ur.plan, reading.lines, context)
-            totals = ur.totals(lines)
+            lines = await asyncio.to_thread(rules.plan, reading.lines, context)
+            totals = rules.totals(lines)
             if totals.fingerprint() != expected:
                 raise Changed()
             if totals.errors and not allow_errors:
@@ -537,7 +539,7 @@ async def commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool = 
     return stored
 
 
-async def _store(actor: CurrentUser, batch: dict[str, Any], lines: list[Line], totals: ur.Totals, origin: str) -> int:
+async def _store(actor: CurrentUser, batch: dict[str, Any], lines: list[Line], totals: rules.Totals, origin: str) -> int:
     """Write the judged lines and mark the batch committed (inside the caller's write_tx)."""
     stored = await write_lines(actor, batch["id"], lines, Source(batch["source"]), origin)
     await UploadBatch.update({
@@ -569,7 +571,7 @@ async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: b
         async with write_tx():
             await _lock_enrollments(actor.organisation_id)
             context = await load_context(actor, reading.lines)
-            lines = await asyncio.to_thread(ur.plan, reading.lines, context)
+            lines = await asyncio.to_thread(rules.plan, reading.lines, context)
             totals = await _store_plan(actor, batch, reading, lines, origin)
             if (totals.errors and not allow_errors) or not totals.to_store:
                 return False
@@ -634,7 +636,7 @@ async def own_batch(actor: CurrentUser, batch_id: int) -> dict[str, Any]:
 
 async def resume_if_stale(batch: dict[str, Any]) -> dict[str, Any]:
     """A check or commit whose worker went away (restart) is picked up again when someone looks."""
-    if batch["status"] not in ur.BUSY or batch["heartbeat_at"] is None \
+    if batch["status"] not in BUSY or batch["heartbeat_at"] is None \
             or clock.now() - batch["heartbeat_at"] < STALE_AFTER:
         return batch
     if batch["status"] == BatchStatus.CHECKING:
@@ -670,7 +672,7 @@ async def batch_page(actor: CurrentUser, batch_id: int, tab: str = "", page: int
         UploadIssue.inburgeraar.voornamen.as_alias("voornamen"), UploadIssue.inburgeraar.achternaam.as_alias("achternaam"),
     ).where((UploadIssue.batch == batch_id) & (UploadIssue.kind == tab)).order_by(UploadIssue.row_number).order_by(
         UploadIssue.id).limit(ISSUES_PAGE).offset((page - 1) * ISSUES_PAGE)
-    if batch["status"] not in ur.BUSY:
+    if batch["status"] not in BUSY:
         await audit.record(actor, "upload.view", "upload_batch", batch_id, origin=origin,
                            detail=f"{tab}, pagina {page}")
     return BatchPage(batch=batch, summary=summary, issues=issues, counts=counts, tab=tab, page=page, pages=pages)
@@ -763,7 +765,7 @@ async def save_mapping(actor: CurrentUser, batch_id: int, columns: dict[str, str
 # --- Templates --------------------------------------------------------------------------------------------
 
 def template_csv() -> bytes:
-    return write_csv(ur.TEMPLATE_HEADER, [])
+    return write_csv(TEMPLATE_HEADER, [])
 
 
 def template_xlsx() -> bytes:
@@ -780,7 +782,7 @@ def template_xlsx() -> bytes:
         ["Taaluren van gezins- en overige migranten meldt u rechtstreeks aan DUO, niet hier."],
         [],
         ["Kolom", "Uitleg", "Andere namen die we herkennen"],
-        *[[c.header, c.hint, ", ".join(c.aliases)] for c in ur.COLUMNS],
+        *[[c.header, c.hint, ", ".join(c.aliases)] for c in COLUMNS],
         [],
         ["Soort uren"], *[[k.label, k.value] for k in HourKind],
         [],
@@ -788,8 +790,8 @@ def template_xlsx() -> bytes:
         [],
         ["Afronding"], *[[m.label, m.value] for m in MilestoneKind],
     ]
-    return write_xlsx([("Rapportage", ur.TEMPLATE_HEADER, []), ("Uitleg", [], explanation)],
-                      widths={"Rapportage": [12] + [18] * (len(ur.TEMPLATE_HEADER) - 1),
+    return write_xlsx([("Rapportage", TEMPLATE_HEADER, []), ("Uitleg", [], explanation)],
+                      widths={"Rapportage": [12] + [18] * (len(TEMPLATE_HEADER) - 1),
                               "Uitleg": [34, 90, 60]})
 
 
@@ -813,7 +815,7 @@ async def purge_files(today: date | None = None) -> int:
 async def choose_sheet(actor: CurrentUser, batch_id: int, sheet: str, origin: str = "") -> None:
     """Read another sheet of the same workbook: the batch is checked again."""
     batch = await own_batch(actor, batch_id)
-    if batch["status"] in ur.BUSY or batch["status"] == BatchStatus.COMMITTED:
+    if batch["status"] in BUSY or batch["status"] == BatchStatus.COMMITTED:
         raise UploadRefused(_not_committable(batch), batch_id)
     await _set(batch_id, sheet=sheet[:100], status=BatchStatus.CHECKING, progress=0, heartbeat_at=clock.now())
     in_background(check(batch_id, origin))

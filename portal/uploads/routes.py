@@ -13,9 +13,9 @@ from litestar.params import FromPath, FromQuery
 
 from portal.errors import UploadRefused
 from portal.uploads import check as uploads
-from portal.uploads import rules as ur
 from portal.uploads.forms import parse_mapping_form
-from portal.uploads.rules import COLUMNS, VALUE_ENUMS, BatchStatus
+from portal.uploads.columns import COLUMNS, VALUE_ENUMS
+from portal.uploads.rules import BUSY, BatchStatus
 from shared.web import client_ip, page, provider_only, redirect
 
 MAX_BODY = uploads.LIMITS.max_bytes * 2 + 1024 * 1024   # above this Litestar answers 413 before reading
@@ -69,7 +69,7 @@ class UploadController(Controller):
     async def batch(self, request: Request, batch_id: FromPath[int], tab: FromQuery[str] = "",
                     pagina: FromQuery[int] = 1, melding: FromQuery[str] = "") -> Any:
         data = await uploads.batch_page(request.user, batch_id, tab, pagina, client_ip(request))
-        context = {"d": data, "b": data.batch, "STATUS": BatchStatus, "busy": data.batch["status"] in ur.BUSY,
+        context = {"d": data, "b": data.batch, "STATUS": BatchStatus, "busy": data.batch["status"] in BUSY,
                    "notice": uploads.NOTICES.get(melding, ""), "notice_code": melding}
         return page(request, "portal/upload.html", context, fragment="portal/_upload_status.html")
 
