@@ -13,10 +13,10 @@ from accounts import routes as account_routes
 from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.routes import GemeenteController
-from portal.beheer_routes import ApiTokenController, RetentionController
+from portal.beheer_routes import RetentionController
 from portal.routes import PortalController
 from portal.uploads.api import ApiController, openapi_config
-from portal.uploads.routes import UploadController
+from portal.uploads.routes import ApiTokenController, UploadController
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings

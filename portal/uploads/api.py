@@ -19,10 +19,9 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery, Parameter
 
-from portal import tokens
 from portal.errors import Changed, UploadRefused
 from portal.tables import UploadIssue
-from portal.uploads import batches, check, commit, files
+from portal.uploads import batches, check, commit, files, tokens
 from portal.uploads.rules import BatchStatus
 from shared.hours import format_hours
 from shared.security import CurrentUser

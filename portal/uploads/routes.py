@@ -1,4 +1,5 @@
-"""Monthly report uploads in the portal: thin handlers around the upload services.
+"""Monthly report uploads in the portal, and the API tokens an organisation's beheerder manages: thin
+handlers around the upload services.
 
 A file is checked in the background; its page shows progress and refreshes itself (htmx polls the
 status fragment; without JavaScript a <noscript> refresh does the same), then the preview.
@@ -12,13 +13,16 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 
 from portal.errors import UploadRefused
-from portal.uploads import batches, check, commit, files, mapping, read
+from portal.uploads import batches, check, commit, files, mapping, read, tokens
 from portal.uploads.columns import COLUMNS, VALUE_ENUMS
 from portal.uploads.forms import parse_mapping_form
 from portal.uploads.rules import BUSY, BatchStatus
-from shared.web import client_ip, page, provider_only, redirect
+from shared.errors import RuleError
+from shared.forms import FormErrors
+from shared.web import client_ip, guard, page, provider_only, redirect
 
 MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024   # above this Litestar answers 413 before reading
+org_beheer_only = guard(tokens.is_org_beheerder)
 
 
 def _download(content: bytes, filename: str, media_type: str) -> Response:
@@ -126,3 +130,35 @@ class UploadController(Controller):
                                                                 "errors": errors, "form": form}, status=422)
         await mapping.save_mapping(request.user, batch_id, columns, values, client_ip(request))
         return redirect(request, f"/portaal/uploads/{batch_id}?melding=gekoppeld")
+
+
+class ApiTokenController(Controller):
+    path = "/beheer/api-sleutels"
+    guards = [org_beheer_only]
+
+    async def _page(self, request: Request, *, new_token: str = "", errors: FormErrors | None = None,
+                    form: dict | None = None, status: int = 200) -> Any:
+        return page(request, "portal/api_tokens.html", {
+            "tokens": await tokens.tokens(request.user), "new_token": new_token, "errors": errors or {},
+            "form": form or {}}, status=status)
+
+    @get("/", name="beheer.api_tokens")
+    async def index(self, request: Request) -> Any:
+        return await self._page(request)
+
+    @post("/", name="beheer.api_token_create")
+    async def create(self, request: Request) -> Any:
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        try:
+            token = await tokens.create(request.user, form.get("name", ""), client_ip(request))
+        except RuleError as e:
+            errors = FormErrors()
+            errors.add(e)
+            return await self._page(request, errors=errors, form=form, status=422)
+        # Shown once, in this answer only: never in a URL, never stored in plain text.
+        return await self._page(request, new_token=token)
+
+    @post("/{token_id:int}/intrekken", name="beheer.api_token_revoke")
+    async def revoke(self, request: Request, token_id: FromPath[int]) -> Any:
+        await tokens.revoke(request.user, token_id, client_ip(request))
+        return redirect(request, "/beheer/api-sleutels")
