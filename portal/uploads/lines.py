@@ -77,10 +77,6 @@ class Line:
     def followed(self) -> int:
         return self.attended + self.geoorloofd + self.ongeoorloofd
 
-    @property
-    def period(self) -> Period:
-        return Period(self.start, self.end)
-
     def report(self) -> HourReport:
         return HourReport(self.kind, Period(self.start, self.end), self.attended, self.geoorloofd,
                           self.ongeoorloofd, self.reden)
