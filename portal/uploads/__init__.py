@@ -14,6 +14,6 @@ changed since the preview) and writes everything with a few set-based statements
     files.py                         the original file: limits, reading it, retention, the templates
     check.py  commit.py  read.py     the stages: receive and check; commit or cancel; read back
     mapping.py                       the organisation's column mapping, and the sheet to read
-    forms.py  routes.py  api.py      the mapping form, the portal pages, the provider API
-    tokens.py                        the provider API's tokens, made and revoked by the organisation's beheerder
+    forms.py  routes.py  api.py      the mapping form; the portal pages (uploads, API tokens); the provider API
+    tokens.py                        the provider API's tokens: made, revoked and checked
 """
