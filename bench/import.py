@@ -183,7 +183,7 @@ async def ours(size: str, org: int, path: Path) -> float:
     conn = await asyncpg.connect(DSN)
     await clean(conn, org)
     await open_db()
-    actor = api_actor(org, "bench")          # as the provider API calls it
+    actor = api_actor(org, "bench")  # as the provider API calls it
     content = path.read_bytes()
     started = time.perf_counter()
     batch_id, _ = await receive(actor, content, f"report-{size}.csv")
