@@ -1,5 +1,5 @@
 """Bulk onboarding: existing dossiers from a CSV or XLSX, read as tolerantly as the provider upload
-(shared/tabular.py), checked row by row with the same rules as the forms, shown as a preview with the
+(shared/tabular/), checked row by row with the same rules as the forms, shown as a preview with the
 errors per row, and imported all or nothing.
 
 The parsed rows wait in `dossier_import` between preview and import; they are emptied once imported

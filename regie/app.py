@@ -13,16 +13,16 @@ from accounts import routes as account_routes
 from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.routes import GemeenteController
-from portal.api import ApiController, openapi_config
-from portal.beheer_routes import ApiTokenController, RetentionController
+from portal.beheer_routes import RetentionController
 from portal.routes import PortalController
-from portal.upload_routes import UploadController
+from portal.uploads.api import ApiController, openapi_config
+from portal.uploads.routes import ApiTokenController, UploadController
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings
 from shared.web import exception_handlers, server_timing_middleware, template_config
 
-# /api/ authenticates with an organisation's token (portal/api.py), not with a session.
+# /api/ authenticates with an organisation's token (portal/uploads/api.py), not with a session.
 PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema", "^/api/"]
 
 

@@ -97,7 +97,7 @@ async def purge_sessions() -> None:
 
 
 async def purge_uploads() -> None:
-    from portal.uploads import purge_files
+    from portal.uploads.files import purge_files
 
     print(f"{await purge_files()} originele uploadbestanden verwijderd (bewaartermijn voorbij).")
 

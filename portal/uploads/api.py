@@ -20,16 +20,16 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery, Parameter
 
 from portal.errors import Changed, UploadRefused
-from portal import tokens, uploads
 from portal.tables import UploadIssue
-from shared.tables import UploadBatch
-from portal.upload_rules import BatchStatus
+from portal.uploads import batches, check, commit, files, tokens
+from portal.uploads.rules import BatchStatus
 from shared.hours import format_hours
 from shared.security import CurrentUser
+from shared.tables import UploadBatch
 from shared.vocab import Source
 from shared.web import client_ip
 
-MAX_BODY = uploads.LIMITS.max_bytes * 2 + 1024 * 1024
+MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024
 LISTED = 1000   # findings per kind in one answer; the rest stays in the portal and its error file
 
 
@@ -113,7 +113,7 @@ async def api_client(request: Request) -> ApiClient:
     token = await tokens.authenticate(request.headers.get("authorization", ""))
     if token is None:
         raise NotAuthorizedException("Geen geldige API-sleutel.")
-    return ApiClient(uploads.api_actor(token["organisation"], token["name"]), token["id"])
+    return ApiClient(batches.api_actor(token["organisation"], token["name"]), token["id"])
 
 
 def _unauthorized(request: Request, exc: NotAuthorizedException) -> Response:
@@ -156,17 +156,17 @@ def _answer(result: ImportResult) -> Response[ImportResult]:
 async def _import(client: NamedDependency[ApiClient], content: bytes, filename: str, fmt: str, sheet: str, proef: bool,
                   fouten_overslaan: bool, origin: str) -> Response[ImportResult]:
     try:
-        batch_id, notice = await uploads.receive(client.actor, content, filename, sheet=sheet, fmt=fmt,
+        batch_id, notice = await check.receive(client.actor, content, filename, sheet=sheet, fmt=fmt,
                                                  source=Source.API, token_id=client.token_id, origin=origin)
     except UploadRefused as e:
         return Response(ImportResult(status="niet_gelezen", melding=e.message), status_code=413)
     if notice == "al-opgeslagen":
         return _answer(await _result(batch_id, "al_opgeslagen", STATUS_TEXT["al_opgeslagen"]))
     if proef or notice:   # a dry run, or the same bytes sent before and not stored yet: judge, then decide
-        await uploads.check(batch_id, origin)
+        await check.check(batch_id, origin)
         return await _commit(client, batch_id, proef, fouten_overslaan, origin)
     try:
-        stored = await uploads.check_and_commit(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
+        stored = await commit.check_and_commit(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
     except Changed:
         return _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]))
     if stored:
@@ -176,7 +176,7 @@ async def _import(client: NamedDependency[ApiClient], content: bytes, filename: 
 
 async def _commit(client: NamedDependency[ApiClient], batch_id: int, proef: bool, fouten_overslaan: bool,
                   origin: str) -> Response[ImportResult]:
-    batch = await uploads.own_batch(client.actor, batch_id)
+    batch = await batches.own_batch(client.actor, batch_id)
     if batch["status"] != BatchStatus.CHECKED:
         status = "al_opgeslagen" if batch["status"] == BatchStatus.COMMITTED else "niet_gelezen"
         return _answer(await _result(batch_id, status, STATUS_TEXT.get(status, batch["message"])))
@@ -185,9 +185,9 @@ async def _commit(client: NamedDependency[ApiClient], batch_id: int, proef: bool
     if batch["rows_error"] and not fouten_overslaan:
         return _answer(await _result(batch_id, "fouten", STATUS_TEXT["fouten"].format(n=batch["rows_error"])))
     try:
-        await uploads.commit_now(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
+        await commit.commit_now(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
     except Changed:
-        await uploads.check(batch_id, origin)
+        await check.check(batch_id, origin)
         return _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]))
     except UploadRefused as e:
         return _answer(await _result(batch_id, "niets_nieuw", e.message))
@@ -234,7 +234,7 @@ class ApiController(Controller):
     @get("/uploads/{batch_id:int}", name="api.upload", summary="De uitkomst van een eerdere aanvraag")
     async def upload(self, client: NamedDependency[ApiClient], batch_id: Annotated[int, Parameter(
             description="Het nummer uit het veld `upload` van een eerder antwoord")]) -> ImportResult:
-        batch = await uploads.own_batch(client.actor, batch_id)
+        batch = await batches.own_batch(client.actor, batch_id)
         status = {BatchStatus.COMMITTED: "opgeslagen", BatchStatus.CHECKED: "proef"}.get(batch["status"], "niet_gelezen")
         return await _result(batch_id, status, STATUS_TEXT.get(status, batch["message"]))
 
@@ -243,9 +243,9 @@ class ApiController(Controller):
                       "De controle wordt daarbij overgedaan.")
     async def upload_commit(self, request: Request, client: NamedDependency[ApiClient], batch_id: FromPath[int],
                             fouten_overslaan: FromQuery[bool] = False) -> Response[ImportResult]:
-        batch = await uploads.own_batch(client.actor, batch_id)
+        batch = await batches.own_batch(client.actor, batch_id)
         if batch["status"] == BatchStatus.CHECKED:
-            await uploads.check(batch_id, client_ip(request))
+            await check.check(batch_id, client_ip(request))
         return await _commit(client, batch_id, False, fouten_overslaan, client_ip(request))
 
 

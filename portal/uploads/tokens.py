@@ -1,4 +1,5 @@
-"""API tokens: created and revoked by an organisation's beheerder, shown once, stored as a SHA-256."""
+"""The provider API's tokens (api.py): created and revoked by an organisation's beheerder (the page is in
+routes.py), shown once, stored as a SHA-256."""
 from __future__ import annotations
 
 import hashlib

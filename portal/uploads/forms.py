@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from portal.upload_rules import COLUMN_BY_KEY, VALUE_ENUMS
+from portal.uploads.columns import COLUMN_BY_KEY, VALUE_ENUMS
 from shared.forms import FormErrors
 from shared.tabular import normalise_header
 
