@@ -12,7 +12,7 @@ from litestar.static_files import create_static_files_router
 from accounts import routes as account_routes
 from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
-from municipal.routes import GemeenteController
+from municipal.dossier.routes import GemeenteController
 from portal.api import ApiController, openapi_config
 from portal.beheer_routes import ApiTokenController, RetentionController
 from portal.routes import PortalController

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from municipal.errors import RuleErrors
-from municipal.rules import (
+from municipal.dossier.rules import (
     ContractPeriod,
     DoelgroepState,
     Pip,

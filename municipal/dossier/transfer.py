@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from municipal import services
+from municipal.dossier import sections as services
 from shared import audit, clock
 from shared.calendar import term_end
 from shared.hours import format_hours

@@ -16,8 +16,8 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from municipal import rules, services
-from municipal.rules import Pip, PipContext
+from municipal.dossier import rules, sections as services
+from municipal.dossier.rules import Pip, PipContext
 from shared import audit, clock
 from shared.db import write_tx
 from shared.forms import parse_date

@@ -5,9 +5,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from municipal import rules
-from municipal.rules import Pip, Placement
-from municipal.services import (
+from municipal.dossier import rules
+from municipal.dossier.rules import Pip, Placement
+from municipal.dossier.sections import (
     DoelgroepInput,
     EnrollmentChange,
     IntakeInput,

@@ -16,9 +16,9 @@ from litestar.exceptions import NotFoundException
 from piccolo.query.functions.aggregate import Max, Min, Sum
 from piccolo.columns.combination import WhereRaw
 
-from municipal import rules
+from municipal.dossier import rules
 from municipal.errors import DuplicateDossier, NothingChanged, RuleError, RuleErrors
-from municipal.rules import SECTIONS, ContractPeriod, DoelgroepState, Pip, PipContext, Placement
+from municipal.dossier.rules import SECTIONS, ContractPeriod, DoelgroepState, Pip, PipContext, Placement
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, lock_for_update, write_tx
 from shared.history import record_version, snapshot, versions_of, with_changes

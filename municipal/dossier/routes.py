@@ -13,10 +13,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 
-from municipal import forms, onboarding, providers, services, transfer
+from municipal.dossier import forms, onboarding, sections as services, transfer
+from municipal.providers import services as providers
 from municipal.inbox.timeline import timeline
 from municipal.errors import DuplicateDossier, NothingChanged, RuleErrors
-from municipal.rules import FIELD_LABELS, SECTION_TITLES
+from municipal.dossier.rules import FIELD_LABELS, SECTION_TITLES
 from shared import audit, clock
 from shared.forms import FormErrors
 from shared.errors import RuleError

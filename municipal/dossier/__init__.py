@@ -1,0 +1,1 @@
+"""The dossier the gemeente keeps per inburgeraar."""
