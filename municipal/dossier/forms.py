@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from municipal.dossier import rules
-from municipal.dossier.rules import Pip, Placement
+from municipal.dossier.rules import Pip
+from municipal.providers import rules as provider_rules
+from municipal.providers.rules import Placement
 from municipal.dossier.sections import (
     DoelgroepInput,
     EnrollmentChange,
@@ -231,10 +233,10 @@ def parse_organisation_form(form: Form, kinds: list[str]) -> tuple[OrganisationI
     """`kinds` comes from form.getall: a checkbox group (one ticked box is still a list)."""
     errors = FormErrors()
     name = text(form, "name", 200)
-    kvk = collect(errors, "kvk", rules.normalise_kvk, form.get("kvk"))
-    duo = collect(errors, "duo_instellingsnummer", rules.normalise_instellingsnummer, form.get("duo_instellingsnummer"))
+    kvk = collect(errors, "kvk", provider_rules.normalise_kvk, form.get("kvk"))
+    duo = collect(errors, "duo_instellingsnummer", provider_rules.normalise_instellingsnummer, form.get("duo_instellingsnummer"))
     chosen = [OrganisationKind(k) for k in kinds if k in OrganisationKind._value2member_map_]
-    collect(errors, "name", rules.check_organisation, name, chosen)
+    collect(errors, "name", provider_rules.check_organisation, name, chosen)
     if errors:
         return None, errors
     return OrganisationInput(name=name, kvk=kvk, kinds=chosen, bow_keurmerk=parse_yes_no(form.get("bow_keurmerk"),

@@ -17,7 +17,7 @@ from municipal.dossier import forms, onboarding, sections as services, transfer
 from municipal.providers import services as providers
 from municipal.inbox.timeline import timeline
 from municipal.errors import DuplicateDossier, NothingChanged, RuleErrors
-from municipal.dossier.rules import FIELD_LABELS, SECTION_TITLES
+from municipal.versions import FIELD_LABELS, SECTION_TITLES
 from shared import audit, clock
 from shared.forms import FormErrors
 from shared.errors import RuleError

@@ -18,7 +18,10 @@ from piccolo.columns.combination import WhereRaw
 
 from municipal.dossier import rules
 from municipal.errors import DuplicateDossier, NothingChanged, RuleError, RuleErrors
-from municipal.dossier.rules import SECTIONS, ContractPeriod, DoelgroepState, Pip, PipContext, Placement
+from municipal.dossier.rules import DoelgroepState, Pip, PipContext
+from municipal.providers import rules as provider_rules
+from municipal.providers.rules import ContractPeriod, Placement
+from municipal.versions import SECTIONS
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, lock_for_update, write_tx
 from shared.history import record_version, snapshot, versions_of, with_changes
@@ -611,7 +614,7 @@ async def _check_placement(person: dict[str, Any], p: Placement, except_id: int 
             # SQLite returns MIN/MAX of a date column as text.
             as_date = lambda v: date.fromisoformat(v) if isinstance(v, str) else v  # noqa: E731
             reported = (as_date(span["first"]), as_date(span["last"]))
-    rules.check_placement(p, doelgroep=Doelgroep(person["doelgroep"]), bow_keurmerk=bool(org["bow_keurmerk"]),
+    provider_rules.check_placement(p, doelgroep=Doelgroep(person["doelgroep"]), bow_keurmerk=bool(org["bow_keurmerk"]),
                           contracts=await _contract_periods(person["gemeente"], p.organisation),
                           verhuisd_op=person["verhuisd_op"], others=others, reported=reported)
 

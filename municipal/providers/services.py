@@ -13,9 +13,10 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 from piccolo.columns.combination import WhereRaw
 
-from municipal.dossier import rules
+from municipal.providers import rules
 from municipal.dossier.forms import ContractInput, OrganisationInput
-from municipal.dossier.rules import SECTIONS, ContractPeriod
+from municipal.providers.rules import ContractPeriod
+from municipal.versions import SECTIONS
 from municipal.errors import NothingChanged
 from shared import audit, events
 from shared.db import IntegrityErrors, write_tx
