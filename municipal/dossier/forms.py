@@ -9,14 +9,8 @@ from municipal.dossier import rules
 from municipal.dossier.rules import Pip
 from municipal.providers import rules as provider_rules
 from municipal.providers.rules import Placement
-from municipal.dossier.sections import (
-    DoelgroepInput,
-    EnrollmentChange,
-    IntakeInput,
-    PersonInput,
-    PipInput,
-    RegisterInput,
-)
+from municipal.dossier.enrollments import EnrollmentChange
+from municipal.dossier.sections import DoelgroepInput, IntakeInput, PersonInput, PipInput, RegisterInput
 from shared.forms import FormErrors, collect, parse_choice, parse_date
 from shared.errors import RuleError
 from shared.rules import normalise_bsn

@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 
-from municipal.dossier import forms, onboarding, sections as services, transfer
+from municipal.dossier import access, enrollments, forms, onboarding, people, read, sections, transfer
 from municipal.providers import services as providers
 from municipal.inbox.timeline import timeline
 from municipal.errors import DuplicateDossier, NothingChanged, RuleErrors
@@ -52,7 +52,7 @@ def _add_errors(errors: FormErrors, e: RuleError) -> None:
         errors.add(err)
 
 
-casework_only = guard(services.can_edit)
+casework_only = guard(access.can_edit)
 gemeente_beheer_only = guard(providers.is_gemeente_beheer)
 
 
@@ -64,7 +64,7 @@ def _iso(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _default_forms(d: services.Dossier) -> dict[str, dict[str, str]]:
+def _default_forms(d: read.Dossier) -> dict[str, dict[str, str]]:
     p = d.person
     today = clock.today().isoformat()
     return {
@@ -118,17 +118,17 @@ class GemeenteController(Controller):
     @get("/", name="gemeente.people")
     async def people(self, request: Request, q: FromQuery[str] = "", regisseur: FromQuery[str] = "",
                      status: FromQuery[str] = "actief", pagina: FromQuery[int] = 1) -> Any:
-        f = services.PeopleFilter(q=q, regisseur=regisseur, status=status if status in {"actief", "verhuisd", "alle"}
+        f = people.PeopleFilter(q=q, regisseur=regisseur, status=status if status in {"actief", "verhuisd", "alle"}
                                   else "actief", page=pagina)
-        rows, has_next = await services.list_people(request.user, f, client_ip(request))
-        staff = await services.gemeente_staff(request.user.gemeente_id)
+        rows, has_next = await people.list_people(request.user, f, client_ip(request))
+        staff = await people.gemeente_staff(request.user.gemeente_id)
         return page(request, "municipal/people.html", {
             "rows": rows, "f": f, "q": q, "page": max(1, pagina), "has_next": has_next, "staff": staff,
-            "can_edit": services.can_edit(request.user)}, fragment="municipal/_people.html")
+            "can_edit": access.can_edit(request.user)}, fragment="municipal/_people.html")
 
     @get("/caseload", name="gemeente.caseload")
     async def caseload(self, request: Request) -> Any:
-        lines = await services.caseload(request.user, client_ip(request))
+        lines = await people.caseload(request.user, client_ip(request))
         return page(request, "municipal/caseload.html", {"lines": lines})
 
     @get("/inburgeraars/nieuw", name="gemeente.register_form", guards=[casework_only])
@@ -138,7 +138,7 @@ class GemeenteController(Controller):
 
     async def _register_page(self, request: Request, form: dict, errors: FormErrors, status: int = 200,
                              existing_id: int | None = None) -> Any:
-        staff = await services.gemeente_staff(request.user.gemeente_id)
+        staff = await people.gemeente_staff(request.user.gemeente_id)
         return page(request, "municipal/register.html", {"form": form, "errors": errors,
                                                          "staff_options": _staff_options(staff),
                                                          "existing_id": existing_id, **OPTIONS}, status=status)
@@ -150,7 +150,7 @@ class GemeenteController(Controller):
         existing_id = None
         if data:
             try:
-                new_id = await services.register_person(request.user, data, client_ip(request))
+                new_id = await sections.register_person(request.user, data, client_ip(request))
                 return redirect(request, f"/gemeente/inburgeraars/{new_id}?melding=geregistreerd")
             except DuplicateDossier as e:
                 existing_id = e.existing_id
@@ -164,7 +164,7 @@ class GemeenteController(Controller):
     async def _dossier(self, request: Request, inburgeraar_id: int, *, section: str | None = None,
                        form: dict | None = None, errors: FormErrors | None = None, status: int = 200,
                        notice: str = "") -> Any:
-        d = await services.dossier(request.user, inburgeraar_id, client_ip(request))
+        d = await read.dossier(request.user, inburgeraar_id, client_ip(request))
         all_forms = _default_forms(d)
         if section and form is not None:
             all_forms[section] = {**all_forms[section], **form}
@@ -176,7 +176,7 @@ class GemeenteController(Controller):
             "d": d, "p": d.person, "forms": all_forms, "errors": all_errors, "notice": notice,
             "notice_section": section,
             "page_notice": "Het dossier is aangemaakt." if melding == "geregistreerd" else "",
-            "can_edit": services.can_edit(request.user), "today": clock.today(), **OPTIONS,
+            "can_edit": access.can_edit(request.user), "today": clock.today(), **OPTIONS,
             "staff_options": _staff_options(d.staff) + (
                 [(str(d.person["regisseur"]), f"{d.regisseur_name} (niet actief)")]
                 if d.person["regisseur"] and d.person["regisseur"] not in {s["id"] for s in d.staff} else []),
@@ -196,7 +196,7 @@ class GemeenteController(Controller):
 
     async def _save(self, request: Request, inburgeraar_id: int, section: str, parse, store) -> Any:
         """The shared shape of every section's post: 404 first, parse, store, answer."""
-        await services.person_of(request.user, inburgeraar_id)
+        await access.person_of(request.user, inburgeraar_id)
         raw = _form_dict(await request.form())
         value, errors = parse(raw)
         notice = SAVED
@@ -216,66 +216,66 @@ class GemeenteController(Controller):
     @post("/inburgeraars/{inburgeraar_id:int}/persoon", name="gemeente.persoon", guards=[casework_only])
     async def save_person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "persoon", forms.parse_person_form,
-                                lambda v: services.update_person(request.user, inburgeraar_id, v, client_ip(request)))
+                                lambda v: sections.update_person(request.user, inburgeraar_id, v, client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/brede-intake", name="gemeente.intake", guards=[casework_only])
     async def save_intake(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "brede_intake", forms.parse_intake_form,
-                                lambda v: services.set_intake(request.user, inburgeraar_id, v, client_ip(request)))
+                                lambda v: sections.set_intake(request.user, inburgeraar_id, v, client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/pip", name="gemeente.pip", guards=[casework_only])
     async def save_pip(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "pip", forms.parse_pip_form,
-                                lambda v: services.set_pip(request.user, inburgeraar_id, v, client_ip(request)))
+                                lambda v: sections.set_pip(request.user, inburgeraar_id, v, client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/aanbod", name="gemeente.aanbod", guards=[casework_only])
     async def save_aanbod(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "aanbod", forms.parse_aanbod_form,
-                                lambda v: services.set_aanbod(request.user, inburgeraar_id, *v, client_ip(request)))
+                                lambda v: sections.set_aanbod(request.user, inburgeraar_id, *v, client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/begeleiding", name="gemeente.begeleiding", guards=[casework_only])
     async def save_begeleiding(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "begeleiding", forms.parse_begeleiding_form,
-                                lambda v: services.set_begeleiding(request.user, inburgeraar_id, *v,
+                                lambda v: sections.set_begeleiding(request.user, inburgeraar_id, *v,
                                                                    client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/ontzorgen", name="gemeente.ontzorgen", guards=[casework_only])
     async def save_ontzorgen(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "ontzorgen", forms.parse_ontzorgen_form,
-                                lambda v: services.set_ontzorgen(request.user, inburgeraar_id, *v, client_ip(request)))
+                                lambda v: sections.set_ontzorgen(request.user, inburgeraar_id, *v, client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/voortgang", name="gemeente.voortgang", guards=[casework_only])
     async def save_voortgang(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "voortgang", forms.parse_voortgang_form,
-                                lambda v: services.change_voortgangsgesprekken(request.user, inburgeraar_id, *v,
+                                lambda v: sections.change_voortgangsgesprekken(request.user, inburgeraar_id, *v,
                                                                                client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/doelgroep", name="gemeente.doelgroep", guards=[casework_only])
     async def save_doelgroep(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "doelgroep", forms.parse_doelgroep_form,
-                                lambda v: services.change_doelgroep(request.user, inburgeraar_id, v,
+                                lambda v: sections.change_doelgroep(request.user, inburgeraar_id, v,
                                                                     client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/verhuizing", name="gemeente.verhuizing", guards=[casework_only])
     async def save_move(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "verhuizing", forms.parse_move_form,
-                                lambda v: services.move_out(request.user, inburgeraar_id, *v, client_ip(request)))
+                                lambda v: sections.move_out(request.user, inburgeraar_id, *v, client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/aantekeningen", name="gemeente.aantekeningen", guards=[casework_only])
     async def save_notes(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "aantekeningen",
                                 lambda raw: (forms.text(raw, "aantekeningen", 20000), FormErrors()),
-                                lambda v: services.set_aantekeningen(request.user, inburgeraar_id, v,
+                                lambda v: sections.set_aantekeningen(request.user, inburgeraar_id, v,
                                                                      client_ip(request)))
 
     @post("/inburgeraars/{inburgeraar_id:int}/inschrijvingen", name="gemeente.enrol", guards=[casework_only])
     async def enrol(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "inschrijvingen", forms.parse_enrol_form,
-                                lambda v: services.enrol(request.user, inburgeraar_id, v, client_ip(request)))
+                                lambda v: enrollments.enrol(request.user, inburgeraar_id, v, client_ip(request)))
 
     @get("/inburgeraars/{inburgeraar_id:int}/geschiedenis", name="gemeente.person_history")
     async def person_history(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
-        person, versions = await services.history(request.user, inburgeraar_id, client_ip(request))
+        person, versions = await read.history(request.user, inburgeraar_id, client_ip(request))
         return page(request, "municipal/history.html", {"person": person, "versions": versions, **OPTIONS})
 
     @get("/inburgeraars/{inburgeraar_id:int}/overdracht", name="gemeente.transfer")
@@ -289,12 +289,12 @@ class GemeenteController(Controller):
     async def _enrollment_page(self, request: Request, enrollment_id: int, *, form: dict | None = None,
                                errors: FormErrors | None = None, end_form: dict | None = None,
                                end_errors: FormErrors | None = None, status: int = 200, notice: str = "") -> Any:
-        row, person = await services.enrollment_of(request.user, enrollment_id)
-        versions = await services.enrollment_history(enrollment_id)
+        row, person = await enrollments.enrollment_of(request.user, enrollment_id)
+        versions = await enrollments.enrollment_history(enrollment_id)
         await audit.record(request.user, "enrollment.view", "enrollment", enrollment_id, origin=client_ip(request),
                            inburgeraar_id=person["id"], subject_gemeente_id=person["gemeente"])
         return page(request, "municipal/enrollment.html", {
-            "e": row, "person": person, "versions": versions, "can_edit": services.can_edit(request.user),
+            "e": row, "person": person, "versions": versions, "can_edit": access.can_edit(request.user),
             "form": form or {"start": _iso(row["start"]), "end": _iso(row["end"]),
                              "planned_hours": str(row["planned_hours"] if row["planned_hours"] is not None else ""),
                              "toelichting": ""},
@@ -309,12 +309,12 @@ class GemeenteController(Controller):
 
     @post("/inschrijvingen/{enrollment_id:int}", name="gemeente.enrollment_change", guards=[casework_only])
     async def enrollment_change(self, request: Request, enrollment_id: FromPath[int]) -> Any:
-        await services.enrollment_of(request.user, enrollment_id)
+        await enrollments.enrollment_of(request.user, enrollment_id)
         raw = _form_dict(await request.form())
         change, errors = forms.parse_enrollment_change_form(raw)
         if change:
             try:
-                await services.change_enrollment(request.user, enrollment_id, change, origin=client_ip(request))
+                await enrollments.change_enrollment(request.user, enrollment_id, change, origin=client_ip(request))
             except NothingChanged:
                 return await self._enrollment_page(request, enrollment_id, notice=UNCHANGED)
             except RuleError as e:
@@ -325,12 +325,12 @@ class GemeenteController(Controller):
 
     @post("/inschrijvingen/{enrollment_id:int}/beeindigen", name="gemeente.enrollment_end", guards=[casework_only])
     async def enrollment_end(self, request: Request, enrollment_id: FromPath[int]) -> Any:
-        row, person = await services.enrollment_of(request.user, enrollment_id)
+        row, person = await enrollments.enrollment_of(request.user, enrollment_id)
         raw = _form_dict(await request.form())
         end, errors = forms.parse_end_form(raw)
         if end:
             try:
-                await services.change_enrollment(request.user, enrollment_id, services.EnrollmentChange(
+                await enrollments.change_enrollment(request.user, enrollment_id, enrollments.EnrollmentChange(
                     row["start"], end, row["planned_hours"], forms.text(raw, "toelichting", 2000)), ending=True,
                     origin=client_ip(request))
             except NothingChanged:
