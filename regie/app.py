@@ -10,9 +10,10 @@ from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 
 from accounts import routes as account_routes
+from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
 from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
-from municipal.dossier.routes import GemeenteController
+from municipal.providers.routes import ProviderController
 from portal.api import ApiController, openapi_config
 from portal.beheer_routes import ApiTokenController, RetentionController
 from portal.routes import PortalController
@@ -44,8 +45,9 @@ def create_app() -> Litestar:
         route_handlers=[
             # The OpenAPI schema documents the provider API only, not the HTML pages.
             Router(path="/", include_in_schema=False, route_handlers=[
-                health, *account_routes.route_handlers, PortalController, GemeenteController, InboxController,
-                InboxSetupController, UploadController, ApiTokenController, RetentionController,
+                health, *account_routes.route_handlers, PortalController, PeopleController, DossierController,
+                EnrollmentController, ImportController, ProviderController, InboxController, InboxSetupController,
+                UploadController, ApiTokenController, RetentionController,
                 create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
             ]),
             ApiController,
