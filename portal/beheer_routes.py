@@ -1,4 +1,5 @@
-"""Beheer pages that belong to uploads: an organisation's API tokens, a gemeente's retention period."""
+"""Beheer pages that belong to uploads: an organisation's API tokens. (A gemeente's retention period is kept on
+the municipal side: municipal/settings_routes.py.)"""
 from __future__ import annotations
 
 from typing import Any
@@ -7,17 +8,11 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 
 from portal import tokens
-from shared import audit
-from shared.db import write_tx
 from shared.forms import FormErrors
 from shared.errors import RuleError
-from shared.tables import Gemeente
-from shared.vocab import Role
 from shared.web import client_ip, guard, page, redirect
 
 org_beheer_only = guard(tokens.is_org_beheerder)
-gemeente_beheer_only = guard(lambda u: u.role is Role.BEHEERDER and u.gemeente_id is not None)
-RETENTION_MIN, RETENTION_MAX = 7, 3650
 
 
 class ApiTokenController(Controller):
@@ -50,37 +45,3 @@ class ApiTokenController(Controller):
     async def revoke(self, request: Request, token_id: FromPath[int]) -> Any:
         await tokens.revoke(request.user, token_id, client_ip(request))
         return redirect(request, "/beheer/api-sleutels")
-
-
-class RetentionController(Controller):
-    path = "/beheer/bewaartermijn"
-    guards = [gemeente_beheer_only]
-
-    async def _page(self, request: Request, *, errors: dict | None = None, form: dict | None = None,
-                    status: int = 200, notice: str = "") -> Any:
-        row = await Gemeente.select(Gemeente.name, Gemeente.upload_retention_days).where(
-            Gemeente.id == request.user.gemeente_id).first()
-        return page(request, "portal/retention.html", {
-            "gemeente": row, "form": form or {"days": str(row["upload_retention_days"])}, "errors": errors or {},
-            "notice": notice, "min": RETENTION_MIN, "max": RETENTION_MAX}, status=status)
-
-    @get("/", name="beheer.retention")
-    async def show(self, request: Request) -> Any:
-        notice = "De bewaartermijn is opgeslagen." if request.query_params.get("opgeslagen") else ""
-        return await self._page(request, notice=notice)
-
-    @post("/", name="beheer.retention_save")
-    async def save(self, request: Request) -> Any:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        try:
-            days = int(form.get("days", "").strip())
-        except ValueError:
-            days = None
-        if days is None or not RETENTION_MIN <= days <= RETENTION_MAX:
-            return await self._page(request, form=form, status=422, errors={
-                "days": f"Vul een aantal dagen in tussen {RETENTION_MIN} en {RETENTION_MAX}."})
-        async with write_tx():
-            await Gemeente.update({Gemeente.upload_retention_days: days}).where(Gemeente.id == request.user.gemeente_id)
-            await audit.record(request.user, "gemeente.upload_retention", "gemeente", request.user.gemeente_id,
-                               origin=client_ip(request), detail=f"{days} dagen")
-        return redirect(request, "/beheer/bewaartermijn?opgeslagen=1")

@@ -14,8 +14,9 @@ from municipal.dossier.routes import DossierController, EnrollmentController, Im
 from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.providers.routes import ProviderController
+from municipal.settings_routes import RetentionController
 from portal.api import ApiController, openapi_config
-from portal.beheer_routes import ApiTokenController, RetentionController
+from portal.beheer_routes import ApiTokenController
 from portal.routes import PortalController
 from portal.upload_routes import UploadController
 from shared.db import close_db, open_db
