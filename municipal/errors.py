@@ -6,7 +6,8 @@ from typing import Any
 
 from shared.errors import NothingChanged, RuleError
 
-__all__ = ["DuplicateDossier", "NothingChanged", "RuleError", "RuleErrors", "TransitionError", "raise_all"]
+__all__ = ["AlreadyRegistered", "DuplicateDossier", "NothingChanged", "RuleError", "RuleErrors", "TransitionError",
+           "raise_all"]
 
 
 class RuleErrors(RuleError):
@@ -30,6 +31,15 @@ class DuplicateDossier(RuleError):
     def __init__(self, existing: dict[str, Any]):
         super().__init__(f"Er is al een lopend dossier met dit BSN: {existing['voornamen']} {existing['achternaam']}.",
                          "bsn")
+        self.existing_id = existing["id"]
+
+
+class AlreadyRegistered(RuleError):
+    """An organisation with this KvK number is in Regie already; `existing_id` is that organisation."""
+
+    def __init__(self, existing: dict[str, Any]):
+        super().__init__(f"Deze organisatie staat al in Regie: {existing['name']} (KvK {existing['kvk']}). "
+                         "Sluit een contract met die organisatie; een tweede record is niet nodig.", "kvk")
         self.existing_id = existing["id"]
 
 

@@ -10,10 +10,11 @@ from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 
 from accounts import routes as account_routes
+from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
 from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
-from municipal.routes import GemeenteController
-from portal.beheer_routes import RetentionController
+from municipal.providers.routes import ProviderController
+from municipal.settings_routes import RetentionController
 from portal.routes import PortalController
 from portal.uploads.api import ApiController, openapi_config
 from portal.uploads.routes import ApiTokenController, UploadController
@@ -44,8 +45,9 @@ def create_app() -> Litestar:
         route_handlers=[
             # The OpenAPI schema documents the provider API only, not the HTML pages.
             Router(path="/", include_in_schema=False, route_handlers=[
-                health, *account_routes.route_handlers, PortalController, GemeenteController, InboxController,
-                InboxSetupController, UploadController, ApiTokenController, RetentionController,
+                health, *account_routes.route_handlers, PortalController, PeopleController, DossierController,
+                EnrollmentController, ImportController, ProviderController, InboxController, InboxSetupController,
+                UploadController, ApiTokenController, RetentionController,
                 create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
             ]),
             ApiController,

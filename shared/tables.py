@@ -138,7 +138,7 @@ class Inburgeraar(Table):
     verhuisd_op = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     # The municipal dossier (issue 3). Current values live here for fast lists; every change is also
-    # appended to DossierChange, section by section (municipal/rules.py SECTIONS names the fields).
+    # appended to DossierChange, section by section (municipal/versions.py SECTIONS names the fields).
     email = Varchar(length=254, default="")
     telefoon = Varchar(length=32, default="")
     adres = Varchar(length=300, default="")

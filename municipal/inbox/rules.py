@@ -11,7 +11,7 @@ from typing import Any
 
 from municipal.errors import TransitionError
 from shared.hours import AFSCHALEN_MINUTES, Z_ROUTE_LANGUAGE_MINUTES, Z_ROUTE_PARTICIPATION_MINUTES
-from municipal.rules import aanbod_deadline
+from municipal.dossier.rules import aanbod_deadline
 from shared.calendar import add_working_days, term_fraction
 from shared.events import HoursPayload, MilestonePayload
 from shared.hours import format_hours

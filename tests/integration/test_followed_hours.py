@@ -10,13 +10,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from municipal import services as dossier
+from municipal.dossier import sections as dossier
 from municipal.errors import RuleErrors
 from municipal.inbox import services as inbox
 from municipal.inbox.duo import DuoFacts, registration_for
 from municipal.inbox.rules import ItemKind
 from municipal.inbox.timeline import timeline
-from municipal.rules import Pip
+from municipal.dossier.rules import Pip
 from portal import services as portal
 from shared import clock
 from shared.hours import followed_hours

@@ -5,22 +5,24 @@ from datetime import date
 import pytest
 
 from municipal.errors import RuleErrors
-from municipal.rules import (
-    ContractPeriod,
+from municipal.dossier.rules import (
     DoelgroepState,
     Pip,
     PipContext,
-    Placement,
     add_voortgangsgesprek,
     aanbod_is_late,
     change_doelgroep,
     check_aanbod,
     check_begeleiding,
-    check_contract,
     check_intake,
     check_move,
     check_ontzorgen,
     check_pip,
+)
+from municipal.providers.rules import (
+    ContractPeriod,
+    Placement,
+    check_contract,
     check_placement,
     normalise_instellingsnummer,
     normalise_kvk,

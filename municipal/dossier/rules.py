@@ -1,13 +1,16 @@
-"""Pure rules of the municipal dossier: no I/O, unit-tested without a database.
+"""Pure rules of the dossier's sections: persoon, PIP, inburgeringsaanbod, brede intake, begeleiding,
+ontzorgen, voortgangsgesprekken, doelgroep and verhuizing. No I/O, unit-tested without a database.
 
 Each check answers one question DUO or the law asks of the gemeente's data, and says why in Dutch,
 beside the field that caused it (a RuleError's `field`). Checks of a whole form collect every
-complaint at once (`RuleErrors`), so the regisseur fixes them in one go.
+complaint at once (`RuleErrors`), so the regisseur fixes them in one go. The rules for enrolling
+someone at a provider, and for organisations and contracts, are in municipal/providers/rules.py; which
+fields each section's version holds is in municipal/versions.py.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -16,13 +19,11 @@ from municipal.errors import RuleError, raise_all
 from shared.hours import AFSCHALEN_MINUTES, Z_ROUTE_LANGUAGE_MINUTES, format_hours
 from shared.vocab import (
     Alfabetisering,
-    Component,
     Doelgroep,
     DoelgroepKeuze,
     Leerbaarheidstoets,
     Leerroute,
     Niveau,
-    OrganisationKind,
 )
 
 AANBOD_TERM_MONTHS = 3            # the inburgeringsaanbod follows the PIP within 3 months (§3.4.4)
@@ -30,67 +31,10 @@ LEERROUTE_CHANGE_MONTHS = 18      # a leerroute can change until 1.5 years into 
 Z_ROUTE_DEFAULT_HOURS = Z_ROUTE_LANGUAGE_MINUTES // 60   # the Z-route's standard intensiteit (§3.4.4)
 MAX_INTENSITEIT = 9999            # DUO's geschatteIntensiteitB1Route: 1..9999
 INTAKE_NO_SHOW_LIMIT = 3          # after 3 no-shows the PIP is set unilaterally (§3.4.2)
-MAX_PLANNED_HOURS = 9999
 
 
 def _d(day: date) -> str:
     return f"{day:%d-%m-%Y}"
-
-
-# --- Sections of the dossier: which fields each version holds -------------------------------------
-
-SECTIONS: dict[str, tuple[str, ...]] = {
-    "persoon": ("bsn", "voornamen", "achternaam", "geboortedatum", "email", "telefoon", "adres", "regisseur",
-                "plicht_start"),
-    "brede_intake": ("intake_start", "intake_eind", "leerbaarheidstoets", "leerbaarheidstoets_datum",
-                     "intake_no_shows"),
-    "pip": ("pip_dagtekening", "leerroute", "niveau", "intensiteit_uren", "indicator_alfabetisering",
-            "opleiding_afmaken", "pip_nummer", "termijn_start"),
-    "aanbod": ("datum_inburgeringsaanbod", "reden_vertraagde_start"),
-    "begeleiding": ("begeleiding_indicatie", "begeleiding_start"),
-    "ontzorgen": ("ontzorgen_start", "ontzorgen_eind"),
-    "voortgang": ("voortgangsgesprekken",),
-    "doelgroep": ("doelgroep", "doelgroep_status", "doelgroep_keuze", "doelgroep_keuze_op"),
-    "verhuizing": ("verhuisd_op", "verhuisd_naar"),
-    "aantekeningen": ("aantekeningen",),
-    # Not on the person: an enrollment, a contract and an organisation are versioned the same way.
-    "inschrijving": ("organisation", "component", "start", "end", "planned_hours"),
-    "contract": ("organisation", "component", "start", "end"),
-    "organisatie": ("name", "kvk", "kinds", "bow_keurmerk", "duo_instellingsnummer"),
-}
-
-SECTION_TITLES = {
-    "persoon": "Persoon", "brede_intake": "Brede intake", "pip": "PIP", "aanbod": "Inburgeringsaanbod",
-    "begeleiding": "Maatschappelijke begeleiding", "ontzorgen": "Ontzorgen", "voortgang": "Voortgangsgesprekken",
-    "doelgroep": "Doelgroep", "verhuizing": "Verhuizing", "aantekeningen": "Aantekeningen",
-    "inschrijving": "Inschrijving", "contract": "Contract", "organisatie": "Organisatie",
-}
-
-FIELD_LABELS = {
-    "bsn": "BSN", "voornamen": "Voornamen", "achternaam": "Achternaam", "geboortedatum": "Geboortedatum",
-    "email": "E-mailadres", "telefoon": "Telefoon", "adres": "Adres", "regisseur": "Regisseur",
-    "plicht_start": "Inburgeringsplichtig sinds",
-    "intake_start": "Start brede intake", "intake_eind": "Einde brede intake",
-    "leerbaarheidstoets": "Uitslag leerbaarheidstoets", "leerbaarheidstoets_datum": "Datum leerbaarheidstoets",
-    "intake_no_shows": "Keren niet verschenen",
-    "pip_dagtekening": "Dagtekening PIP", "leerroute": "Leerroute", "niveau": "Niveau",
-    "intensiteit_uren": "Intensiteit (uren)", "indicator_alfabetisering": "Alfabetisering",
-    "opleiding_afmaken": "Mag opleiding afmaken", "pip_nummer": "PIP-versie", "termijn_start": "Start termijn",
-    "datum_inburgeringsaanbod": "Datum inburgeringsaanbod", "reden_vertraagde_start": "Reden vertraagde start",
-    "begeleiding_indicatie": "Indicatie begeleiding", "begeleiding_start": "Start begeleiding",
-    "ontzorgen_start": "Start ontzorgen", "ontzorgen_eind": "Einde ontzorgen",
-    "voortgangsgesprekken": "Voortgangsgesprekken",
-    "doelgroep": "Rechten als", "doelgroep_status": "Status volgens DUO", "doelgroep_keuze": "Keuze",
-    "doelgroep_keuze_op": "Keuze gemaakt op",
-    "verhuisd_op": "Verhuisd op", "verhuisd_naar": "Naar gemeente", "aantekeningen": "Aantekeningen",
-    "organisation": "Aanbieder", "component": "Onderdeel", "start": "Van", "end": "Tot en met",
-    "planned_hours": "Geplande uren", "name": "Naam", "kvk": "KvK-nummer", "kinds": "Soort",
-    "bow_keurmerk": "Blik op Werk-keurmerk", "duo_instellingsnummer": "DUO-instellingsnummer",
-}
-
-# Parts of the dossier a provider never sees (shared/access.PERSON_COLUMNS_FOR_PROVIDER is the list it does).
-PRIVATE_SECTIONS = ("brede_intake", "aanbod", "begeleiding", "ontzorgen", "voortgang", "doelgroep", "verhuizing",
-                    "aantekeningen")
 
 
 # --- Persoon ------------------------------------------------------------------------------------------
@@ -338,119 +282,3 @@ def check_move(day: date, naar: str, *, own_gemeente_name: str, registered_on: d
         errors.append(RuleError(f"De verhuisdatum ligt vóór de inburgeringsplicht ({_d(registered_on)}).",
                                 "verhuisd_op"))
     raise_all(errors)
-
-
-# --- Enrollments ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ContractPeriod:
-    component: Component
-    start: date
-    end: date | None
-
-
-@dataclass(frozen=True)
-class Placement:
-    """An enrollment as the regisseur wants it."""
-    organisation: int
-    component: Component
-    start: date
-    end: date | None
-    planned_hours: int | None
-
-
-def _covers(contract: ContractPeriod, start: date, end: date | None) -> bool:
-    if contract.start > start:
-        return False
-    return contract.end is None or (end is not None and end <= contract.end)
-
-
-def check_placement(p: Placement, *, doelgroep: Doelgroep, bow_keurmerk: bool, contracts: Sequence[ContractPeriod],
-                    verhuisd_op: date | None, others: Sequence[Placement] = (),
-                    reported: tuple[date, date] | None = None) -> None:
-    """Enrolment only at a provider this gemeente contracted for the component in that period; language
-    for an asylum status holder only under the BoW keurmerk; `others` are the person's other enrollments,
-    `reported` the first and last day of hours already reported on this one."""
-    errors: list[RuleError] = []
-    if p.end is not None and p.end < p.start:
-        errors.append(RuleError("De einddatum ligt vóór de begindatum.", "end"))
-    if p.planned_hours is not None and not 0 <= p.planned_hours <= MAX_PLANNED_HOURS:
-        errors.append(RuleError(f"Vul geplande uren in tussen 0 en {MAX_PLANNED_HOURS}.", "planned_hours"))
-    if verhuisd_op is not None and (p.start >= verhuisd_op or p.end is None or p.end > verhuisd_op):
-        errors.append(RuleError(f"De persoon verhuist op {_d(verhuisd_op)} naar een andere gemeente. De inschrijving "
-                                "moet uiterlijk die dag eindigen.", "end" if p.start < verhuisd_op else "start"))
-    if doelgroep is Doelgroep.GEZIN_OVERIG and p.component is Component.TAAL:
-        errors.append(RuleError("Een gezins- of overige migrant koopt de taalcursus zelf (met een lening van DUO). "
-                                "De gemeente schrijft deze persoon niet in voor taal.", "component"))
-    if doelgroep is Doelgroep.GEZIN_OVERIG and p.component is Component.BEGELEIDING:
-        errors.append(RuleError("Maatschappelijke begeleiding is er alleen voor asielstatushouders.", "component"))
-    if doelgroep is Doelgroep.ASIEL and p.component is Component.TAAL and not bow_keurmerk:
-        errors.append(RuleError("Een asielstatushouder volgt taalles alleen bij een organisatie met het "
-                                "Blik op Werk-keurmerk. Deze aanbieder heeft dat niet.", "organisation"))
-    for_component = [c for c in contracts if c.component is p.component]
-    if not for_component:
-        errors.append(RuleError(f"De gemeente heeft met deze aanbieder geen contract voor {p.component.label}.",
-                                "organisation"))
-    elif not any(_covers(c, p.start, p.end) for c in for_component):
-        spans = ", ".join(f"{_d(c.start)} t/m {_d(c.end) if c.end else 'heden'}" for c in for_component)
-        hint = " Vul een einddatum in die binnen het contract valt." if p.end is None else ""
-        errors.append(RuleError(f"De inschrijving valt niet binnen het contract voor {p.component.label} "
-                                f"({spans}).{hint}", "end" if p.end is None else "start"))
-    for o in others:
-        if o.organisation == p.organisation and o.component is p.component and \
-                o.start <= (p.end or date.max) and p.start <= (o.end or date.max):
-            errors.append(RuleError(f"De persoon staat in die periode al ingeschreven bij deze aanbieder voor "
-                                    f"{p.component.label} (vanaf {_d(o.start)}).", "start"))
-            break
-    if reported is not None:
-        first, last = reported
-        if p.start > first:
-            errors.append(RuleError(f"Er zijn al uren gemeld vanaf {_d(first)}: de inschrijving moet dan al "
-                                    "begonnen zijn.", "start"))
-        if p.end is not None and p.end < last:
-            errors.append(RuleError(f"Er zijn al uren gemeld tot en met {_d(last)}: de inschrijving kan niet eerder "
-                                    "eindigen.", "end"))
-    raise_all(errors)
-
-
-# --- Organisations and contracts --------------------------------------------------------------------
-
-def normalise_kvk(raw: str | None, required: bool = True) -> str | None:
-    digits = re.sub(r"[\s.]", "", raw or "")
-    if not digits:
-        if required:
-            raise RuleError("Vul het KvK-nummer in.", "kvk")
-        return None
-    if not re.fullmatch(r"\d{8}", digits):
-        raise RuleError("Een KvK-nummer heeft 8 cijfers.", "kvk")
-    return digits
-
-
-def normalise_instellingsnummer(raw: str | None) -> str | None:
-    """DUO's instellingsnummer: exactly 10 characters (letters and digits)."""
-    text = re.sub(r"\s", "", raw or "").upper()
-    if not text:
-        return None
-    if not re.fullmatch(r"[0-9A-Z]{10}", text):
-        raise RuleError("Een DUO-instellingsnummer heeft precies 10 tekens (cijfers en letters).",
-                        "duo_instellingsnummer")
-    return text
-
-
-def check_organisation(name: str, kinds: Sequence[OrganisationKind]) -> None:
-    errors = []
-    if not name.strip():
-        errors.append(RuleError("Vul de naam van de organisatie in.", "name"))
-    if not kinds:
-        errors.append(RuleError("Kies minstens één soort aanbieder.", "kinds"))
-    raise_all(errors)
-
-
-def check_contract(component: Component, start: date, end: date | None,
-                   existing: Sequence[ContractPeriod]) -> None:
-    if end is not None and end < start:
-        raise RuleError("De einddatum ligt vóór de begindatum.", "end")
-    for c in existing:
-        if c.component is component and c.start <= (end or date.max) and start <= (c.end or date.max):
-            raise RuleError(f"Er is al een contract voor {component.label} in die periode (vanaf {_d(c.start)}). "
-                            "Beëindig dat eerst of kies een andere periode.", "start")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from municipal import services
+from municipal.dossier.access import person_of
+from municipal.dossier.read import enrollments_of, hours_to_date, milestones_of
 from shared import audit, clock
 from shared.calendar import term_end
 from shared.hours import format_hours
@@ -35,13 +36,13 @@ def _line(name: str, value: Any) -> str:
 
 async def summary(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> tuple[str, str]:
     """(file name, text) of the transfer summary."""
-    person = await services.person_of(user, inburgeraar_id)
+    person = await person_of(user, inburgeraar_id)
     gemeente = await Gemeente.select(Gemeente.name).where(Gemeente.id == person["gemeente"]).first()
     regisseur = await AppUser.select(AppUser.name, AppUser.email).where(AppUser.id == person["regisseur"]).first() \
         if person["regisseur"] else None
-    hours = await services.hours_to_date(inburgeraar_id)
-    milestones = await services.milestones_of(inburgeraar_id)
-    enrollments = await services.enrollments_of(inburgeraar_id)
+    hours = await hours_to_date(inburgeraar_id)
+    milestones = await milestones_of(inburgeraar_id)
+    enrollments = await enrollments_of(inburgeraar_id)
     items = await open_items(inburgeraar_id)
     now = clock.now()
     p = person

@@ -1,4 +1,5 @@
-"""The gemeente's side: its people and their dossiers, enrollments, provider organisations and contracts.
+"""The gemeente's people and their dossiers: finding people (the list, the caseload) and registering one; the
+dossier page with its section saves, history and transfer summary; enrollments; bulk import of dossiers.
 
 Thin handlers: parse the form, call a service, render the page or (to htmx) the one section that
 changed. Writes answer 303 to a plain form and the section fragment to htmx; a form with errors comes
@@ -13,24 +14,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 
-from municipal import forms, onboarding, providers, services, transfer
+from municipal.dossier import access, enrollments, forms, onboarding, people, read, sections, transfer
+from municipal import fields
+from municipal.errors import DuplicateDossier, NothingChanged
 from municipal.inbox.timeline import timeline
-from municipal.errors import DuplicateDossier, NothingChanged, RuleErrors
-from municipal.rules import FIELD_LABELS, SECTION_TITLES
+from municipal.web import SAVED, UNCHANGED, VERSION_LABELS, add_errors, form_dict
 from shared import audit, clock
-from shared.forms import FormErrors
 from shared.errors import RuleError
+from shared.forms import FormErrors
 from shared.settings import settings
-from shared.vocab import (
-    Alfabetisering,
-    Component,
-    Doelgroep,
-    DoelgroepKeuze,
-    Leerbaarheidstoets,
-    Leerroute,
-    Niveau,
-    OrganisationKind,
-)
+from shared.vocab import Alfabetisering, Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau
 from shared.web import client_ip, gemeente_only, guard, page, redirect
 
 DOSSIER_SECTIONS = ("persoon", "doelgroep", "brede_intake", "pip", "aanbod", "begeleiding", "ontzorgen", "voortgang",
@@ -38,21 +31,8 @@ DOSSIER_SECTIONS = ("persoon", "doelgroep", "brede_intake", "pip", "aanbod", "be
 # Sections whose change shows elsewhere on the page too (the name, the route, the offer's deadline, which
 # sections apply, ended enrollments): after a save, htmx loads the whole page (HX-Redirect) instead of the section.
 WHOLE_PAGE = {"persoon", "doelgroep", "pip", "verhuizing"}
-SAVED = "De wijziging is opgeslagen. De vorige versie blijft in de geschiedenis."
-UNCHANGED = "Er is niets veranderd: dit stond er al."
 
-
-def _form_dict(form) -> dict[str, str]:
-    return {k: v for k, v in form.items() if isinstance(v, str)}
-
-
-def _add_errors(errors: FormErrors, e: RuleError) -> None:
-    for err in (e.errors if isinstance(e, RuleErrors) else [e]):
-        errors.add(err)
-
-
-casework_only = guard(services.can_edit)
-gemeente_beheer_only = guard(providers.is_gemeente_beheer)
+casework_only = guard(access.can_edit)
 
 
 def _staff_options(staff: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -63,7 +43,7 @@ def _iso(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _default_forms(d: services.Dossier) -> dict[str, dict[str, str]]:
+def _default_forms(d: read.Dossier) -> dict[str, dict[str, str]]:
     p = d.person
     today = clock.today().isoformat()
     return {
@@ -101,33 +81,30 @@ OPTIONS = {
     "leerbaarheidstoets": Leerbaarheidstoets.choices(),
     "keuzes": DoelgroepKeuze.choices(),
     "components": Component.choices(),
-    "kinds": OrganisationKind.choices(),
     "ja_nee": [("ja", "Ja"), ("nee", "Nee")],
-    "field_labels": FIELD_LABELS,
-    "section_titles": SECTION_TITLES,
+    **VERSION_LABELS,
 }
 
 
-class GemeenteController(Controller):
+class PeopleController(Controller):
+    """The gemeente's list of people, the caseload per regisseur, and registering a new person."""
     path = "/gemeente"
     guards = [gemeente_only]
-
-    # --- People ---------------------------------------------------------------------------------------
 
     @get("/", name="gemeente.people")
     async def people(self, request: Request, q: FromQuery[str] = "", regisseur: FromQuery[str] = "",
                      status: FromQuery[str] = "actief", pagina: FromQuery[int] = 1) -> Any:
-        f = services.PeopleFilter(q=q, regisseur=regisseur, status=status if status in {"actief", "verhuisd", "alle"}
-                                  else "actief", page=pagina)
-        rows, has_next = await services.list_people(request.user, f, client_ip(request))
-        staff = await services.gemeente_staff(request.user.gemeente_id)
+        f = people.PeopleFilter(q=q, regisseur=regisseur, status=status if status in {"actief", "verhuisd", "alle"}
+                                else "actief", page=pagina)
+        rows, has_next = await people.list_people(request.user, f, client_ip(request))
+        staff = await people.gemeente_staff(request.user.gemeente_id)
         return page(request, "municipal/people.html", {
             "rows": rows, "f": f, "q": q, "page": max(1, pagina), "has_next": has_next, "staff": staff,
-            "can_edit": services.can_edit(request.user)}, fragment="municipal/_people.html")
+            "can_edit": access.can_edit(request.user)}, fragment="municipal/_people.html")
 
     @get("/caseload", name="gemeente.caseload")
     async def caseload(self, request: Request) -> Any:
-        lines = await services.caseload(request.user, client_ip(request))
+        lines = await people.caseload(request.user, client_ip(request))
         return page(request, "municipal/caseload.html", {"lines": lines})
 
     @get("/inburgeraars/nieuw", name="gemeente.register_form", guards=[casework_only])
@@ -137,33 +114,37 @@ class GemeenteController(Controller):
 
     async def _register_page(self, request: Request, form: dict, errors: FormErrors, status: int = 200,
                              existing_id: int | None = None) -> Any:
-        staff = await services.gemeente_staff(request.user.gemeente_id)
+        staff = await people.gemeente_staff(request.user.gemeente_id)
         return page(request, "municipal/register.html", {"form": form, "errors": errors,
                                                          "staff_options": _staff_options(staff),
                                                          "existing_id": existing_id, **OPTIONS}, status=status)
 
     @post("/inburgeraars", name="gemeente.register", guards=[casework_only])
     async def register(self, request: Request) -> Any:
-        raw = _form_dict(await request.form())
+        raw = form_dict(await request.form())
         data, errors = forms.parse_register_form(raw)
         existing_id = None
         if data:
             try:
-                new_id = await services.register_person(request.user, data, client_ip(request))
+                new_id = await sections.register_person(request.user, data, client_ip(request))
                 return redirect(request, f"/gemeente/inburgeraars/{new_id}?melding=geregistreerd")
             except DuplicateDossier as e:
                 existing_id = e.existing_id
-                _add_errors(errors, e)
+                add_errors(errors, e)
             except RuleError as e:
-                _add_errors(errors, e)
+                add_errors(errors, e)
         return await self._register_page(request, raw, errors, status=422, existing_id=existing_id)
 
-    # --- One dossier ------------------------------------------------------------------------------------
+
+class DossierController(Controller):
+    """One person's dossier: the page, a save per section, its history and the warm transfer summary."""
+    path = "/gemeente/inburgeraars"
+    guards = [gemeente_only]
 
     async def _dossier(self, request: Request, inburgeraar_id: int, *, section: str | None = None,
                        form: dict | None = None, errors: FormErrors | None = None, status: int = 200,
                        notice: str = "") -> Any:
-        d = await services.dossier(request.user, inburgeraar_id, client_ip(request))
+        d = await read.dossier(request.user, inburgeraar_id, client_ip(request))
         all_forms = _default_forms(d)
         if section and form is not None:
             all_forms[section] = {**all_forms[section], **form}
@@ -175,7 +156,7 @@ class GemeenteController(Controller):
             "d": d, "p": d.person, "forms": all_forms, "errors": all_errors, "notice": notice,
             "notice_section": section,
             "page_notice": "Het dossier is aangemaakt." if melding == "geregistreerd" else "",
-            "can_edit": services.can_edit(request.user), "today": clock.today(), **OPTIONS,
+            "can_edit": access.can_edit(request.user), "today": clock.today(), **OPTIONS,
             "staff_options": _staff_options(d.staff) + (
                 [(str(d.person["regisseur"]), f"{d.regisseur_name} (niet actief)")]
                 if d.person["regisseur"] and d.person["regisseur"] not in {s["id"] for s in d.staff} else []),
@@ -189,14 +170,14 @@ class GemeenteController(Controller):
             context["timeline"] = await timeline(d.person)
         return page(request, "municipal/person.html", context, fragment=fragment, status=status)
 
-    @get("/inburgeraars/{inburgeraar_id:int}", name="gemeente.person")
+    @get("/{inburgeraar_id:int}", name="gemeente.person")
     async def person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._dossier(request, inburgeraar_id)
 
     async def _save(self, request: Request, inburgeraar_id: int, section: str, parse, store) -> Any:
         """The shared shape of every section's post: 404 first, parse, store, answer."""
-        await services.person_of(request.user, inburgeraar_id)
-        raw = _form_dict(await request.form())
+        await access.person_of(request.user, inburgeraar_id)
+        raw = form_dict(await request.form())
         value, errors = parse(raw)
         notice = SAVED
         if not errors:
@@ -205,95 +186,99 @@ class GemeenteController(Controller):
             except NothingChanged:
                 notice = UNCHANGED
             except RuleError as e:
-                _add_errors(errors, e)
+                add_errors(errors, e)
         if errors:
             return await self._dossier(request, inburgeraar_id, section=section, form=raw, errors=errors, status=422)
         if request.htmx and (section not in WHOLE_PAGE or notice == UNCHANGED):
             return await self._dossier(request, inburgeraar_id, section=section, notice=notice)
         return redirect(request, f"/gemeente/inburgeraars/{inburgeraar_id}?melding={section}#sectie-{section}")
 
-    @post("/inburgeraars/{inburgeraar_id:int}/persoon", name="gemeente.persoon", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/persoon", name="gemeente.persoon", guards=[casework_only])
     async def save_person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "persoon", forms.parse_person_form,
-                                lambda v: services.update_person(request.user, inburgeraar_id, v, client_ip(request)))
+                                lambda v: sections.update_person(request.user, inburgeraar_id, v, client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/brede-intake", name="gemeente.intake", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/brede-intake", name="gemeente.intake", guards=[casework_only])
     async def save_intake(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "brede_intake", forms.parse_intake_form,
-                                lambda v: services.set_intake(request.user, inburgeraar_id, v, client_ip(request)))
+                                lambda v: sections.set_intake(request.user, inburgeraar_id, v, client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/pip", name="gemeente.pip", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/pip", name="gemeente.pip", guards=[casework_only])
     async def save_pip(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "pip", forms.parse_pip_form,
-                                lambda v: services.set_pip(request.user, inburgeraar_id, v, client_ip(request)))
+                                lambda v: sections.set_pip(request.user, inburgeraar_id, v, client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/aanbod", name="gemeente.aanbod", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/aanbod", name="gemeente.aanbod", guards=[casework_only])
     async def save_aanbod(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "aanbod", forms.parse_aanbod_form,
-                                lambda v: services.set_aanbod(request.user, inburgeraar_id, *v, client_ip(request)))
+                                lambda v: sections.set_aanbod(request.user, inburgeraar_id, *v, client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/begeleiding", name="gemeente.begeleiding", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/begeleiding", name="gemeente.begeleiding", guards=[casework_only])
     async def save_begeleiding(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "begeleiding", forms.parse_begeleiding_form,
-                                lambda v: services.set_begeleiding(request.user, inburgeraar_id, *v,
+                                lambda v: sections.set_begeleiding(request.user, inburgeraar_id, *v,
                                                                    client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/ontzorgen", name="gemeente.ontzorgen", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/ontzorgen", name="gemeente.ontzorgen", guards=[casework_only])
     async def save_ontzorgen(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "ontzorgen", forms.parse_ontzorgen_form,
-                                lambda v: services.set_ontzorgen(request.user, inburgeraar_id, *v, client_ip(request)))
+                                lambda v: sections.set_ontzorgen(request.user, inburgeraar_id, *v, client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/voortgang", name="gemeente.voortgang", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/voortgang", name="gemeente.voortgang", guards=[casework_only])
     async def save_voortgang(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "voortgang", forms.parse_voortgang_form,
-                                lambda v: services.change_voortgangsgesprekken(request.user, inburgeraar_id, *v,
+                                lambda v: sections.change_voortgangsgesprekken(request.user, inburgeraar_id, *v,
                                                                                client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/doelgroep", name="gemeente.doelgroep", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/doelgroep", name="gemeente.doelgroep", guards=[casework_only])
     async def save_doelgroep(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "doelgroep", forms.parse_doelgroep_form,
-                                lambda v: services.change_doelgroep(request.user, inburgeraar_id, v,
+                                lambda v: sections.change_doelgroep(request.user, inburgeraar_id, v,
                                                                     client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/verhuizing", name="gemeente.verhuizing", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/verhuizing", name="gemeente.verhuizing", guards=[casework_only])
     async def save_move(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "verhuizing", forms.parse_move_form,
-                                lambda v: services.move_out(request.user, inburgeraar_id, *v, client_ip(request)))
+                                lambda v: sections.move_out(request.user, inburgeraar_id, *v, client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/aantekeningen", name="gemeente.aantekeningen", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/aantekeningen", name="gemeente.aantekeningen", guards=[casework_only])
     async def save_notes(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "aantekeningen",
-                                lambda raw: (forms.text(raw, "aantekeningen", 20000), FormErrors()),
-                                lambda v: services.set_aantekeningen(request.user, inburgeraar_id, v,
+                                lambda raw: (fields.text(raw, "aantekeningen", 20000), FormErrors()),
+                                lambda v: sections.set_aantekeningen(request.user, inburgeraar_id, v,
                                                                      client_ip(request)))
 
-    @post("/inburgeraars/{inburgeraar_id:int}/inschrijvingen", name="gemeente.enrol", guards=[casework_only])
+    @post("/{inburgeraar_id:int}/inschrijvingen", name="gemeente.enrol", guards=[casework_only])
     async def enrol(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         return await self._save(request, inburgeraar_id, "inschrijvingen", forms.parse_enrol_form,
-                                lambda v: services.enrol(request.user, inburgeraar_id, v, client_ip(request)))
+                                lambda v: enrollments.enrol(request.user, inburgeraar_id, v, client_ip(request)))
 
-    @get("/inburgeraars/{inburgeraar_id:int}/geschiedenis", name="gemeente.person_history")
+    @get("/{inburgeraar_id:int}/geschiedenis", name="gemeente.person_history")
     async def person_history(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
-        person, versions = await services.history(request.user, inburgeraar_id, client_ip(request))
+        person, versions = await read.history(request.user, inburgeraar_id, client_ip(request))
         return page(request, "municipal/history.html", {"person": person, "versions": versions, **OPTIONS})
 
-    @get("/inburgeraars/{inburgeraar_id:int}/overdracht", name="gemeente.transfer")
+    @get("/{inburgeraar_id:int}/overdracht", name="gemeente.transfer")
     async def transfer_summary(self, request: Request, inburgeraar_id: FromPath[int]) -> Response:
         filename, text = await transfer.summary(request.user, inburgeraar_id, client_ip(request))
         return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
-    # --- Enrollments ------------------------------------------------------------------------------------
+
+class EnrollmentController(Controller):
+    """One enrollment: its page with versions, a change, and ending it."""
+    path = "/gemeente/inschrijvingen"
+    guards = [gemeente_only]
 
     async def _enrollment_page(self, request: Request, enrollment_id: int, *, form: dict | None = None,
                                errors: FormErrors | None = None, end_form: dict | None = None,
                                end_errors: FormErrors | None = None, status: int = 200, notice: str = "") -> Any:
-        row, person = await services.enrollment_of(request.user, enrollment_id)
-        versions = await services.enrollment_history(enrollment_id)
+        row, person = await enrollments.enrollment_of(request.user, enrollment_id)
+        versions = await enrollments.enrollment_history(enrollment_id)
         await audit.record(request.user, "enrollment.view", "enrollment", enrollment_id, origin=client_ip(request),
                            inburgeraar_id=person["id"], subject_gemeente_id=person["gemeente"])
         return page(request, "municipal/enrollment.html", {
-            "e": row, "person": person, "versions": versions, "can_edit": services.can_edit(request.user),
+            "e": row, "person": person, "versions": versions, "can_edit": access.can_edit(request.user),
             "form": form or {"start": _iso(row["start"]), "end": _iso(row["end"]),
                              "planned_hours": str(row["planned_hours"] if row["planned_hours"] is not None else ""),
                              "toelichting": ""},
@@ -302,167 +287,65 @@ class GemeenteController(Controller):
             "end_errors": end_errors or {}, "grace_days": settings.report_grace_days, "notice": notice or (SAVED if request.query_params.get("melding") else ""),
             **OPTIONS}, status=status)
 
-    @get("/inschrijvingen/{enrollment_id:int}", name="gemeente.enrollment")
+    @get("/{enrollment_id:int}", name="gemeente.enrollment")
     async def enrollment(self, request: Request, enrollment_id: FromPath[int]) -> Any:
         return await self._enrollment_page(request, enrollment_id)
 
-    @post("/inschrijvingen/{enrollment_id:int}", name="gemeente.enrollment_change", guards=[casework_only])
+    @post("/{enrollment_id:int}", name="gemeente.enrollment_change", guards=[casework_only])
     async def enrollment_change(self, request: Request, enrollment_id: FromPath[int]) -> Any:
-        await services.enrollment_of(request.user, enrollment_id)
-        raw = _form_dict(await request.form())
+        await enrollments.enrollment_of(request.user, enrollment_id)
+        raw = form_dict(await request.form())
         change, errors = forms.parse_enrollment_change_form(raw)
         if change:
             try:
-                await services.change_enrollment(request.user, enrollment_id, change, origin=client_ip(request))
+                await enrollments.change_enrollment(request.user, enrollment_id, change, origin=client_ip(request))
             except NothingChanged:
                 return await self._enrollment_page(request, enrollment_id, notice=UNCHANGED)
             except RuleError as e:
-                _add_errors(errors, e)
+                add_errors(errors, e)
         if errors:
             return await self._enrollment_page(request, enrollment_id, form=raw, errors=errors, status=422)
         return redirect(request, f"/gemeente/inschrijvingen/{enrollment_id}?melding=opgeslagen")
 
-    @post("/inschrijvingen/{enrollment_id:int}/beeindigen", name="gemeente.enrollment_end", guards=[casework_only])
+    @post("/{enrollment_id:int}/beeindigen", name="gemeente.enrollment_end", guards=[casework_only])
     async def enrollment_end(self, request: Request, enrollment_id: FromPath[int]) -> Any:
-        row, person = await services.enrollment_of(request.user, enrollment_id)
-        raw = _form_dict(await request.form())
-        end, errors = forms.parse_end_form(raw)
+        row, person = await enrollments.enrollment_of(request.user, enrollment_id)
+        raw = form_dict(await request.form())
+        end, errors = fields.parse_end_form(raw)
         if end:
             try:
-                await services.change_enrollment(request.user, enrollment_id, services.EnrollmentChange(
-                    row["start"], end, row["planned_hours"], forms.text(raw, "toelichting", 2000)), ending=True,
+                await enrollments.change_enrollment(request.user, enrollment_id, enrollments.EnrollmentChange(
+                    row["start"], end, row["planned_hours"], fields.text(raw, "toelichting", 2000)), ending=True,
                     origin=client_ip(request))
             except NothingChanged:
                 return await self._enrollment_page(request, enrollment_id, notice=UNCHANGED)
             except RuleError as e:
-                _add_errors(errors, e)
+                add_errors(errors, e)
         if errors:
             return await self._enrollment_page(request, enrollment_id, end_form=raw, end_errors=errors, status=422)
         return redirect(request, f"/gemeente/inburgeraars/{person['id']}?melding=inschrijvingen#sectie-inschrijvingen")
 
-    # --- Functioneel beheer: providers and contracts ------------------------------------------------------
 
-    async def _providers_page(self, request: Request, q: str = "", *, form: dict | None = None,
-                              kinds: list[str] | None = None, errors: FormErrors | None = None,
-                              existing_id: int | None = None, status: int = 200) -> Any:
-        results = await providers.search(request.user, q, client_ip(request)) if q.strip() else []
-        contracts = await providers.contracts_of(request.user.gemeente_id)
-        return page(request, "municipal/providers.html", {
-            "q": q, "results": results, "contracts": contracts, "form": form or {"bow_keurmerk": ""},
-            "chosen_kinds": kinds or [], "errors": errors or {}, "existing_id": existing_id, "today": clock.today(),
-            **OPTIONS}, fragment="municipal/_provider_results.html" if q and not form else None, status=status)
-
-    @get("/aanbieders", name="gemeente.providers", guards=[gemeente_beheer_only])
-    async def providers_list(self, request: Request, q: FromQuery[str] = "") -> Any:
-        return await self._providers_page(request, q)
-
-    @post("/aanbieders", name="gemeente.provider_register", guards=[gemeente_beheer_only])
-    async def provider_register(self, request: Request) -> Any:
-        form = await request.form()
-        raw, kinds = _form_dict(form), [k for k in form.getall("kinds", []) if isinstance(k, str)]
-        data, errors = forms.parse_organisation_form(raw, kinds)
-        existing_id = None
-        if data:
-            try:
-                new_id = await providers.register(request.user, data, client_ip(request))
-                return redirect(request, f"/gemeente/aanbieders/{new_id}?melding=geregistreerd")
-            except providers.AlreadyRegistered as e:
-                existing_id = e.existing_id
-                _add_errors(errors, e)
-            except RuleError as e:
-                _add_errors(errors, e)
-        return await self._providers_page(request, form=raw, kinds=kinds, errors=errors, existing_id=existing_id,
-                                          status=422)
-
-    async def _provider_page(self, request: Request, organisation_id: int, *, form: dict | None = None,
-                             kinds: list[str] | None = None, errors: FormErrors | None = None,
-                             contract_form: dict | None = None, contract_errors: FormErrors | None = None,
-                             end_errors: dict[int, FormErrors] | None = None, status: int = 200,
-                             notice: str = "", existing_id: int | None = None) -> Any:
-        org, contracts, versions = await providers.organisation(request.user, organisation_id)
-        melding = request.query_params.get("melding", "")
-        return page(request, "municipal/provider.html", {
-            "org": org, "contracts": contracts, "versions": versions, "today": clock.today(),
-            "form": form or {"name": org["name"], "kvk": org["kvk"] or "",
-                             "bow_keurmerk": "ja" if org["bow_keurmerk"] else "",
-                             "duo_instellingsnummer": org["duo_instellingsnummer"] or ""},
-            "chosen_kinds": kinds if kinds is not None else list(org["kinds"] or []), "errors": errors or {},
-            "contract_form": contract_form or {"start": clock.today().isoformat(), "end": "", "component": ""},
-            "contract_errors": contract_errors or {}, "end_errors": end_errors or {}, "existing_id": existing_id,
-            "notice": notice or {"geregistreerd": "De organisatie is geregistreerd.", "opgeslagen": SAVED}.get(
-                melding, ""), **OPTIONS}, status=status)
-
-    @get("/aanbieders/{organisation_id:int}", name="gemeente.provider", guards=[gemeente_beheer_only])
-    async def provider(self, request: Request, organisation_id: FromPath[int]) -> Any:
-        return await self._provider_page(request, organisation_id)
-
-    @post("/aanbieders/{organisation_id:int}", name="gemeente.provider_update", guards=[gemeente_beheer_only])
-    async def provider_update(self, request: Request, organisation_id: FromPath[int]) -> Any:
-        await providers.organisation(request.user, organisation_id)
-        form = await request.form()
-        raw, kinds = _form_dict(form), [k for k in form.getall("kinds", []) if isinstance(k, str)]
-        data, errors = forms.parse_organisation_form(raw, kinds)
-        existing_id = None
-        if data:
-            try:
-                await providers.update(request.user, organisation_id, data, client_ip(request))
-                return redirect(request, f"/gemeente/aanbieders/{organisation_id}?melding=opgeslagen")
-            except NothingChanged:
-                return await self._provider_page(request, organisation_id, notice=UNCHANGED)
-            except providers.AlreadyRegistered as e:
-                existing_id = e.existing_id
-                _add_errors(errors, e)
-            except RuleError as e:
-                _add_errors(errors, e)
-        return await self._provider_page(request, organisation_id, form=raw, kinds=kinds, errors=errors,
-                                         existing_id=existing_id, status=422)
-
-    @post("/aanbieders/{organisation_id:int}/contracten", name="gemeente.contract_add", guards=[gemeente_beheer_only])
-    async def contract_add(self, request: Request, organisation_id: FromPath[int]) -> Any:
-        await providers.organisation(request.user, organisation_id)
-        raw = _form_dict(await request.form())
-        data, errors = forms.parse_contract_form(raw)
-        if data:
-            try:
-                await providers.add_contract(request.user, organisation_id, data, client_ip(request))
-                return redirect(request, f"/gemeente/aanbieders/{organisation_id}?melding=opgeslagen#contracten")
-            except RuleError as e:
-                _add_errors(errors, e)
-        return await self._provider_page(request, organisation_id, contract_form=raw, contract_errors=errors,
-                                         status=422)
-
-    @post("/contracten/{contract_id:int}/beeindigen", name="gemeente.contract_end", guards=[gemeente_beheer_only])
-    async def contract_end(self, request: Request, contract_id: FromPath[int]) -> Any:
-        row = await providers.contract_of(request.user, contract_id)
-        raw = _form_dict(await request.form())
-        end, errors = forms.parse_end_form(raw)
-        if end:
-            try:
-                await providers.end_contract(request.user, contract_id, end, client_ip(request))
-                return redirect(request, f"/gemeente/aanbieders/{row['organisation']}?melding=opgeslagen#contracten")
-            except NothingChanged:
-                return redirect(request, f"/gemeente/aanbieders/{row['organisation']}#contracten")
-            except RuleError as e:
-                _add_errors(errors, e)
-        return await self._provider_page(request, row["organisation"], end_errors={contract_id: errors}, status=422)
-
-    # --- Bulk onboarding ------------------------------------------------------------------------------------
+class ImportController(Controller):
+    """Bulk import of existing dossiers: upload, preview with the errors per row, import all or discard."""
+    path = "/gemeente/import"
+    guards = [gemeente_only]
 
     async def _import_page(self, request: Request, *, error: str = "", status: int = 200) -> Any:
         return page(request, "municipal/import.html", {
             "recent": await onboarding.recent(request.user), "error": error, "columns": onboarding.COLUMNS,
             "max_rows": onboarding.LIMITS.max_rows}, status=status)
 
-    @get("/import", name="gemeente.import", guards=[casework_only])
+    @get("/", name="gemeente.import", guards=[casework_only])
     async def import_start(self, request: Request) -> Any:
         return await self._import_page(request)
 
-    @get("/import/voorbeeld.csv", name="gemeente.import_example", guards=[casework_only])
+    @get("/voorbeeld.csv", name="gemeente.import_example", guards=[casework_only])
     async def import_example(self) -> Response:
         return Response(onboarding.example_csv(), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="regie-dossiers-voorbeeld.csv"'})
 
-    @post("/import", name="gemeente.import_upload", guards=[casework_only],
+    @post("/", name="gemeente.import_upload", guards=[casework_only],
           request_max_body_size=onboarding.LIMITS.max_bytes + 64 * 1024)
     async def import_upload(self, request: Request) -> Any:
         form = await request.form()
@@ -490,13 +373,13 @@ class GemeenteController(Controller):
             "failed": sum(1 for r in all_rows if r["errors"]), "unknown": imp["data"].get("unknown", []),
             "error": error, "notice": notice, "headers": onboarding.HEADERS}, status=status)
 
-    @get("/import/{import_id:int}", name="gemeente.import_preview", guards=[casework_only])
+    @get("/{import_id:int}", name="gemeente.import_preview", guards=[casework_only])
     async def import_preview(self, request: Request, import_id: FromPath[int]) -> Any:
         melding = request.query_params.get("melding", "")
         notice = f"{melding} dossiers zijn geïmporteerd." if melding.isdigit() else ""
         return await self._import_preview(request, import_id, notice=notice)
 
-    @post("/import/{import_id:int}/bevestigen", name="gemeente.import_confirm", guards=[casework_only])
+    @post("/{import_id:int}/bevestigen", name="gemeente.import_confirm", guards=[casework_only])
     async def import_confirm(self, request: Request, import_id: FromPath[int]) -> Any:
         await onboarding.import_of(request.user, import_id)
         try:
@@ -508,7 +391,7 @@ class GemeenteController(Controller):
             return await self._import_preview(request, import_id, error=e.message, status=422)
         return redirect(request, f"/gemeente/import/{import_id}?melding={count}")
 
-    @post("/import/{import_id:int}/verwijderen", name="gemeente.import_discard", guards=[casework_only])
+    @post("/{import_id:int}/verwijderen", name="gemeente.import_discard", guards=[casework_only])
     async def import_discard(self, request: Request, import_id: FromPath[int]) -> Any:
         await onboarding.discard(request.user, import_id, client_ip(request))
         return redirect(request, "/gemeente/import")

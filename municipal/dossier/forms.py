@@ -1,60 +1,19 @@
-"""The municipal forms: raw form values → typed inputs for the services, plus Dutch errors per field."""
+"""The dossier's forms: raw form values → typed inputs for the dossier's services (registration, each
+section, enrolment), plus Dutch errors per field. Fields every municipal form reads are municipal/fields.py."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 
-from municipal import rules
-from municipal.rules import Pip, Placement
-from municipal.services import (
-    DoelgroepInput,
-    EnrollmentChange,
-    IntakeInput,
-    PersonInput,
-    PipInput,
-    RegisterInput,
-)
-from shared.forms import FormErrors, collect, parse_choice, parse_date
+from municipal.dossier import rules
+from municipal.dossier.enrollments import EnrollmentChange
+from municipal.dossier.rules import Pip
+from municipal.dossier.sections import DoelgroepInput, IntakeInput, PersonInput, PipInput, RegisterInput
+from municipal.fields import Form, parse_optional_int, parse_yes_no, text
+from municipal.providers.rules import Placement
 from shared.errors import RuleError
+from shared.forms import FormErrors, collect, parse_choice, parse_date
 from shared.rules import normalise_bsn
-from shared.vocab import (
-    Alfabetisering,
-    Component,
-    Doelgroep,
-    DoelgroepKeuze,
-    Leerbaarheidstoets,
-    Leerroute,
-    Niveau,
-    OrganisationKind,
-)
-
-Form = Mapping[str, str]
-
-
-def text(form: Form, name: str, max_length: int = 200) -> str:
-    return (form.get(name) or "").strip()[:max_length]
-
-
-def parse_optional_int(raw: str | None, field: str, message: str, minimum: int = 0,
-                       maximum: int = 9999) -> int | None:
-    value = (raw or "").strip().replace(".", "")
-    if not value:
-        return None
-    if not value.isdigit() or not minimum <= int(value) <= maximum:
-        raise RuleError(message, field)
-    return int(value)
-
-
-def parse_yes_no(raw: str | None, field: str, required: bool = False) -> bool | None:
-    value = (raw or "").strip().lower()
-    if value in {"ja", "1", "true", "on"}:
-        return True
-    if value in {"nee", "0", "false"}:
-        return False
-    if required:
-        raise RuleError("Kies ja of nee.", field)
-    return None
+from shared.vocab import Alfabetisering, Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau
 
 
 def _required(form: Form, name: str, message: str, max_length: int = 200) -> str:
@@ -214,52 +173,3 @@ def parse_enrollment_change_form(form: Form) -> tuple[EnrollmentChange | None, F
     if errors:
         return None, errors
     return EnrollmentChange(start, end, hours, text(form, "toelichting", 2000)), errors
-
-
-# --- Organisations and contracts --------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class OrganisationInput:
-    name: str
-    kvk: str
-    kinds: list[OrganisationKind]
-    bow_keurmerk: bool
-    duo_instellingsnummer: str | None
-
-
-def parse_organisation_form(form: Form, kinds: list[str]) -> tuple[OrganisationInput | None, FormErrors]:
-    """`kinds` comes from form.getall: a checkbox group (one ticked box is still a list)."""
-    errors = FormErrors()
-    name = text(form, "name", 200)
-    kvk = collect(errors, "kvk", rules.normalise_kvk, form.get("kvk"))
-    duo = collect(errors, "duo_instellingsnummer", rules.normalise_instellingsnummer, form.get("duo_instellingsnummer"))
-    chosen = [OrganisationKind(k) for k in kinds if k in OrganisationKind._value2member_map_]
-    collect(errors, "name", rules.check_organisation, name, chosen)
-    if errors:
-        return None, errors
-    return OrganisationInput(name=name, kvk=kvk, kinds=chosen, bow_keurmerk=parse_yes_no(form.get("bow_keurmerk"),
-                             "bow_keurmerk") or False, duo_instellingsnummer=duo), errors
-
-
-@dataclass(frozen=True)
-class ContractInput:
-    component: Component
-    start: date
-    end: date | None
-
-
-def parse_contract_form(form: Form) -> tuple[ContractInput | None, FormErrors]:
-    errors = FormErrors()
-    component = collect(errors, "component", parse_choice, form.get("component"), Component, "component",
-                        "Kies een onderdeel.")
-    start = collect(errors, "start", parse_date, form.get("start"), "start")
-    end = collect(errors, "end", parse_date, form.get("end"), "end", required=False)
-    if errors:
-        return None, errors
-    return ContractInput(component, start, end), errors
-
-
-def parse_end_form(form: Form, field: str = "end") -> tuple[date | None, FormErrors]:
-    errors = FormErrors()
-    day = collect(errors, field, parse_date, form.get(field), field)
-    return (None if errors else day), errors

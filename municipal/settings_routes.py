@@ -1,17 +1,20 @@
-"""The beheer page that belongs to uploads: a gemeente's retention period for uploaded files."""
+"""Settings a gemeente's functioneel beheerder keeps for the gemeente itself: how long the originals of the files
+providers upload are kept (`Gemeente.upload_retention_days`; the portal computes each upload's `keep_until` from
+it and `regie purge-uploads` deletes the originals after that)."""
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, Request, get, post
 
+from municipal.providers.services import is_gemeente_beheer
+from municipal.web import form_dict
 from shared import audit
 from shared.db import write_tx
 from shared.tables import Gemeente
-from shared.vocab import Role
 from shared.web import client_ip, guard, page, redirect
 
-gemeente_beheer_only = guard(lambda u: u.role is Role.BEHEERDER and u.gemeente_id is not None)
+gemeente_beheer_only = guard(is_gemeente_beheer)
 RETENTION_MIN, RETENTION_MAX = 7, 3650
 
 
@@ -23,7 +26,7 @@ class RetentionController(Controller):
                     status: int = 200, notice: str = "") -> Any:
         row = await Gemeente.select(Gemeente.name, Gemeente.upload_retention_days).where(
             Gemeente.id == request.user.gemeente_id).first()
-        return page(request, "portal/retention.html", {
+        return page(request, "municipal/retention.html", {
             "gemeente": row, "form": form or {"days": str(row["upload_retention_days"])}, "errors": errors or {},
             "notice": notice, "min": RETENTION_MIN, "max": RETENTION_MAX}, status=status)
 
@@ -34,7 +37,7 @@ class RetentionController(Controller):
 
     @post("/", name="beheer.retention_save")
     async def save(self, request: Request) -> Any:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form = form_dict(await request.form())
         try:
             days = int(form.get("days", "").strip())
         except ValueError:

@@ -13,10 +13,11 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 from piccolo.columns.combination import WhereRaw
 
-from municipal import rules
-from municipal.forms import ContractInput, OrganisationInput
-from municipal.rules import SECTIONS, ContractPeriod
-from municipal.errors import NothingChanged
+from municipal.providers import rules
+from municipal.providers.forms import ContractInput, OrganisationInput
+from municipal.providers.rules import ContractPeriod
+from municipal.versions import SECTIONS
+from municipal.errors import AlreadyRegistered, NothingChanged
 from shared import audit, events
 from shared.db import IntegrityErrors, write_tx
 from shared.history import record_version, snapshot, versions_of, with_changes
@@ -33,13 +34,6 @@ def is_gemeente_beheer(user: CurrentUser) -> bool:
 def _require(user: CurrentUser) -> None:
     if not is_gemeente_beheer(user):
         raise NotFoundException()
-
-
-class AlreadyRegistered(RuleError):
-    def __init__(self, existing: dict[str, Any]):
-        super().__init__(f"Deze organisatie staat al in Regie: {existing['name']} (KvK {existing['kvk']}). "
-                         "Sluit een contract met die organisatie; een tweede record is niet nodig.", "kvk")
-        self.existing_id = existing["id"]
 
 
 async def search(user: CurrentUser, q: str, origin: str = "") -> list[dict[str, Any]]:

@@ -16,8 +16,10 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from municipal import rules, services
-from municipal.rules import Pip, PipContext
+from municipal.dossier import rules
+from municipal.dossier.access import CASEWORK_ROLES, require_edit
+from municipal.dossier.sections import PersonInput, RegisterInput, new_person
+from municipal.dossier.rules import Pip, PipContext
 from shared import audit, clock
 from shared.db import write_tx
 from shared.forms import parse_date
@@ -200,7 +202,7 @@ def check_row(number: int, cells: dict[str, Any], *, staff: dict[str, int], toda
 async def _staff_lookup(gemeente_id: int) -> dict[str, int]:
     staff = await AppUser.select(AppUser.id, AppUser.email, AppUser.name).where(
         (AppUser.gemeente == gemeente_id) & (AppUser.active == True)  # noqa: E712
-        & AppUser.role.is_in([r.value for r in services.CASEWORK_ROLES]))
+        & AppUser.role.is_in([r.value for r in CASEWORK_ROLES]))
     lookup = {}
     for s in staff:
         lookup[s["email"].lower()] = s["id"]
@@ -249,7 +251,7 @@ def read_file(content: bytes, filename: str) -> tuple[list[tuple[int, dict[str, 
 
 async def preview(user: CurrentUser, content: bytes, filename: str, origin: str = "") -> int:
     """Read and check the whole file; store the result for the preview. Returns the import's id."""
-    services._require_edit(user)
+    require_edit(user)
     rows, unknown = read_file(content, filename)
     staff = await _staff_lookup(user.gemeente_id)
     today = clock.today()
@@ -273,7 +275,7 @@ async def preview(user: CurrentUser, content: bytes, filename: str, origin: str 
 
 
 async def import_of(user: CurrentUser, import_id: int) -> dict[str, Any]:
-    services._require_edit(user)
+    require_edit(user)
     row = await DossierImport.select(DossierImport.all_columns(),
                                      DossierImport.created_by.name.as_alias("created_by_name")).where(
         (DossierImport.id == import_id) & (DossierImport.gemeente == user.gemeente_id)).first()
@@ -297,9 +299,9 @@ class ImportFailed(Exception):
         self.results = results
 
 
-def _as_register(values: dict[str, Any]) -> tuple[services.RegisterInput, dict[str, Any]]:
+def _as_register(values: dict[str, Any]) -> tuple[RegisterInput, dict[str, Any]]:
     d = lambda k: date.fromisoformat(values[k]) if values.get(k) else None  # noqa: E731
-    person = services.PersonInput(
+    person = PersonInput(
         bsn=values["bsn"], voornamen=values["voornamen"], achternaam=values["achternaam"],
         geboortedatum=d("geboortedatum"), email=values["email"], telefoon=values["telefoon"], adres=values["adres"],
         regisseur=values["regisseur"], plicht_start=d("plicht_start"))
@@ -310,7 +312,7 @@ def _as_register(values: dict[str, Any]) -> tuple[services.RegisterInput, dict[s
     if values.get("datum_inburgeringsaanbod"):
         extra.update(datum_inburgeringsaanbod=d("datum_inburgeringsaanbod"),
                      reden_vertraagde_start=values["reden_vertraagde_start"])
-    return services.RegisterInput(person=person, doelgroep=Doelgroep(values["doelgroep"])), extra
+    return RegisterInput(person=person, doelgroep=Doelgroep(values["doelgroep"])), extra
 
 
 async def confirm(user: CurrentUser, import_id: int, origin: str = "") -> int:
@@ -328,8 +330,8 @@ async def confirm(user: CurrentUser, import_id: int, origin: str = "") -> int:
         for r in results:
             register, extra = _as_register(r.values)
             try:
-                await services._new_person(user, register, kind="import", origin=origin,
-                                           note=f"Import {imp['filename']}, regel {r.number}", extra=extra)
+                await new_person(user, register, kind="import", origin=origin,
+                                 note=f"Import {imp['filename']}, regel {r.number}", extra=extra)
             except RuleError as e:
                 r.errors.append((HEADERS.get(e.field or "", ""), e.message))
                 raise ImportFailed(results)
