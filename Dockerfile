@@ -11,6 +11,8 @@ WORKDIR /app
 
 # Copy only what the app needs: no .venv, var/ (local database, secret key), .git or tests.
 COPY pyproject.toml README.md piccolo_conf.py ./
+COPY regie/ regie/
+COPY accounts/ accounts/
 COPY shared/ shared/
 COPY portal/ portal/
 COPY municipal/ municipal/

@@ -1,5 +1,5 @@
-# Regie: `make run` serves the demo on SQLite; `make test` runs the suite on SQLite and, when
-# TEST_DATABASE_URL is set, again on PostgreSQL. It installs what the suite needs where it can.
+# Regie: `make run` serves the demo on SQLite; `make test` checks the style and runs the suite on SQLite
+# and, when TEST_DATABASE_URL is set, again on PostgreSQL. It installs what the suite needs where it can.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,18 +7,30 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test install browser migrate demo clean
+.PHONY: run test lint format install install-test browser migrate demo clean
+
+# pip's build chatter goes to a log, shown only when an install fails.
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+QUIETLY = > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || command -v python3) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PIP) --upgrade pip $(QUIETLY)
 
-# Reinstall when the dependencies change.
+# What serving needs; reinstalled when the dependencies change.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+	@echo "Installing what the app needs ..."
+	@$(PIP) -e . $(QUIETLY)
+	@touch $@
+
+# What the tests need besides.
+$(VENV)/.installed-test: $(VENV)/.installed
+	@echo "Installing what the tests need ..."
+	@$(PIP) -e '.[test]' $(QUIETLY)
+	@touch $@
 
 install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
 migrate: install
 	$(BIN)/regie migrate
@@ -28,6 +40,14 @@ demo: migrate
 
 run: demo
 	$(BIN)/regie serve --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # The browser tests (tests/e2e) drive Debian's Chromium. As root with apt-get it is installed here; otherwise
 # make stops with the one command to run, rather than skip them: a passing `make test` means the whole suite ran.
@@ -45,7 +65,7 @@ browser:
 		exit 1; \
 	fi
 
-test: install browser
+test: lint browser
 	$(BIN)/python -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL ---"; \

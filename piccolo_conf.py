@@ -13,4 +13,4 @@ else:
     # Piccolo opens a connection per query; the busy timeout makes writers wait instead of failing.
     DB = SQLiteEngine(path=settings.database_url.removeprefix("sqlite:///"), timeout=30)
 
-APP_REGISTRY = AppRegistry(apps=["shared.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["regie.piccolo_app"])

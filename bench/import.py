@@ -2,7 +2,7 @@
 
 Generates a 10,000-row and a 100,000-row report as a school's system writes them (Windows-1252, ';',
 decimal commas, dd-mm-jjjj; 1,000 and 10,000 people × 10 months) and imports each end to end on
-PostgreSQL the way the provider API does (portal/uploads.py): keep the file as a batch, read it, then
+PostgreSQL the way the provider API does (portal/uploads/): keep the file as a batch, read it, then
 inside one transaction judge every row, store the preview (counts, findings), and write the records,
 the domain events and the audit entries. Baseline, measured in the same run on the same rows: the csv
 module parses the file, one query looks up the enrollments, and one INSERT … SELECT FROM unnest(…)
@@ -66,7 +66,7 @@ def bsns(count: int, offset: int) -> list[str]:
 
 
 def months(count: int) -> list[tuple[date, date]]:
-    from shared.rules import month_of, previous_month
+    from shared.calendar import month_of, previous_month
     found, day = [], previous_month(date.today()).start
     for _ in range(count):
         m = month_of(day)
@@ -175,17 +175,19 @@ async def baseline(size: str, org: int, how: str, path: Path) -> float:
 
 
 async def ours(size: str, org: int, path: Path) -> float:
-    from portal import uploads
+    from portal.uploads.batches import api_actor
+    from portal.uploads.check import receive
+    from portal.uploads.commit import check_and_commit
     from shared.db import close_db, open_db
 
     conn = await asyncpg.connect(DSN)
     await clean(conn, org)
     await open_db()
-    actor = uploads.api_actor(org, "bench")          # as the provider API calls it
+    actor = api_actor(org, "bench")  # as the provider API calls it
     content = path.read_bytes()
     started = time.perf_counter()
-    batch_id, _ = await uploads.receive(actor, content, f"report-{size}.csv")
-    assert await uploads.check_and_commit(actor, batch_id)
+    batch_id, _ = await receive(actor, content, f"report-{size}.csv")
+    assert await check_and_commit(actor, batch_id)
     stored = await conn.fetchval("SELECT rows_new FROM upload_batch WHERE id = $1", batch_id)
     elapsed = time.perf_counter() - started
     counts = await conn.fetchrow(

@@ -100,7 +100,7 @@ async def measure(app, client, conn, gemeente: int, user_id: int) -> tuple[float
     from municipal.inbox.rules import ItemKind, Status
     from shared import clock
     from shared.vocab import Leerroute
-    from shared.workdays import deadline_text
+    from shared.calendar import deadline_text
 
     engine = app.template_engine
     template = engine.get_template("municipal/inbox.html")
@@ -138,7 +138,7 @@ async def main() -> None:
     try:
         from piccolo.apps.migrations.commands.forwards import run_forwards
         assert (await run_forwards(app_name="all")).success
-        from shared.app import create_app
+        from regie.app import create_app
         from shared.db import close_db, open_db
         await open_db()
         app = create_app()

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from portal.services import HourInput, MilestoneInput
 from shared.forms import FormErrors, collect, parse_choice, parse_date, parse_hours, parse_int
-from shared.rules import HourReport, Period, week_of
+from shared.calendar import Period, week_of
+from shared.hours import HourReport
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 
 Form = Mapping[str, str]

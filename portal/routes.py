@@ -7,10 +7,13 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 
+from portal.errors import NothingChanged, WeekErrors
 from portal import forms, services
 from shared import access, clock
 from shared.forms import FormErrors, parse_date
-from shared.rules import MILESTONES_BY_COMPONENT, RuleError, previous_month, week_of
+from shared.calendar import previous_month, week_of
+from shared.errors import RuleError
+from shared.rules import MILESTONES_BY_COMPONENT
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 from shared.web import client_ip, page, provider_only, redirect
 
@@ -85,7 +88,7 @@ class PortalController(Controller):
             try:
                 result = await services.report_hours(request.user, inburgeraar_id, entry, origin=client_ip(request))
                 notice = "uren-gecorrigeerd" if result["corrected"] else "uren"
-            except services.NothingChanged:
+            except NothingChanged:
                 notice = "uren-ongewijzigd"
             except RuleError as e:
                 errors.add(e)
@@ -107,7 +110,7 @@ class PortalController(Controller):
                 result = await services.report_milestone(request.user, inburgeraar_id, entry,
                                                          origin=client_ip(request))
                 notice = "melding-gecorrigeerd" if result["corrected"] else "melding"
-            except services.NothingChanged:
+            except NothingChanged:
                 notice = "melding-ongewijzigd"
             except RuleError as e:
                 errors.add(e)
@@ -169,7 +172,7 @@ class PortalController(Controller):
                                                     client_ip(request))
                 return redirect(request, f"/portaal/week?week={monday.isoformat()}&soort={kind.value}"
                                          f"&opgeslagen={stored}")
-            except services.WeekErrors as e:
+            except WeekErrors as e:
                 for pid, err in e.errors.items():
                     errors[f"p{pid}_{WEEK_FIELD.get(err.field, 'attended')}"] = err.message
         else:

@@ -10,18 +10,14 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from shared.rules import HourReport, Period, RuleError
+from shared.calendar import Period
+from shared.events import EventKind, HoursPayload, MilestonePayload
+from portal.errors import NothingChanged, RuleError
+from shared.hours import HourReport
 from shared.vocab import HourKind, MilestoneKind
 
 
-class NothingChanged(Exception):
-    """The report equals the current one: nothing stored, and the user is told so."""
-
-
 # --- Hours ------------------------------------------------------------------------------------------
-
-HOUR_VALUE_FIELDS = ("attended_minutes", "geoorloofd_minutes", "ongeoorloofd_minutes", "verzuim_reden", "toelichting")
-
 
 def hour_values(report: HourReport, toelichting: str) -> dict[str, Any]:
     """The fields of a report that a correction can change."""
@@ -54,7 +50,7 @@ def previous_report(current: Iterable[dict[str, Any]], period: Period, values: d
 
 
 def hours_event(new_id: int, enrollment: dict[str, Any], organisation_id: int, report: HourReport,
-                previous_id: int | None, source: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+                previous_id: int | None, source: str, **extra: Any) -> tuple[EventKind, HoursPayload]:
     """The domain event for a stored report: its kind and payload (the municipal inbox reads these)."""
     return hours_event_of(new_id, enrollment, organisation_id, report.kind, report.period.start, report.period.end,
                           report.attended, report.geoorloofd, report.ongeoorloofd, previous_id, source, **extra)
@@ -62,13 +58,14 @@ def hours_event(new_id: int, enrollment: dict[str, Any], organisation_id: int, r
 
 def hours_event_of(new_id: int, enrollment: dict[str, Any], organisation_id: int, kind: HourKind, start: date,
                    end: date, attended: int, geoorloofd: int, ongeoorloofd: int, previous_id: int | None, source: str,
-                   **extra: Any) -> tuple[str, dict[str, Any]]:
+                   **extra: Any) -> tuple[EventKind, HoursPayload]:
     """`hours_event` from the report's fields (an upload writes many without building a report each)."""
-    payload = {"record_id": new_id, "enrollment_id": enrollment["id"], "organisation_id": organisation_id,
-               "component": enrollment["component"].value, "kind": kind.value, "period_start": start,
-               "period_end": end, "attended_minutes": attended, "geoorloofd_minutes": geoorloofd,
-               "ongeoorloofd_minutes": ongeoorloofd, "supersedes": previous_id, "source": source, **extra}
-    return ("hours.corrected" if previous_id else "hours.reported"), payload
+    payload = HoursPayload(
+        record_id=new_id, enrollment_id=enrollment["id"], organisation_id=organisation_id,
+        component=enrollment["component"].value, kind=kind, period_start=start, period_end=end,
+        attended_minutes=attended, geoorloofd_minutes=geoorloofd, ongeoorloofd_minutes=ongeoorloofd,
+        supersedes=previous_id, source=source, **extra)
+    return (EventKind.HOURS_CORRECTED if previous_id else EventKind.HOURS_REPORTED), payload
 
 
 # --- Milestones -------------------------------------------------------------------------------------
@@ -108,8 +105,9 @@ def previous_milestone(kind: MilestoneKind, current: dict[str, Any] | None,
 
 def milestone_event(new_id: int, enrollment: dict[str, Any], organisation_id: int, kind: MilestoneKind,
                     values: dict[str, Any], previous_id: int | None, source: str,
-                    **extra: Any) -> tuple[str, dict[str, Any]]:
-    payload = {"milestone_id": new_id, "enrollment_id": enrollment["id"], "organisation_id": organisation_id,
-               "component": enrollment["component"].value, "kind": kind.value, "event_date": values["event_date"],
-               "verwijtbaar": values["verwijtbaar"], "supersedes": previous_id, "source": source, **extra}
-    return ("milestone.corrected" if previous_id else "milestone.reported"), payload
+                    **extra: Any) -> tuple[EventKind, MilestonePayload]:
+    payload = MilestonePayload(
+        milestone_id=new_id, enrollment_id=enrollment["id"], organisation_id=organisation_id,
+        component=enrollment["component"].value, kind=kind, event_date=values["event_date"],
+        verwijtbaar=values["verwijtbaar"], supersedes=previous_id, source=source, **extra)
+    return (EventKind.MILESTONE_CORRECTED if previous_id else EventKind.MILESTONE_REPORTED), payload

@@ -11,10 +11,10 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Sum
 
+from portal.errors import NothingChanged, WeekErrors
 from portal import rules
 from portal.rules import (
     SINGLE_MILESTONES,
-    NothingChanged,
     hour_values,
     hours_event,
     milestone_event,
@@ -24,23 +24,12 @@ from portal.rules import (
 )
 from shared import access, audit, clock, events
 from shared.db import IntegrityErrors, append_version, lock_for_update, write_tx
-from shared.rules import (
-    LANGUAGE_HOUR_KINDS,
-    HourReport,
-    Period,
-    RuleError,
-    check_event_date,
-    check_hour_amounts,
-    check_may_report_hours,
-    check_may_report_milestone,
-    check_period,
-    language_threshold_minutes,
-    month_of,
-    previous_month,
-    progress_percent,
-    visible_hour_kinds,
-    Z_ROUTE_MINUTES,
-)
+from shared.calendar import Period, month_of, previous_month
+from shared.errors import RuleError
+from shared.hours import (HourReport, LANGUAGE_LESSON_KINDS, Z_ROUTE_PARTICIPATION_MINUTES, check_hour_amounts,
+                          check_may_report_hours, followed, followed_hours, language_mark_minutes, progress_percent,
+                          visible_hour_kinds)
+from shared.rules import check_event_date, check_may_report_milestone, check_period
 from shared.security import CurrentUser
 from shared.tables import Enrollment, HourRecord, Milestone, Organisation
 from shared.vocab import (
@@ -55,8 +44,6 @@ from shared.vocab import (
 )
 
 PAGE_SIZE = 50
-# Language hours that count towards the 600/800-hour marks; brede-intake hours are reported apart.
-THRESHOLD_LANGUAGE_KINDS = [HourKind.TAAL_KNM.value, HourKind.PARTICIPATIE_TAALLES.value]
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -77,7 +64,7 @@ class PersonSummary:
 
     @property
     def language_target(self) -> int | None:
-        return language_threshold_minutes(self.leerroute)
+        return language_mark_minutes(self.leerroute)
 
     @property
     def language_percent(self) -> int | None:
@@ -86,12 +73,12 @@ class PersonSummary:
     @property
     def participation_percent(self) -> int | None:
         shows = HourKind.PARTICIPATIE_ACTIVITEITEN in visible_hour_kinds(set(self.components))
-        return progress_percent(self.participation_followed, Z_ROUTE_MINUTES) \
+        return progress_percent(self.participation_followed, Z_ROUTE_PARTICIPATION_MINUTES) \
             if shows and self.leerroute is Leerroute.Z else None
 
     @property
     def shows_language(self) -> bool:
-        return bool(visible_hour_kinds(set(self.components)) & LANGUAGE_HOUR_KINDS)
+        return bool(visible_hour_kinds(set(self.components)) & LANGUAGE_LESSON_KINDS)
 
 
 @dataclass
@@ -104,7 +91,7 @@ class Overview:
 
 
 def _followed(row: dict[str, Any]) -> int:
-    return (row["attended"] or 0) + (row["geoorloofd"] or 0) + (row["ongeoorloofd"] or 0)
+    return followed(row["attended"], row["geoorloofd"], row["ongeoorloofd"])
 
 
 def _matches(person: dict[str, Any], q: str) -> bool:
@@ -141,17 +128,14 @@ async def _add_hours(user: CurrentUser, people: list[PersonSummary]) -> None:
     ids = [p.person["id"] for p in people]
     summaries = {p.person["id"]: p for p in people}
     kinds = sorted(visible_hour_kinds({c for p in people for c in p.components}))
+    # What counts toward the marks, over this organisation's own reports (shared.hours decides).
+    for person_id, counted in (await followed_hours(ids, organisation_id=user.organisation_id, kinds=kinds)).items():
+        summaries[person_id].language_followed = counted.language
+        summaries[person_id].participation_followed = counted.participation
     base = ((HourRecord.organisation == user.organisation_id) & HourRecord.superseded_by.is_null()
             & HourRecord.inburgeraar.is_in(ids) & HourRecord.kind.is_in(kinds or ["-"]))
     sums = (Sum(HourRecord.attended_minutes, alias="attended"), Sum(HourRecord.geoorloofd_minutes, alias="geoorloofd"),
             Sum(HourRecord.ongeoorloofd_minutes, alias="ongeoorloofd"))
-    for row in await HourRecord.select(HourRecord.inburgeraar, HourRecord.kind, *sums).where(base).group_by(
-            HourRecord.inburgeraar, HourRecord.kind):
-        summary = summaries[row["inburgeraar"]]
-        if row["kind"] in THRESHOLD_LANGUAGE_KINDS:
-            summary.language_followed += _followed(row)
-        elif row["kind"] == HourKind.PARTICIPATIE_ACTIVITEITEN:
-            summary.participation_followed += _followed(row)
     today = clock.today()
     this_month, last_month = month_of(today), previous_month(today)
     for row in await HourRecord.select(HourRecord.inburgeraar, HourRecord.period_start, *sums).where(
@@ -292,7 +276,7 @@ async def _store_hours(user: CurrentUser, person: dict[str, Any], enrollments: l
     except IntegrityErrors:
         raise RuleError("Voor deze periode is zojuist al een melding opgeslagen. Herlaad de pagina.", "period_start")
     action, payload = hours_event(new_id, enrollment, user.organisation_id, report, previous_id, source.value)
-    await events.emit(action, inburgeraar_id=person["id"], gemeente_id=person["gemeente"], payload=payload)
+    await events.emit(action, payload, inburgeraar_id=person["id"], gemeente_id=person["gemeente"])
     await audit.record(user, action, "hour_record", new_id, origin=origin, inburgeraar_id=person["id"],
                        subject_gemeente_id=person["gemeente"],
                        detail=f"{report.kind.value} {report.period.start}..{report.period.end}")
@@ -342,7 +326,7 @@ async def report_milestone(user: CurrentUser, inburgeraar_id: int, entry: Milest
         new_id = await append_version(Milestone, row, previous_id)
         action, payload = milestone_event(new_id, enrollment, user.organisation_id, entry.kind, values, previous_id,
                                           source.value)
-        await events.emit(action, inburgeraar_id=person["id"], gemeente_id=person["gemeente"], payload=payload)
+        await events.emit(action, payload, inburgeraar_id=person["id"], gemeente_id=person["gemeente"])
         await audit.record(user, action, "milestone", new_id, origin=origin, inburgeraar_id=person["id"],
                            subject_gemeente_id=person["gemeente"], detail=entry.kind.value)
     return {"id": new_id, "corrected": previous is not None}
@@ -398,9 +382,3 @@ async def report_week(user: CurrentUser, period: Period, kind: HourKind,
         if errors:
             raise WeekErrors(errors)
     return stored
-
-
-class WeekErrors(Exception):
-    def __init__(self, errors: dict[int, RuleError]):
-        super().__init__("fouten in het weekoverzicht")
-        self.errors = errors

@@ -10,7 +10,8 @@ from datetime import date
 from enum import Enum
 from typing import TypeVar
 
-from shared.rules import RuleError, parse_hours
+from shared.errors import RuleError
+from shared.hours import parse_hours
 
 E = TypeVar("E", bound=Enum)
 

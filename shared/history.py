@@ -1,7 +1,7 @@
 """Versions of dossier data: every change to a section of a person's dossier (or to an enrollment,
 a contract, an organisation) appends the section's full data to `dossier_change`, in the caller's
 transaction. The current values stay on the row itself for fast lists; the versions keep what a decision
-rested on (handreiking §4.2). See docs/adr/0006-dossier-versions.md.
+rested on (handreiking §4.2). See docs/adr/0010-dossier-versions-beside-current-values.md.
 """
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ class Settings:
     # Providers may still report on a period for this many days after an enrollment ended:
     # the last monthly report arrives in the month after.
     report_grace_days: int
-    # Uploads of monthly reports: largest file and most rows read (portal/uploads.py).
+    # Uploads of monthly reports: largest file and most rows read (portal/uploads/files.py).
     upload_max_mb: int = 20
     upload_max_rows: int = 200_000
 

@@ -70,6 +70,58 @@ class HttpSession(Table, tablename="http_session"):
     expires_at = Timestamptz(null=True, default=None, index=True)
 
 
+# --- Provenance: the upload or API call a record came through (written by the portal) ----------------
+
+class ApiToken(Table, tablename="api_token"):
+    """A provider system's key to the API. Only the SHA-256 of the token is kept (it is 256 random bits,
+    so a slow password hash adds nothing); `prefix` lets people recognise it in the list."""
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=16)
+    created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=clock.now_default())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+
+
+class UploadBatch(Table, tablename="upload_batch"):
+    """One file (or API call) with a monthly report: who, when, what, and how it ended.
+
+    `status` follows the portal's BatchStatus (portal/uploads/rules.py). Counts are those of the last check, or of the
+    commit once committed. `summary` holds what the preview shows besides the issues (header match,
+    totals per kind, a sample of new lines)."""
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict, index=True)
+    uploaded_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    api_token = ForeignKey(ApiToken, null=True, on_delete=OnDelete.restrict)
+    source = Varchar(length=16)
+    filename = Varchar(length=255)
+    file_format = Varchar(length=8, default="")
+    sheet = Varchar(length=100, default="")
+    sha256 = Varchar(length=64, index=True)
+    size_bytes = Integer(default=0)
+    status = Varchar(length=16)
+    progress = Integer(default=0)                     # percent, while checking or committing
+    heartbeat_at = Timestamptz(null=True, default=None)
+    rows_total = Integer(default=0)
+    rows_new = Integer(default=0)
+    rows_corrected = Integer(default=0)
+    rows_unchanged = Integer(default=0)
+    rows_skipped = Integer(default=0)
+    rows_error = Integer(default=0)
+    persons = Integer(default=0)
+    minutes_total = Integer(default=0)
+    summary = JSON(default="{}")
+    message = Text(default="")
+    created_at = Timestamptz(default=clock.now_default())
+    checked_at = Timestamptz(null=True, default=None)
+    committed_at = Timestamptz(null=True, default=None)
+    committed_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    keep_until = Date(null=True, default=None)
+    file_purged_at = Timestamptz(null=True, default=None)
+
+
 class Inburgeraar(Table):
     bsn = Varchar(length=9, index=True)
     voornamen = Varchar(length=200)
@@ -87,7 +139,7 @@ class Inburgeraar(Table):
     verhuisd_op = Date(null=True, default=None)
     created_at = Timestamptz(default=clock.now_default())
     # The municipal dossier (issue 3). Current values live here for fast lists; every change is also
-    # appended to DossierChange, section by section (municipal/rules.py SECTIONS names the fields).
+    # appended to DossierChange, section by section (municipal/versions.py SECTIONS names the fields).
     email = Varchar(length=254, default="")
     telefoon = Varchar(length=32, default="")
     adres = Varchar(length=300, default="")
@@ -144,9 +196,8 @@ class HourRecord(Table, tablename="hour_record"):
                             on_delete=OnDelete.restrict)
     superseded_by = ForeignKey(LazyTableReference("HourRecord", module_path=__name__), null=True,
                                on_delete=OnDelete.restrict)
-    # The upload or API call that delivered this record (portal/tables.py), if any.
-    upload_batch = ForeignKey(LazyTableReference("UploadBatch", module_path="portal.tables"), null=True,
-                              on_delete=OnDelete.restrict)
+    # The upload or API call that delivered this record, if any.
+    upload_batch = ForeignKey(UploadBatch, null=True, on_delete=OnDelete.restrict)
 
 
 class Milestone(Table):
@@ -165,8 +216,7 @@ class Milestone(Table):
                             on_delete=OnDelete.restrict)
     superseded_by = ForeignKey(LazyTableReference("Milestone", module_path=__name__), null=True,
                                on_delete=OnDelete.restrict)
-    upload_batch = ForeignKey(LazyTableReference("UploadBatch", module_path="portal.tables"), null=True,
-                              on_delete=OnDelete.restrict)
+    upload_batch = ForeignKey(UploadBatch, null=True, on_delete=OnDelete.restrict)
 
 
 class AuditEvent(Table, tablename="audit_event"):

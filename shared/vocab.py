@@ -155,7 +155,7 @@ class Niveau(StrEnum):
 
 
 class Alfabetisering(Labelled):
-    """DUO's indicatorAlfabetiseringsonderwijs: A, AA, NVT (see DUO_ALFABETISERING)."""
+    """DUO's indicatorAlfabetiseringsonderwijs (A, AA, NVT in DUO's PIP API)."""
     ALFA = "alfa"
     ANDERS_ALFA = "anders_alfa"
     NVT = "nvt"
@@ -174,7 +174,7 @@ class DoelgroepKeuze(Labelled):
     AFSTAND = "afstand"
 
 
-DUO_ALFABETISERING = {Alfabetisering.ALFA: "A", Alfabetisering.ANDERS_ALFA: "AA", Alfabetisering.NVT: "NVT"}
+# The leerroute as DUO's PIP API codes it.
 DUO_LEERROUTE = {Leerroute.B1: "B", Leerroute.ONDERWIJS: "O", Leerroute.Z: "Z"}
 
 LABELS.update({

@@ -15,7 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
-from shared.rules import format_hours
+from shared.hours import format_hours
 from shared.settings import ROOT, TIMEZONE
 from shared.vocab import LABELS
 

@@ -50,8 +50,8 @@ def _tables():
              m.Team]
     dossier = [t.DossierChange, t.Invitation, t.DossierImport]
     uploads = [p.UploadIssue, p.UploadFile, p.ColumnMapping]
-    return [*inbox, *dossier, *uploads, t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, p.UploadBatch,
-            p.ApiToken, t.Enrollment, t.HttpSession,
+    return [*inbox, *dossier, *uploads, t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, t.UploadBatch,
+            t.ApiToken, t.Enrollment, t.HttpSession,
             t.Inburgeraar, t.AppUser, t.Contract, t.Organisation, t.Gemeente]
 
 
@@ -74,7 +74,7 @@ async def db(test_database):
 
 @pytest.fixture
 async def app(db):
-    from shared.app import create_app
+    from regie.app import create_app
     return create_app()
 
 

@@ -24,18 +24,18 @@ async def seed() -> int:
                 HourRecord.superseded_by.is_null()).order_by(HourRecord.period_end):
             latest[r["enrollment"]] = r
         for r in latest.values():
-            await events.emit("hours.reported", inburgeraar_id=r["inburgeraar"], gemeente_id=r["g"], payload={
-                "record_id": r["id"], "enrollment_id": r["enrollment"], "organisation_id": r["organisation"],
-                "component": r["component"], "kind": r["kind"], "period_start": r["period_start"],
-                "period_end": r["period_end"], "attended_minutes": r["attended_minutes"],
-                "geoorloofd_minutes": r["geoorloofd_minutes"], "ongeoorloofd_minutes": r["ongeoorloofd_minutes"],
-                "supersedes": None, "source": r["source"]})
+            await events.emit(events.EventKind.HOURS_REPORTED, events.HoursPayload(
+                record_id=r["id"], enrollment_id=r["enrollment"], organisation_id=r["organisation"],
+                component=r["component"], kind=r["kind"], period_start=r["period_start"], period_end=r["period_end"],
+                attended_minutes=r["attended_minutes"], geoorloofd_minutes=r["geoorloofd_minutes"],
+                ongeoorloofd_minutes=r["ongeoorloofd_minutes"], source=r["source"]),
+                inburgeraar_id=r["inburgeraar"], gemeente_id=r["g"])
         for m in await Milestone.select(Milestone.all_columns(), Milestone.inburgeraar.gemeente.as_alias("g"),
                                         Milestone.enrollment.component.as_alias("component")):
-            await events.emit("milestone.reported", inburgeraar_id=m["inburgeraar"], gemeente_id=m["g"], payload={
-                "milestone_id": m["id"], "enrollment_id": m["enrollment"], "organisation_id": m["organisation"],
-                "component": m["component"], "kind": m["kind"], "event_date": m["event_date"],
-                "verwijtbaar": m["verwijtbaar"], "supersedes": None, "source": m["source"]})
+            await events.emit(events.EventKind.MILESTONE_REPORTED, events.MilestonePayload(
+                milestone_id=m["id"], enrollment_id=m["enrollment"], organisation_id=m["organisation"],
+                component=m["component"], kind=m["kind"], event_date=m["event_date"], verwijtbaar=m["verwijtbaar"],
+                source=m["source"]), inburgeraar_id=m["inburgeraar"], gemeente_id=m["g"])
     made = await services.process_pending(limit=100_000)
     await services.scan_delayed_starts()
     return made

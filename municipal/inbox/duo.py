@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from municipal.inbox.rules import TERM_DAYS, ItemKind
-from shared.rules import format_hours
+from municipal.inbox.rules import ItemKind
+from shared.calendar import term_end, term_exceeded
+from shared.hours import AFSCHALEN_MINUTES, format_hours
+from shared.vocab import DUO_LEERROUTE, Leerroute
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,6 @@ class DuoRegistration:
         return not self.problems and not self.contract_problem
 
 
-LEERROUTE_CODE = {"B1": "B", "onderwijs": "O", "Z": "Z"}
 
 
 def _date_checks(day: date, facts: DuoFacts, today: date) -> list[str]:
@@ -57,11 +58,11 @@ def _verwijtbaar_checks(facts: DuoFacts, today: date, value: str) -> list[str]:
     """DUO: 'Ja' only once the term is exceeded; 'Nee' only when the term ends within two months."""
     if facts.term_start is None:
         return ["De start van de inburgeringstermijn is onbekend; DUO beoordeelt verwijtbaarheid pas na de termijn."]
-    term_end = date.fromordinal(facts.term_start.toordinal() + TERM_DAYS)
-    if value == "Ja" and today <= term_end:
-        return [f"Verwijtbaar 'Ja' kan pas na afloop van de inburgeringstermijn ({term_end:%d-%m-%Y}). "
+    end = term_end(facts.term_start)
+    if value == "Ja" and not term_exceeded(end, today):
+        return [f"Verwijtbaar 'Ja' kan pas na afloop van de inburgeringstermijn ({end:%d-%m-%Y}). "
                 "Bewaar dit item tot dan of handel het af met een reden."]
-    if value == "Nee" and (term_end - today).days > 61:
+    if value == "Nee" and (end - today).days > 61:
         return ["Verwijtbaar 'Nee' kan alleen als de termijn binnen twee maanden afloopt."]
     return []
 
@@ -86,7 +87,7 @@ def registration_for(kind: ItemKind, facts: DuoFacts, today: date) -> DuoRegistr
                                base + [(f"{facts.component.upper()} verwijtbaar niet voltooid", "Ja")],
                                _verwijtbaar_checks(facts, today, "Ja"))
     if kind is ItemKind.AFSCHALEN:
-        body: dict[str, Any] = {"dagtekeningPip": today.isoformat(), "leerroute": "B", "niveau": "A2"}
+        body: dict[str, Any] = {"dagtekeningPip": today.isoformat(), "leerroute": DUO_LEERROUTE[Leerroute.B1], "niveau": "A2"}
         fields = base + [("Dagtekening gewijzigd PIP", f"{today:%d-%m-%Y}"), ("Leerroute", "B1-route"),
                          ("Niveau", "A2")]
         problems = []
@@ -97,7 +98,7 @@ def registration_for(kind: ItemKind, facts: DuoFacts, today: date) -> DuoRegistr
             else:
                 body["geschatteIntensiteitB1Route"] = facts.intensiteit_uren
                 fields.append(("Geschatte intensiteit B1-route", f"{facts.intensiteit_uren} uur"))
-        if facts.language_minutes < 600 * 60:
+        if facts.language_minutes < AFSCHALEN_MINUTES:
             problems.append("Afschalen kan pas na 600 uur gevolgde taalles.")
         return DuoRegistration("POST", f"/personen/{bsn}/PIP", body, fields, problems)
     known = f"{facts.hours_known_until:%d-%m-%Y}" if facts.hours_known_until else "onbekend"

@@ -12,10 +12,10 @@ from municipal.inbox.rules import ItemKind, Outcome, Status
 from municipal.tables import SavedFilter
 from shared import clock
 from shared.forms import FormErrors, parse_date
-from shared.rules import RuleError
+from shared.errors import RuleError
 from shared.vocab import Leerroute
 from shared.web import client_ip, gemeente_only, page, redirect
-from shared.workdays import deadline_text
+from shared.calendar import deadline_text
 
 
 def _filters(bereik: str, status: str, soort: str, termijn: str, aanbieder: str, leerroute: str,

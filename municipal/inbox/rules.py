@@ -9,9 +9,13 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from shared.rules import AFSCHALEN_MINUTES, Z_ROUTE_MINUTES, RuleError
+from municipal.errors import TransitionError
+from shared.hours import AFSCHALEN_MINUTES, Z_ROUTE_LANGUAGE_MINUTES, Z_ROUTE_PARTICIPATION_MINUTES
+from municipal.dossier.rules import aanbod_deadline
+from shared.calendar import add_working_days, term_fraction
+from shared.events import HoursPayload, MilestonePayload
+from shared.hours import format_hours
 from shared.vocab import Doelgroep, HourKind, Leerroute, MilestoneKind
-from shared.workdays import add_working_days
 
 DUO_TERM_WORKING_DAYS = 10      # §4.4: register with DUO at most 10 working days after the event
 
@@ -91,10 +95,6 @@ ALLOWED_STATUS_CHANGES: dict[Status, set[Status]] = {
 }
 
 
-class TransitionError(RuleError):
-    """A triage step that is not allowed, with the Dutch reason (and the field it concerns)."""
-
-
 def check_transition(current: Status, new: Status) -> None:
     if new not in ALLOWED_STATUS_CHANGES[current]:
         raise TransitionError(f"Van '{current.label}' naar '{new.label}' kan niet.")
@@ -163,16 +163,15 @@ class Evaluation:
 
 
 def _hours(minutes: int) -> str:
-    from shared.rules import format_hours
     return format_hours(minutes)
 
 
-def milestone_signals(payload: dict[str, Any], person: Person) -> Evaluation:
-    kind = MilestoneKind(payload["kind"])
-    day = date.fromisoformat(str(payload["event_date"]))
-    enrollment, org = payload["enrollment_id"], payload.get("organisation_id")
-    refs = {"milestone": [payload["milestone_id"]]}
-    component = payload["component"]
+def milestone_signals(payload: MilestonePayload, person: Person) -> Evaluation:
+    kind = MilestoneKind(payload.kind)
+    day = payload.event_date
+    enrollment, org = payload.enrollment_id, payload.organisation_id
+    refs = {"milestone": [payload.milestone_id]}
+    component = payload.component
     out: list[Signal] = []
     if kind is MilestoneKind.MAP_EINDGESPREK:
         out.append(Signal(ItemKind.REGISTREER_MAP, f"map:{enrollment}", day, refs,
@@ -184,28 +183,27 @@ def milestone_signals(payload: dict[str, Any], person: Person) -> Evaluation:
         out.append(Signal(ItemKind.REGISTREER_ZROUTE, f"zroute:{person.id}", day, refs,
                           f"Z-route afgerond op {day:%d-%m-%Y}", org))
     elif kind is MilestoneKind.NIET_VOLTOOID:
-        if payload.get("verwijtbaar"):
+        if payload.verwijtbaar:
             out.append(Signal(ItemKind.HANDHAVING_VERWIJTBAAR, f"verwijtbaar:{enrollment}", day,
                               {**refs, "component": component},
                               f"{component.upper()} verwijtbaar niet voltooid ({day:%d-%m-%Y})", org))
         else:
             return Evaluation([], [f"verwijtbaar:{enrollment}"])
     elif kind is MilestoneKind.BELEMMERING:
-        out.append(Signal(ItemKind.BESPREKEN, f"belemmering:{payload['milestone_id']}", day, refs,
+        out.append(Signal(ItemKind.BESPREKEN, f"belemmering:{payload.milestone_id}", day, refs,
                           "Belemmerende omstandigheid gemeld door de aanbieder", org))
     return Evaluation(out, [])
 
 
-def hour_signals(payload: dict[str, Any], person: Person, totals: Totals, thresholds: Thresholds,
+def hour_signals(payload: HoursPayload, person: Person, totals: Totals, thresholds: Thresholds,
                  today: date) -> Evaluation:
     """Threshold crossings, verzuim and falling behind, judged on the totals after this report."""
     out: list[Signal] = []
     withdrawn: list[str] = []
-    org = payload.get("organisation_id")
-    refs = {"hour_record": [payload["record_id"]]}
-    period_end = date.fromisoformat(str(payload["period_end"]))
-    period_start = date.fromisoformat(str(payload["period_start"]))
-    kind = HourKind(payload["kind"])
+    org = payload.organisation_id
+    refs = {"hour_record": [payload.record_id]}
+    period_end, period_start = payload.period_end, payload.period_start
+    kind = HourKind(payload.kind)
 
     def threshold(item: ItemKind, key: str, reached: bool, text: str) -> None:
         if reached:
@@ -224,14 +222,14 @@ def hour_signals(payload: dict[str, Any], person: Person, totals: Totals, thresh
         elif totals.language < vooraf:
             withdrawn.append(f"afschalen-vooraf:{person.id}")
     if person.leerroute is Leerroute.Z:
-        threshold(ItemKind.Z_TAAL_800, f"z-taal-800:{person.id}", totals.language >= Z_ROUTE_MINUTES,
+        threshold(ItemKind.Z_TAAL_800, f"z-taal-800:{person.id}", totals.language >= Z_ROUTE_LANGUAGE_MINUTES,
                   f"{_hours(totals.language)} uur taal gevolgd op de Z-route")
         threshold(ItemKind.Z_PARTICIPATIE_800, f"z-participatie-800:{person.id}",
-                  totals.participation >= Z_ROUTE_MINUTES,
+                  totals.participation >= Z_ROUTE_PARTICIPATION_MINUTES,
                   f"{_hours(totals.participation)} uur participatie gevolgd op de Z-route")
 
-    unexcused = payload.get("ongeoorloofd_minutes") or 0
-    verzuim_key = f"verzuim:{payload['enrollment_id']}:{kind.value}:{period_start.isoformat()}"
+    unexcused = payload.ongeoorloofd_minutes
+    verzuim_key = f"verzuim:{payload.enrollment_id}:{kind.value}:{period_start.isoformat()}"
     threshold(ItemKind.HANDHAVING_VERZUIM, verzuim_key, unexcused >= thresholds.verzuim_drempel_uren * 60,
               f"{_hours(unexcused)} uur ongeoorloofd verzuim van {period_start:%d-%m-%Y} t/m {period_end:%d-%m-%Y}")
     recent = [m for start, m in totals.unexcused_periods if start >= period_start - timedelta(days=183)]
@@ -249,17 +247,14 @@ def hour_signals(payload: dict[str, Any], person: Person, totals: Totals, thresh
     return Evaluation(out, withdrawn)
 
 
-TERM_DAYS = 3 * 365 + 1          # the three-year inburgeringstermijn
-
-
 def expected_minutes(person: Person, on: date) -> float | None:
-    """Language hours expected by `on`, pro rata of the intensiteit over the three-year term from the PIP."""
+    """Language minutes expected by `on`, pro rata of the intensiteit over a three-year term from the PIP;
+    none while the inburgeringsaanbod may still be starting (the first 3 months, §3.4.4)."""
     if not person.intensiteit_uren or not person.pip_dagtekening or person.leerroute is not Leerroute.B1:
         return None
-    elapsed = (on - person.pip_dagtekening).days
-    if elapsed <= 90:     # the first months are for the inburgeringsaanbod to start (§3.4.4)
+    if on <= aanbod_deadline(person.pip_dagtekening):
         return None
-    return person.intensiteit_uren * 60 * min(1.0, elapsed / TERM_DAYS)
+    return person.intensiteit_uren * 60 * term_fraction(person.pip_dagtekening, on)
 
 
 def delayed_start_signal(person: Person, today: date) -> Evaluation:
@@ -267,7 +262,7 @@ def delayed_start_signal(person: Person, today: date) -> Evaluation:
     key = f"vertraagd:{person.id}"
     if person.doelgroep is not Doelgroep.ASIEL or not person.pip_dagtekening:
         return Evaluation([], [key])
-    limit = add_months(person.pip_dagtekening, 3)
+    limit = aanbod_deadline(person.pip_dagtekening)
     offer = person.datum_inburgeringsaanbod
     if (offer is None and today > limit) or (offer is not None and offer > limit):
         text = (f"PIP van {person.pip_dagtekening:%d-%m-%Y}; " +
@@ -275,17 +270,6 @@ def delayed_start_signal(person: Person, today: date) -> Evaluation:
                 ". Leg de datum van het aanbod en de reden van de vertraging vast.")
         return Evaluation([Signal(ItemKind.VERTRAAGDE_START, key, limit, {}, text)], [])
     return Evaluation([], [key])
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError  # pragma: no cover
 
 
 def deadline_for(kind: ItemKind, event_date: date, created_on: date, thresholds: Thresholds) -> date:

@@ -13,18 +13,19 @@ from litestar.exceptions import NotFoundException
 from piccolo.query.functions.aggregate import Count, Sum
 
 from municipal.inbox import rules
-from municipal.inbox.rules import ItemKind, Outcome, Signal, Status, TransitionError
+from municipal.errors import TransitionError
+from municipal.inbox.rules import ItemKind, Outcome, Signal, Status
 from municipal.tables import Absence, InboxEntry, InboxItem, InboxSettings, RoutingRule, Team, TeamMember
 from shared import audit, clock
 from shared.db import IntegrityErrors, write_tx
 from shared.security import CurrentUser
+from shared.events import EventKind, HoursPayload, MilestonePayload, decode
+from shared.hours import followed_hours
 from shared.tables import DomainEvent, HourRecord, Inburgeraar
-from shared.vocab import Doelgroep, HourKind, Leerroute
+from shared.vocab import Doelgroep, Leerroute
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_KINDS = [HourKind.TAAL_KNM.value, HourKind.PARTICIPATIE_TAALLES.value]
-
+CORRECTIONS = {EventKind.HOURS_CORRECTED, EventKind.MILESTONE_CORRECTED}
 
 # --- Facts the rules need ---------------------------------------------------------------------------
 
@@ -43,22 +44,13 @@ def person_facts(row: dict[str, Any]) -> rules.Person:
 
 
 async def totals_for(inburgeraar_id: int) -> rules.Totals:
-    """Followed minutes over every provider's current records. Language in a participation trajectory
-    counts only when given by a BoW-certified institution (formal)."""
+    """Followed minutes over every provider's current records (shared.hours says what counts), and the
+    unexcused minutes per period for repeated verzuim."""
     current = (HourRecord.inburgeraar == inburgeraar_id) & HourRecord.superseded_by.is_null()
-    followed = (Sum(HourRecord.attended_minutes, alias="a"), Sum(HourRecord.geoorloofd_minutes, alias="g"),
-                Sum(HourRecord.ongeoorloofd_minutes, alias="o"))
-    language = participation = 0
-    for row in await HourRecord.select(HourRecord.kind, HourRecord.formal, *followed).where(current).group_by(
-            HourRecord.kind, HourRecord.formal):
-        minutes = (row["a"] or 0) + (row["g"] or 0) + (row["o"] or 0)
-        if row["kind"] == HourKind.TAAL_KNM or (row["kind"] == HourKind.PARTICIPATIE_TAALLES and row["formal"]):
-            language += minutes
-        elif row["kind"] == HourKind.PARTICIPATIE_ACTIVITEITEN:
-            participation += minutes
+    followed = (await followed_hours([inburgeraar_id]))[inburgeraar_id]
     periods = await HourRecord.select(HourRecord.period_start, Sum(HourRecord.ongeoorloofd_minutes, alias="o")).where(
         current).group_by(HourRecord.period_start).order_by(HourRecord.period_start, ascending=False)
-    return rules.Totals(language, participation, tuple((p["period_start"], p["o"] or 0) for p in periods))
+    return rules.Totals(followed.language, followed.participation, tuple((p["period_start"], p["o"] or 0) for p in periods))
 
 
 @dataclass
@@ -119,20 +111,22 @@ async def _handle(event: dict[str, Any]) -> None:
     if person_row is None:
         return
     person = person_facts(person_row)
-    payload = json.loads(event["payload"]) if isinstance(event["payload"], str) else event["payload"]
+    kind = EventKind(event["kind"])
+    payload = decode(kind, event["payload"])
     today = clock.today()
     thresholds = await thresholds_for(person_row["gemeente"])
-    kind = event["kind"]
-    if kind.startswith("hours."):
+    corrected_ref = None
+    if isinstance(payload, HoursPayload):
         evaluation = rules.hour_signals(payload, person, await totals_for(person.id), thresholds, today)
-    elif kind.startswith("milestone."):
+        corrected_ref = payload.supersedes
+    elif isinstance(payload, MilestonePayload):
         evaluation = rules.milestone_signals(payload, person)
+        corrected_ref = payload.supersedes
     else:  # a dossier change (PIP, aanbod): what depends on the person alone
         evaluation = rules.delayed_start_signal(person, today)
-    corrected_ref = payload.get("supersedes")
     for signal in evaluation.signals:
         await upsert_item(signal, person_row, thresholds, event_id=event["id"], corrects=corrected_ref,
-                          is_correction=kind.endswith(".corrected"))
+                          is_correction=kind in CORRECTIONS)
     if corrected_ref:
         for key in evaluation.withdrawn:
             await _note_withdrawn(person_row["gemeente"], key, corrected_ref)
@@ -408,7 +402,7 @@ async def _where(user: CurrentUser, f: Filters, *, skip: set[str] = frozenset())
 
 
 def subtract_working_days(day: date, n: int) -> date:
-    from shared.workdays import is_working_day
+    from shared.calendar import is_working_day
     while n > 0:
         day -= timedelta(days=1)
         n -= is_working_day(day)

@@ -12,7 +12,7 @@ from municipal.inbox.rules import ItemKind, Thresholds
 from municipal.tables import Absence, InboxSettings, RoutingRule, Team, TeamMember
 from shared import audit
 from shared.db import write_tx
-from shared.rules import RuleError
+from shared.errors import RuleError
 from shared.security import CurrentUser
 from shared.tables import AppUser, Organisation
 from shared.vocab import Doelgroep, Leerroute, Role

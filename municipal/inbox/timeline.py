@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from municipal.inbox.rules import ITEM_TITLES, TERM_DAYS, ItemKind
+from municipal.inbox.rules import ITEM_TITLES, ItemKind
 from municipal.tables import InboxEntry, InboxItem
-from shared.rules import AFSCHALEN_MINUTES, Z_ROUTE_MINUTES
+from shared.calendar import term_fraction
+from shared.hours import (
+    AFSCHALEN_MINUTES,
+    Z_ROUTE_LANGUAGE_MINUTES,
+    Z_ROUTE_PARTICIPATION_MINUTES,
+    Followed,
+    counts_as_language,
+    counts_as_participation,
+    format_hours,
+    language_mark_minutes,
+)
 from shared.tables import HourRecord, Milestone
-from shared.vocab import HourKind
-
-LANGUAGE = {HourKind.TAAL_KNM.value}
+from shared.web import label
 
 
 @dataclass
@@ -32,7 +40,6 @@ class Chart:
     participation: str
     marks: list[tuple[float, str]]      # y, label
     intensity: str             # the pro-rata line, or ""
-    max_hours: int
     start: date
     end: date
 
@@ -41,21 +48,32 @@ def _followed(r: dict[str, Any]) -> int:
     return r["attended_minutes"] + r["geoorloofd_minutes"] + r["ongeoorloofd_minutes"]
 
 
+def running_totals(records: list[dict[str, Any]]) -> list[Followed]:
+    """The person's Followed after each record, in the records' order (shared.hours decides what counts)."""
+    out, now = [], Followed()
+    for r in records:
+        now = now.add(r["kind"], bool(r["formal"]), _followed(r))
+        out.append(now)
+    return out
+
+
 def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | None:
     if not records:
         return None
     w, h, pad = 640, 220, 30
     start = min([r["period_start"] for r in records] + ([person["pip_dagtekening"]] if person["pip_dagtekening"] else []))
     end = max(r["period_end"] for r in records)
-    marks_h = [600] if person["leerroute"] == "B1" else [800] if person["leerroute"] == "Z" else []
+    mark = language_mark_minutes(person["leerroute"])
+    marks_h = [mark // 60] if mark else []
     lang = part = 0
     lang_pts, part_pts = [(start, 0)], [(start, 0)]
-    for r in sorted(records, key=lambda r: r["period_end"]):
-        if r["kind"] in LANGUAGE or (r["kind"] == HourKind.PARTICIPATIE_TAALLES and r["formal"]):
-            lang += _followed(r)
+    ordered = sorted(records, key=lambda r: r["period_end"])
+    for r, total in zip(ordered, running_totals(ordered)):
+        if counts_as_language(r["kind"], bool(r["formal"])):
+            lang = total.language
             lang_pts.append((r["period_end"], lang))
-        elif r["kind"] == HourKind.PARTICIPATIE_ACTIVITEITEN:
-            part += _followed(r)
+        elif counts_as_participation(r["kind"]):
+            part = total.participation
             part_pts.append((r["period_end"], part))
     top = max([lang / 60, part / 60, *marks_h, 100]) * 1.1
     span = max(1, (end - start).days)
@@ -66,11 +84,11 @@ def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | Non
     intensity = ""
     if person["intensiteit_uren"] and person["pip_dagtekening"] and person["leerroute"] == "B1":
         pip = person["pip_dagtekening"]
-        at_end = person["intensiteit_uren"] * 60 * min(1.0, max(0, (end - pip).days) / TERM_DAYS)
+        at_end = person["intensiteit_uren"] * 60 * term_fraction(pip, end)
         intensity = f"{xy(max(pip, start), 0)} {xy(end, at_end)}"
     marks = [(h - pad - (h - 2 * pad) * m / top, f"{m} uur") for m in marks_h]
     return Chart(w, h, " ".join(xy(d, m) for d, m in lang_pts),
-                 " ".join(xy(d, m) for d, m in part_pts) if part else "", marks, intensity, int(top), start, end)
+                 " ".join(xy(d, m) for d, m in part_pts) if part else "", marks, intensity, start, end)
 
 
 async def timeline(person: dict[str, Any]) -> dict[str, Any]:
@@ -82,17 +100,19 @@ async def timeline(person: dict[str, Any]) -> dict[str, Any]:
     items = await InboxItem.select().where(InboxItem.inburgeraar == pid)
     entries = await InboxEntry.select(InboxEntry.all_columns(), InboxEntry.by.name.as_alias("by_name")).where(
         InboxEntry.item.is_in([i["id"] for i in items] or [0])).order_by(InboxEntry.id)
-    from shared.rules import format_hours
     events: list[Event] = []
-    totals = {"taal": 0, "participatie": 0}
-    for r in records:
-        key = "participatie" if r["kind"] == HourKind.PARTICIPATIE_ACTIVITEITEN else "taal"
-        totals[key] += _followed(r) if key == "participatie" or r["kind"] in LANGUAGE or r["formal"] else 0
+    total = Followed()
+    for r, total in zip(records, running_totals(records)):
+        if counts_as_participation(r["kind"]):
+            running = f"totaal participatie {format_hours(total.participation)} uur"
+        elif counts_as_language(r["kind"], bool(r["formal"])):
+            running = f"totaal taal {format_hours(total.language)} uur"
+        else:       # brede intake, or taalles without the BoW mark: counts toward no mark
+            running = "telt niet mee voor de urengrens"
         events.append(Event(r["period_end"], f"Uren {r['period_start']:%d-%m} t/m {r['period_end']:%d-%m-%Y}",
                             f"{r['aanbieder']}: aanwezig {format_hours(r['attended_minutes'])}, verzuim "
                             f"{format_hours(r['geoorloofd_minutes'] + r['ongeoorloofd_minutes'])} uur "
-                            f"(totaal {key} {format_hours(totals[key])} uur)"))
-    from shared.web import label
+                            f"({running})"))
     for m in milestones:
         events.append(Event(m["event_date"], label(m["kind"]), f"{m['aanbieder']} {m['uitslag']} {m['toelichting']}".strip()))
     titles = {i["id"]: ITEM_TITLES[ItemKind(i["kind"])] for i in items}
@@ -102,5 +122,6 @@ async def timeline(person: dict[str, Any]) -> dict[str, Any]:
                             f"{e['by_name'] or 'Regie'}: {e['text']}", f"/inbox/items/{e['item']}"))
     events.sort(key=lambda e: e.day, reverse=True)
     return {"chart": _chart(records, person), "events": events,
-            "totals": {k: format_hours(v) for k, v in totals.items()},
-            "marks": {"afschalen": AFSCHALEN_MINUTES // 60, "z": Z_ROUTE_MINUTES // 60}}
+            "totals": {"taal": format_hours(total.language), "participatie": format_hours(total.participation)},
+            "marks": {"afschalen": AFSCHALEN_MINUTES // 60, "z": Z_ROUTE_LANGUAGE_MINUTES // 60,
+                      "z_participatie": Z_ROUTE_PARTICIPATION_MINUTES // 60}}

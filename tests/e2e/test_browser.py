@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from shared import clock
-from shared.rules import previous_month
+from shared.calendar import previous_month
 from shared.tables import HourRecord
 from tests.support import PASSWORD
 
@@ -36,7 +36,7 @@ def server(db):
     # The server runs on the test's named clock (shared.clock reads REGIE_CLOCK_START at start-up).
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "REGIE_CLOCK_START": clock.now().isoformat()}
     proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port),
-                             "--no-access-log", "shared.app:app"], env=env, stdout=subprocess.PIPE,
+                             "--no-access-log", "regie.app:app"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from shared import clock
-from shared.rules import previous_month
+from shared.calendar import previous_month
 from shared.tables import DomainEvent, HourRecord, Inburgeraar
 from tests.e2e.test_browser import launch, server  # noqa: F401  (the app in its own process)
 from tests.support import PASSWORD

@@ -3,8 +3,8 @@ from argparse import Namespace
 
 import pytest
 
-from shared import cli
-from shared.demo import DEMO_PASSWORD
+from regie import cli
+from regie.demo import DEMO_PASSWORD
 from shared.security import authenticate
 from shared.tables import AppUser, Enrollment, Gemeente, HourRecord, Inburgeraar, Organisation
 from shared.vocab import Component, Doelgroep, Leerroute, OrganisationKind

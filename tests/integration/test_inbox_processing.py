@@ -5,14 +5,15 @@ from datetime import timedelta
 
 from municipal.inbox import services
 from municipal.inbox.rules import Outcome, Status
-from municipal.tables import Absence, InboxEntry, InboxItem, RoutingRule, Team, TeamMember
+from municipal.tables import Absence, InboxEntry, InboxItem, RoutingRule, Team
 from portal import services as portal
 from shared import clock
-from shared.rules import HourReport, Period, previous_month
+from shared.calendar import previous_month
+from shared.hours import HourReport
 from shared.security import CurrentUser
 from shared.tables import AppUser, DomainEvent, Enrollment, Inburgeraar
-from shared.vocab import HourKind, MilestoneKind, Role, VerzuimReden
-from shared.workdays import add_working_days
+from shared.vocab import HourKind, MilestoneKind, VerzuimReden
+from shared.calendar import add_working_days
 
 
 async def user(email) -> CurrentUser:

@@ -3,26 +3,10 @@ from datetime import date
 
 import pytest
 
-from shared.rules import (
-    HourReport,
-    Period,
-    RuleError,
-    bsn_is_valid,
-    check_event_date,
-    check_hour_amounts,
-    check_may_report_hours,
-    check_may_report_milestone,
-    check_period,
-    enrollment_open_on,
-    format_hours,
-    month_of,
-    normalise_bsn,
-    parse_hours,
-    previous_month,
-    progress_percent,
-    visible_hour_kinds,
-    week_of,
-)
+from shared.calendar import Period, month_of, previous_month, week_of
+from shared.errors import RuleError
+from shared.hours import HourReport, check_hour_amounts, check_may_report_hours, format_hours, parse_hours, progress_percent, visible_hour_kinds
+from shared.rules import bsn_is_valid, check_event_date, check_may_report_milestone, check_period, enrollment_open_on, normalise_bsn
 from shared.vocab import Component, Doelgroep, HourKind, Leerroute, MilestoneKind, VerzuimReden
 
 

@@ -2,7 +2,9 @@
 (no database: the context is built by hand)."""
 from datetime import date
 
-from portal.upload_rules import Context, Layout, Outcome, describe_change, parse_row, plan, totals
+from portal.uploads.columns import Layout
+from portal.uploads.lines import Outcome, parse_row
+from portal.uploads.rules import Context, describe_change, plan, totals
 from shared.tabular import Row
 from shared.vocab import Component
 

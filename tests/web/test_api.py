@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from portal.tables import ApiToken, UploadBatch
+from shared.tables import ApiToken, UploadBatch
 from shared import clock
-from shared.rules import previous_month
+from shared.calendar import previous_month
 from shared.tables import AuditEvent, DomainEvent, HourRecord, Inburgeraar
 from tests.support import make_enrollment, make_person
 
@@ -138,8 +138,8 @@ async def test_another_organisations_upload_is_absent(client, world):
         "regels": [{"bsn": amina, "period_start": START, "period_end": END, "attended": "7"}], "proef": True})
     batch_id = r.json()["upload"]
     # the PVT provider has its own token (made here directly: the world has no PVT beheerder)
-    from portal import tokens as token_service
-    from portal.uploads import api_actor
+    from portal.uploads import tokens as token_service
+    from portal.uploads.batches import api_actor
     pvt_token = await token_service.create(api_actor(world.pvt, "x"), "PVT-systeem")
     for method, url in (("GET", f"/api/v1/uploads/{batch_id}"), ("POST", f"/api/v1/uploads/{batch_id}/opslaan"),
                         ("GET", "/api/v1/uploads/987654")):

@@ -17,7 +17,7 @@ from shared.tables import (
     Inburgeraar,
     Milestone,
 )
-from tests.support import make_enrollment, make_person
+from tests.support import make_person
 
 TODAY = clock.today()
 VALID_BSN = "123456782"

@@ -6,7 +6,8 @@ from municipal.inbox import services
 from municipal.tables import InboxEntry, InboxItem, SavedFilter
 from portal import services as portal
 from shared import clock
-from shared.rules import HourReport, previous_month
+from shared.calendar import previous_month
+from shared.hours import HourReport
 from shared.security import CurrentUser
 from shared.tables import AppUser, Inburgeraar
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden

@@ -105,7 +105,8 @@ async def account_ids(world, people) -> dict:
 async def upload_ids(world, people) -> dict:
     """Upload batches and API tokens belong to one organisation: a batch of the school is foreign to the PVT
     provider and to everyone else, a token only reachable by its organisation's beheerder."""
-    from portal.tables import ApiToken, UploadBatch, UploadFile
+    from portal.tables import UploadFile
+    from shared.tables import ApiToken, UploadBatch
     batches, tokens = {}, {}
     for org in (world.school, world.pvt):
         batches[org] = (await UploadBatch.insert(UploadBatch(
@@ -123,7 +124,8 @@ async def upload_ids(world, people) -> dict:
 
 
 async def upload_state():
-    from portal.tables import ApiToken, ColumnMapping, UploadBatch, UploadFile
+    from portal.tables import ColumnMapping, UploadFile
+    from shared.tables import ApiToken, UploadBatch
     return (await UploadBatch.select(UploadBatch.id, UploadBatch.status, UploadBatch.sheet).order_by(UploadBatch.id),
             await ApiToken.select(ApiToken.id, ApiToken.revoked_at).order_by(ApiToken.id),
             await ColumnMapping.count(), await UploadFile.count())

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from shared import clock
-from shared.rules import previous_month, week_of
+from shared.calendar import previous_month, week_of
 from shared.tables import AuditEvent, DomainEvent, HourRecord, Inburgeraar, Milestone
 from tests.support import make_enrollment, make_person
 

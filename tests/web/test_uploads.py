@@ -8,10 +8,12 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
-from portal import uploads
-from portal.tables import ColumnMapping, UploadBatch, UploadFile, UploadIssue
-from shared import clock
-from shared.rules import previous_month
+from portal.uploads import batches, files
+from portal.uploads.check import receive
+from portal.tables import ColumnMapping, UploadFile, UploadIssue
+from shared.tables import UploadBatch
+from shared import clock, events
+from shared.calendar import previous_month
 from shared.tables import AuditEvent, DomainEvent, Gemeente, HourRecord, Inburgeraar, Milestone
 from tests.support import FIXTURES, make_enrollment, make_person
 
@@ -38,14 +40,14 @@ async def upload(client, content: bytes, filename: str = "oktober.csv"):
                                files={"bestand": (filename, content, "application/octet-stream")})
     if r.status_code != 303:
         return await client._wrap(r)
-    await uploads.wait_for_background()
+    await batches.wait_for_background()
     return await client.get(r.headers["location"])
 
 
 async def commit(client, page):
     batch_id = page.doc.select_one("form.commit")["action"].split("/")[3]
     await client.post(f"/portaal/uploads/{batch_id}/opslaan")
-    await uploads.wait_for_background()
+    await batches.wait_for_background()
     return await client.get(f"/portaal/uploads/{batch_id}")
 
 
@@ -179,7 +181,7 @@ async def test_the_schools_own_export_after_one_mapping(client, world):
             form[name] = "instantie"
     url = mapping.doc.select_one("form.mapping")["action"]
     page = await client.post(url, form, follow_redirects=True)
-    await uploads.wait_for_background()
+    await batches.wait_for_background()
     page = await client.get(str(page.response.url))
     rows = issues(page)
     assert "Huisartsbezoek" not in " ".join(r[3] for r in rows)
@@ -210,7 +212,7 @@ async def test_xlsx_with_sheets_dates_and_decimals(client, world):
     assert "alleen een kopregel" in page.text and "werkblad 'Toelichting'" in page.text   # the explanation sheet
     page = await client.submit(str(page.response.url), "form[action$='/werkblad']", {"werkblad": "Oktober"},
                                follow_redirects=True)
-    await uploads.wait_for_background()
+    await batches.wait_for_background()
     page = await client.get(str(page.response.url))
     assert totals(page)["Nieuw"] == "1"
     page = await commit(client, page)
@@ -316,11 +318,11 @@ async def test_zip_bomb_and_a_million_empty_rows(client, world):
 
 
 async def test_too_large_a_file(client, world, monkeypatch):
-    monkeypatch.setattr(uploads, "LIMITS", uploads.Limits(max_bytes=1024, max_rows=10))
+    monkeypatch.setattr(files, "LIMITS", files.Limits(max_bytes=1024, max_rows=10))
     await client.login(world.users["school"])
     page = await upload(client, csv_file(*["123456782;x;01-01-2026;31-01-2026;1;;;;"] * 40))
     assert page.status == 422 and "Het bestand is groter dan 1 kB" in " ".join(page.errors())
-    monkeypatch.setattr(uploads, "LIMITS", uploads.Limits(max_rows=3))
+    monkeypatch.setattr(files, "LIMITS", files.Limits(max_rows=3))
     page = await upload(client, csv_file(*[f"12345678{i};x;01-01-2026;31-01-2026;1;;;;" for i in range(4)]))
     assert "meer dan 3 regels" in " ".join(page.errors())
     assert await UploadBatch.count() == 1 and await UploadIssue.count() == 0
@@ -437,7 +439,7 @@ async def test_commit_is_all_or_nothing(client, world, monkeypatch):
 
     async def broken(*args, **kwargs):
         raise RuntimeError("de schijf is vol")
-    monkeypatch.setattr(uploads.events, "emit_many", broken)   # fails after the records were written
+    monkeypatch.setattr(events, "emit_many", broken)   # fails after the records were written
     page = await commit(client, page)
     assert "Er is niets opgeslagen" in " ".join(page.errors())
     await nothing_stored()
@@ -472,8 +474,8 @@ async def test_retention_purges_the_original_only(client, world):
     batch = await UploadBatch.select().first()
     assert batch["keep_until"] == batch["created_at"].date() + timedelta(days=30) or \
         abs((batch["keep_until"] - clock.today()).days - 30) <= 1
-    assert await uploads.purge_files(clock.today() + timedelta(days=29)) == 0
-    assert await uploads.purge_files(clock.today() + timedelta(days=32)) == 1
+    assert await files.purge_files(clock.today() + timedelta(days=29)) == 0
+    assert await files.purge_files(clock.today() + timedelta(days=32)) == 1
     assert await UploadFile.count() == 0 and await HourRecord.count() == 1
     page = await client.get(f"/portaal/uploads/{batch['id']}")
     assert "het origineel is verwijderd" in page.text
@@ -485,7 +487,7 @@ async def test_only_providers_upload_and_pages_are_their_own(client, world):
 
 
 async def test_purge_uploads_command(db, capsys):
-    from shared import cli
+    from regie import cli
     await cli.purge_uploads()
     assert "0 originele uploadbestanden verwijderd" in capsys.readouterr().out
 
@@ -494,7 +496,7 @@ async def test_progress_while_checking_and_a_stalled_check_is_resumed(client, wo
     await client.login(world.users["school"])
     amina = await bsn(world.people["amina"])
     content = csv_file(f"{amina};A;{START};{END};7;;;;")
-    batch_id, _ = await uploads.receive(uploads.api_actor(world.school, "x"), content, "groot.csv")
+    batch_id, _ = await receive(batches.api_actor(world.school, "x"), content, "groot.csv")
     await UploadBatch.update({UploadBatch.progress: 40, UploadBatch.heartbeat_at: clock.now()}).where(
         UploadBatch.id == batch_id)
     page = await client.get(f"/portaal/uploads/{batch_id}")
@@ -508,7 +510,7 @@ async def test_progress_while_checking_and_a_stalled_check_is_resumed(client, wo
     await UploadBatch.update({UploadBatch.heartbeat_at: clock.now() - timedelta(minutes=5)}).where(
         UploadBatch.id == batch_id)
     await client.get(f"/portaal/uploads/{batch_id}")
-    await uploads.wait_for_background()
+    await batches.wait_for_background()
     page = await client.get(f"/portaal/uploads/{batch_id}")
     assert totals(page)["Nieuw"] == "1" and page.doc.find(id="upload-status").get("hx-trigger") is None
     # the same file again before it is stored: back to this upload, no second batch
@@ -524,20 +526,20 @@ async def test_cancelling_stores_nothing(client, world):
     page = await client.post(url, follow_redirects=True)
     assert "afgebroken. Er is niets opgeslagen" in page.notice() and page.doc.select_one("form.commit") is None
     assert (await client.post(url.replace("afbreken", "opslaan"), follow_redirects=True)).status == 200
-    await uploads.wait_for_background()
+    await batches.wait_for_background()
     await nothing_stored()
 
 
 async def test_a_stored_upload_stays_stored_when_mapping_or_sheet_changes(client, world):
     await client.login(world.users["school"])
     amina = await bsn(world.people["amina"])
-    page = await commit(client, await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;")))
+    await commit(client, await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;")))
     batch_id = (await UploadBatch.select(UploadBatch.id).first())["id"]
     mapping = await client.get(f"/portaal/uploads/{batch_id}/koppelen")
     form = {s["name"]: (s.find("option", selected=True) or {}).get("value", "") for s in
             mapping.doc.select("form.mapping select")}
     await client.post(f"/portaal/uploads/{batch_id}/koppelen", form)
     await client.post(f"/portaal/uploads/{batch_id}/werkblad", {"werkblad": "Blad2"})
-    await uploads.wait_for_background()
+    await batches.wait_for_background()
     assert (await UploadBatch.select(UploadBatch.status).first())["status"] == "committed"
     assert await ColumnMapping.count() == 1 and await HourRecord.count() == 1

@@ -1,0 +1,1 @@
+"""Accounts: logging in and out, users and invitations per organisation or gemeente, the audit log page."""

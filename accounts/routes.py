@@ -1,0 +1,202 @@
+"""Account pages: logging in and out, the start page per role, user management (/beheer/gebruikers),
+accepting an invitation (/uitnodiging/<token>) and the audit log for beheer (/beheer/audit)."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from accounts import services as accounts
+from shared import audit
+from shared.errors import RuleError
+from shared.security import LOGIN_FAILED_MESSAGE, authenticate, start_session
+from shared.tables import AuditEvent
+from shared.vocab import Role
+from shared.web import beheer_only, client_ip, page, redirect
+
+NO_STORE = {"Cache-Control": "no-store"}
+AUDIT_PAGE_SIZE = 100
+
+
+def home_for(user) -> str:
+    if user.is_provider:
+        return "/portaal"
+    if user.is_gemeente:
+        return "/inbox"           # a regisseur starts the day in the inbox
+    return "/beheer/audit"
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site: never an open redirect."""
+    return target if target.startswith("/") and not target.startswith("//") else ""
+
+
+@get("/", name="home")
+async def home(request: Request) -> Redirect:
+    return Redirect(home_for(request.user), status_code=303)
+
+
+@get("/inloggen", name="login", exclude_from_auth=True)
+async def login_page(request: Request, volgende: FromQuery[str] = "", verlopen: FromQuery[int] = 0) -> Any:
+    notice = "Uw sessie is verlopen. Log opnieuw in." if verlopen else ""
+    return page(request, "login.html", {"next": _safe_next(volgende), "notice": notice, "email": "", "error": ""})
+
+
+@post("/inloggen", name="login_submit", exclude_from_auth=True)
+async def login_submit(request: Request) -> Any:
+    form = await request.form()
+    email, password = str(form.get("email", "")), str(form.get("password", ""))
+    target = _safe_next(str(form.get("next", "")))
+    user = await authenticate(email, password, client_ip(request)) if email and password else None
+    if user is None:
+        return page(request, "login.html", {"next": target, "notice": "", "email": email,
+                                            "error": LOGIN_FAILED_MESSAGE}, status=422)
+    start_session(request, user)
+    return Redirect(target or home_for(user), status_code=303)
+
+
+@post("/uitloggen", name="logout")
+async def logout(request: Request) -> Redirect:
+    await audit.record(request.user, "logout", "user", request.user.id, origin=client_ip(request))
+    request.clear_session()
+    return Redirect("/inloggen", status_code=303)
+
+
+@get("/beheer/audit", name="audit_log", guards=[beheer_only])
+async def audit_log(request: Request, pagina: FromQuery[int] = 1, inburgeraar: FromQuery[int] = 0) -> Any:
+    user = request.user
+    where = AuditEvent.id > 0
+    if user.role is not Role.ADMIN:
+        if user.gemeente_id:
+            # A gemeente's beheerder: what was done to its people, and what its own users did.
+            where = (AuditEvent.subject_gemeente == user.gemeente_id) | (AuditEvent.actor_gemeente == user.gemeente_id)
+        else:
+            where = AuditEvent.actor_organisation == user.organisation_id
+    if inburgeraar:
+        where &= AuditEvent.inburgeraar == inburgeraar
+    page_no = max(1, pagina)
+    rows = await AuditEvent.select().where(where).order_by(AuditEvent.id, ascending=False).limit(
+        AUDIT_PAGE_SIZE + 1).offset((page_no - 1) * AUDIT_PAGE_SIZE)
+    await audit.record(user, "audit.view", "audit_event", "", origin=client_ip(request),
+                       detail=f"pagina {page_no}" + (f", inburgeraar {inburgeraar}" if inburgeraar else ""))
+    return page(request, "audit.html", {"rows": rows[:AUDIT_PAGE_SIZE], "page": page_no,
+                                        "has_next": len(rows) > AUDIT_PAGE_SIZE, "inburgeraar": inburgeraar})
+
+
+
+
+
+
+def _manages_users(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    user = connection.scope.get("user")
+    if user is None or not accounts.roles_for(user):
+        raise NotFoundException()
+
+
+def _form_dict(form) -> dict[str, str]:
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+class AccountsController(Controller):
+    path = "/beheer"
+    guards = [_manages_users]
+
+    async def _page(self, request: Request, *, form: dict | None = None, errors: dict | None = None,
+                    link: str = "", invited: str = "", notice: str = "", status: int = 200) -> Any:
+        users, invitations = await accounts.overview(request.user, client_ip(request))
+        roles = accounts.roles_for(request.user)
+        response = page(request, "beheer/users.html", {
+            "users": users, "invitations": invitations, "roles": [(r.value, r.label) for r in roles],
+            "form": form or {"role": roles[0].value}, "errors": errors or {}, "link": link, "invited": invited,
+            "days": accounts.INVITATION_DAYS, "notice": notice, "me": request.user.id}, status=status)
+        response.headers.update(NO_STORE)
+        return response
+
+    @get("/gebruikers", name="beheer.users")
+    async def users(self, request: Request) -> Any:
+        notice = {"ingetrokken": "De uitnodiging is ingetrokken.", "opgeslagen": "De wijziging is opgeslagen."}.get(
+            request.query_params.get("melding", ""), "")
+        return await self._page(request, notice=notice)
+
+    @post("/gebruikers", name="beheer.invite")
+    async def invite(self, request: Request) -> Any:
+        raw = _form_dict(await request.form())
+        data, errors = accounts.parse_invite_form(raw, accounts.roles_for(request.user))
+        if data:
+            try:
+                token, _ = await accounts.invite(request.user, data, client_ip(request))
+                link = f"{str(request.base_url).rstrip('/')}/uitnodiging/{token}"
+                # The link is shown once: only its hash is stored.
+                return await self._page(request, link=link, invited=data.email)
+            except RuleError as e:
+                errors[e.field or "email"] = e.message
+        return await self._page(request, form=raw, errors=errors, status=422)
+
+    @post("/gebruikers/{user_id:int}/actief", name="beheer.user_active")
+    async def user_active(self, request: Request, user_id: FromPath[int]) -> Any:
+        raw = _form_dict(await request.form())
+        if user_id == request.user.id:
+            raise NotFoundException()
+        await accounts.set_active(request.user, user_id, raw.get("active") == "ja", client_ip(request))
+        return redirect(request, "/beheer/gebruikers?melding=opgeslagen")
+
+    @post("/gebruikers/{user_id:int}/rol", name="beheer.user_role")
+    async def user_role(self, request: Request, user_id: FromPath[int]) -> Any:
+        raw = _form_dict(await request.form())
+        role = raw.get("role", "")
+        try:
+            await accounts.set_role(request.user, user_id, Role(role) if role in Role._value2member_map_
+                                    else Role.ADMIN, client_ip(request))
+        except RuleError as e:
+            return await self._page(request, notice="", errors={"__all__": e.message}, status=422)
+        return redirect(request, "/beheer/gebruikers?melding=opgeslagen")
+
+    @post("/uitnodigingen/{invitation_id:int}/intrekken", name="beheer.invitation_revoke")
+    async def revoke(self, request: Request, invitation_id: FromPath[int]) -> Any:
+        await accounts.revoke(request.user, invitation_id, client_ip(request))
+        return redirect(request, "/beheer/gebruikers?melding=ingetrokken")
+
+
+class InvitationController(Controller):
+    """Public: whoever holds the link may set the password, once, before it expires."""
+    path = "/uitnodiging"
+
+    async def _page(self, request: Request, token: str, *, error: str = "", errors: dict | None = None,
+                    status: int = 200) -> Any:
+        row, state = await accounts.invitation_for(token)
+        if row is None:
+            raise NotFoundException()
+        response = page(request, "invitation.html", {
+            "invitation": row, "state": state, "token": token, "error": error, "errors": errors or {},
+            "form": {}, "role_label": Role(row["role"]).label}, status=status if state == "open" else 410)
+        response.headers.update(NO_STORE)
+        response.headers["Referrer-Policy"] = "no-referrer"   # the token is in the URL
+        return response
+
+    @get("/{token:str}", name="invitation", exclude_from_auth=True)
+    async def show(self, request: Request, token: FromPath[str]) -> Any:
+        return await self._page(request, token)
+
+    @post("/{token:str}", name="invitation_accept", exclude_from_auth=True)
+    async def accept(self, request: Request, token: FromPath[str]) -> Any:
+        row, state = await accounts.invitation_for(token)
+        if row is None:
+            raise NotFoundException()
+        raw = _form_dict(await request.form())
+        try:
+            user = await accounts.accept(token, raw.get("password", ""), raw.get("password_repeat", ""),
+                                         client_ip(request))
+        except RuleError as e:
+            if e.field:
+                return await self._page(request, token, errors={e.field: e.message}, status=422)
+            return await self._page(request, token, error=e.message, status=422)
+        start_session(request, user)
+        return redirect(request, "/")
+
+
+route_handlers = [home, login_page, login_submit, logout, audit_log, AccountsController, InvitationController]

@@ -1,0 +1,235 @@
+"""Users managed by their own side: a gemeente's functioneel beheer manages its regisseurs and
+teamleiders, a provider's beheerder its staff. New users come in through a one-time link that expires
+(no mailed passwords): only the SHA-256 of the link's token is stored, and the person sets a password
+(argon2id, shared/security.py) on the page the link opens.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from shared import audit, clock
+from shared.db import IntegrityErrors, write_tx
+from shared.errors import RuleError
+from shared.security import CurrentUser, hash_password
+from shared.tables import AppUser, Invitation
+from shared.vocab import Role
+
+INVITATION_DAYS = 7
+MIN_PASSWORD_LENGTH = 12
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+# --- Rules --------------------------------------------------------------------------------------------
+
+def manageable_roles(role: Role, gemeente_id: int | None, organisation_id: int | None) -> tuple[Role, ...]:
+    """A gemeente's functioneel beheer manages its regisseurs and teamleiders; a provider's beheerder its staff."""
+    if role is Role.BEHEERDER and gemeente_id is not None:
+        return (Role.REGISSEUR, Role.TEAMLEIDER)
+    if role is Role.BEHEERDER and organisation_id is not None:
+        return (Role.PROVIDER,)
+    return ()
+
+
+def roles_for(user: CurrentUser) -> tuple[Role, ...]:
+    return manageable_roles(user.role, user.gemeente_id, user.organisation_id)
+
+
+def check_new_password(password: str, repeat: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RuleError(f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", "password")
+    if password != repeat:
+        raise RuleError("De twee wachtwoorden zijn niet gelijk.", "password_repeat")
+
+
+def normalise_email(raw: str | None) -> str:
+    text = (raw or "").strip().lower()
+    if not text:
+        raise RuleError("Vul een e-mailadres in.", "email")
+    if not EMAIL.fullmatch(text) or len(text) > 254:
+        raise RuleError(f"'{text}' is geen e-mailadres. Schrijf bijvoorbeeld naam@voorbeeld.nl.", "email")
+    return text
+
+
+def token_hash(token: str) -> str:
+    """The token is 256 random bits: a plain SHA-256 is enough (no password to guess)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_state(row: dict[str, Any], now) -> str:
+    if row["used_at"] is not None:
+        return "gebruikt"
+    if row["revoked_at"] is not None:
+        return "ingetrokken"
+    if row["expires_at"] <= now:
+        return "verlopen"
+    return "open"
+
+
+# --- Reading ----------------------------------------------------------------------------------------------
+
+def _require(user: CurrentUser) -> tuple[Role, ...]:
+    roles = roles_for(user)
+    if not roles:
+        raise NotFoundException()
+    return roles
+
+
+def _scope(user: CurrentUser, table):
+    return (table.gemeente == user.gemeente_id) if user.gemeente_id is not None \
+        else (table.organisation == user.organisation_id)
+
+
+async def overview(user: CurrentUser, origin: str = "") -> tuple[list[dict], list[dict]]:
+    """The users this beheerder manages, and the invitations that are still open."""
+    roles = _require(user)
+    users = await AppUser.select(AppUser.id, AppUser.email, AppUser.name, AppUser.role, AppUser.active,
+                                 AppUser.last_login_at).where(
+        _scope(user, AppUser) & AppUser.role.is_in([r.value for r in roles])).order_by(AppUser.name)
+    now = clock.now()
+    invitations = [dict(i, state=invitation_state(i, now)) for i in await Invitation.select(
+        Invitation.id, Invitation.email, Invitation.name, Invitation.role, Invitation.expires_at,
+        Invitation.used_at, Invitation.revoked_at, Invitation.created_at,
+    ).where(_scope(user, Invitation)).order_by(Invitation.id, ascending=False).limit(50)]
+    await audit.record(user, "user.list", "user", "", origin=origin, detail=f"{len(users)} gebruikers")
+    return users, [i for i in invitations if i["state"] == "open"]
+
+
+# --- Invitations --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InviteInput:
+    email: str
+    name: str
+    role: Role
+
+
+def parse_invite_form(form, allowed: tuple[Role, ...]) -> tuple[InviteInput | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    email = name = role = None
+    try:
+        email = normalise_email(form.get("email"))
+    except RuleError as e:
+        errors["email"] = e.message
+    name = (form.get("name") or "").strip()[:200]
+    if not name:
+        errors["name"] = "Vul de naam in."
+    raw_role = (form.get("role") or "").strip()
+    if raw_role in Role._value2member_map_ and Role(raw_role) in allowed:
+        role = Role(raw_role)
+    else:
+        errors["role"] = "Kies een rol uit de lijst."
+    if errors:
+        return None, errors
+    return InviteInput(email, name, role), errors
+
+
+async def invite(user: CurrentUser, data: InviteInput, origin: str = "") -> tuple[str, int]:
+    """A new invitation; returns the token (shown once, never stored) and the invitation's id.
+    An earlier open invitation for the same address is withdrawn: only the newest link works."""
+    roles = _require(user)
+    if data.role not in roles:
+        raise RuleError("Kies een rol uit de lijst.", "role")
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    async with write_tx():
+        if await AppUser.exists().where(AppUser.email == data.email):
+            raise RuleError("Er is al een account met dit e-mailadres.", "email")
+        await Invitation.update({Invitation.revoked_at: now}).where(
+            (Invitation.email == data.email) & Invitation.used_at.is_null() & Invitation.revoked_at.is_null())
+        rows = await Invitation.insert(Invitation(
+            token_hash=token_hash(token), email=data.email, name=data.name, role=data.role.value,
+            gemeente=user.gemeente_id, organisation=user.organisation_id, invited_by=user.id,
+            expires_at=now + timedelta(days=INVITATION_DAYS))).returning(Invitation.id)
+        invitation_id = rows[0]["id"]
+        await audit.record(user, "invitation.create", "invitation", invitation_id, origin=origin,
+                           detail=f"{data.email} als {data.role.value}")
+    return token, invitation_id
+
+
+async def revoke(user: CurrentUser, invitation_id: int, origin: str = "") -> None:
+    _require(user)
+    async with write_tx():
+        rows = await Invitation.update({Invitation.revoked_at: clock.now()}).where(
+            (Invitation.id == invitation_id) & _scope(user, Invitation) & Invitation.used_at.is_null()
+            & Invitation.revoked_at.is_null()).returning(Invitation.id)
+        if not rows:
+            raise NotFoundException()
+        await audit.record(user, "invitation.revoke", "invitation", invitation_id, origin=origin)
+
+
+async def invitation_for(token: str) -> tuple[dict[str, Any] | None, str]:
+    """The invitation behind a link and its state ("open", "verlopen", "gebruikt", "ingetrokken"); None if unknown."""
+    if not token or len(token) > 100:
+        return None, ""
+    row = await Invitation.select().where(Invitation.token_hash == token_hash(token)).first()
+    if row is None:
+        return None, ""
+    return row, invitation_state(row, clock.now())
+
+
+async def accept(token: str, password: str, repeat: str, origin: str = "") -> CurrentUser:
+    """Use the link once: the account is created with the chosen password, the invitation is spent."""
+    check_new_password(password, repeat)
+    password_hash = await hash_password(password)   # ~100 ms in a thread, outside the write lock
+    now = clock.now()
+    async with write_tx():
+        spent = await Invitation.update({Invitation.used_at: now}).where(
+            (Invitation.token_hash == token_hash(token)) & Invitation.used_at.is_null()
+            & Invitation.revoked_at.is_null() & (Invitation.expires_at > now)).returning(Invitation.id)
+        if not spent:
+            raise RuleError("Deze uitnodiging is verlopen of al gebruikt. Vraag de beheerder om een nieuwe.")
+        row = await Invitation.select().where(Invitation.id == spent[0]["id"]).first()
+        try:
+            created = await AppUser.insert(AppUser(
+                email=row["email"], name=row["name"], password_hash=password_hash, role=row["role"],
+                gemeente=row["gemeente"], organisation=row["organisation"])).returning(AppUser.id)
+        except IntegrityErrors:
+            raise RuleError("Er is al een account met dit e-mailadres. Log daarmee in.")
+        await Invitation.update({Invitation.account: created[0]["id"]}).where(Invitation.id == row["id"])
+        user = CurrentUser(id=created[0]["id"], email=row["email"], name=row["name"], role=Role(row["role"]),
+                           gemeente_id=row["gemeente"], organisation_id=row["organisation"])
+        await audit.record(user, "invitation.accept", "invitation", row["id"], origin=origin)
+    return user
+
+
+# --- Managing users ----------------------------------------------------------------------------------------
+
+async def _managed_user(user: CurrentUser, target_id: int) -> dict[str, Any]:
+    roles = _require(user)
+    row = await AppUser.select().where((AppUser.id == target_id) & _scope(user, AppUser)
+                                       & AppUser.role.is_in([r.value for r in roles])).first()
+    if row is None:
+        raise NotFoundException()
+    return row
+
+
+async def set_active(user: CurrentUser, target_id: int, active: bool, origin: str = "") -> None:
+    """Switch an account off (it is logged out at its next request) or on again. Accounts are never deleted:
+    the audit log refers to them."""
+    async with write_tx():
+        row = await _managed_user(user, target_id)
+        if row["active"] == active:
+            return
+        await AppUser.update({AppUser.active: active, AppUser.failed_logins: 0, AppUser.locked_until: None}).where(
+            AppUser.id == target_id)
+        await audit.record(user, "user.activate" if active else "user.deactivate", "user", target_id, origin=origin,
+                           detail=row["email"])
+
+
+async def set_role(user: CurrentUser, target_id: int, role: Role, origin: str = "") -> None:
+    async with write_tx():
+        row = await _managed_user(user, target_id)
+        if role not in roles_for(user):
+            raise RuleError("Kies een rol uit de lijst.", "role")
+        if row["role"] == role.value:
+            return
+        await AppUser.update({AppUser.role: role.value}).where(AppUser.id == target_id)
+        await audit.record(user, "user.role", "user", target_id, origin=origin,
+                           detail=f"{row['email']}: {row['role']} → {role.value}")

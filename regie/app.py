@@ -1,0 +1,71 @@
+"""The Litestar application: one factory, used by the server, the CLI and the tests. The composition root:
+the only place that puts the sides (accounts, portal, municipal) together on the shared base."""
+from __future__ import annotations
+
+from litestar import Litestar, Router, get
+from litestar.config.csrf import CSRFConfig
+from litestar.logging import LoggingConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.security.session_auth import SessionAuth
+from litestar.static_files import create_static_files_router
+
+from accounts import routes as account_routes
+from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
+from municipal.inbox import worker as inbox_worker
+from municipal.inbox.routes import InboxController, InboxSetupController
+from municipal.providers.routes import ProviderController
+from municipal.settings_routes import RetentionController
+from portal.routes import PortalController
+from portal.uploads.api import ApiController, openapi_config
+from portal.uploads.routes import ApiTokenController, UploadController
+from shared.db import close_db, open_db
+from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
+from shared.settings import ROOT, settings
+from shared.web import exception_handlers, server_timing_middleware, template_config
+
+# /api/ authenticates with an organisation's token (portal/uploads/api.py), not with a session.
+PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema", "^/api/"]
+
+
+@get("/gezond", name="health", exclude_from_auth=True, skip_session=True)
+async def health() -> dict[str, str]:
+    """For load balancers and compose's healthcheck: the process answers."""
+    return {"status": "ok"}
+
+
+def create_app() -> Litestar:
+    session_auth = SessionAuth[CurrentUser, DatabaseSessionStore](
+        retrieve_user_handler=retrieve_user,
+        session_backend_config=LazySessionConfig(
+            store="sessions", key="regie_sessie", max_age=settings.session_idle_minutes * 60,
+            httponly=True, samesite="lax", secure=settings.secure_cookies),
+        exclude=PUBLIC,
+    )
+    return Litestar(
+        route_handlers=[
+            # The OpenAPI schema documents the provider API only, not the HTML pages.
+            Router(path="/", include_in_schema=False, route_handlers=[
+                health, *account_routes.route_handlers, PortalController, PeopleController, DossierController,
+                EnrollmentController, ImportController, ProviderController, InboxController, InboxSetupController,
+                UploadController, ApiTokenController, RetentionController,
+                create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
+            ]),
+            ApiController,
+        ],
+        on_app_init=[session_auth.on_app_init],
+        middleware=[server_timing_middleware],
+        stores={"sessions": DatabaseSessionStore()},
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
+                               cookie_name="regie_csrf", exclude=["^/api/", "^/gezond"]),
+        template_config=template_config,
+        plugins=[HTMXPlugin()],
+        exception_handlers=exception_handlers,
+        on_startup=[open_db, inbox_worker.start],
+        on_shutdown=[inbox_worker.stop, close_db],
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 401, 403, 422}),
+        openapi_config=openapi_config(),
+        debug=False,
+    )
+
+
+app = create_app()

@@ -1,0 +1,144 @@
+"""The one calendar: periods (month, week), months added the way the law counts them, the three-year
+inburgeringstermijn, and Dutch working days for deadlines (Algemene termijnenwet): Monday to Friday,
+minus the national holidays the law names. Pure: the holiday table is built once and then only read.
+
+The `holidays` package counts Bevrijdingsdag only in lustrum years unless its "optional" category is
+included, and names days after the process locale; we ask for both categories in Dutch and then keep
+only the days the law lists, so a day the package adds later cannot shift a deadline.
+"""
+from __future__ import annotations
+
+import os
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+# --- Periods -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of days, both ends included."""
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def overlaps(self, other: "Period") -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+
+def month_of(day: date) -> Period:
+    first = day.replace(day=1)
+    next_first = (first + timedelta(days=32)).replace(day=1)
+    return Period(first, next_first - timedelta(days=1))
+
+
+def previous_month(day: date) -> Period:
+    return month_of(day.replace(day=1) - timedelta(days=1))
+
+
+def week_of(day: date) -> Period:
+    """Monday to Sunday around `day`."""
+    monday = day - timedelta(days=day.weekday())
+    return Period(monday, monday + timedelta(days=6))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; when that month is shorter, its last day (31 Jan + 1 → 28/29 Feb),
+    as art. 2 Algemene termijnenwet and common usage count a term in months."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+# --- The inburgeringstermijn ---------------------------------------------------------------------------
+
+TERM_MONTHS = 36        # art. 7 Wet inburgering 2021: three years from the start DUO registers
+
+
+def term_end(term_start: date) -> date:
+    """The end of the three-year term that starts on `term_start`, exclusive, as DUO states it
+    (Inburgeringstermijn API, `einddatum`): the first day on which the term has been exceeded. Extensions
+    are not included: DUO grants those and reports the new `einddatum`."""
+    return add_months(term_start, TERM_MONTHS)
+
+
+def term_exceeded(einddatum: date, on: date) -> bool:
+    """Whether the term whose exclusive end is `einddatum` has passed on `on`."""
+    return on >= einddatum
+
+
+def term_fraction(term_start: date, on: date, einddatum: date | None = None) -> float:
+    """How much of the term has passed on `on`: 0.0 at the start, 1.0 at its end and after."""
+    total = ((einddatum or term_end(term_start)) - term_start).days
+    return min(1.0, max(0.0, (on - term_start).days / total)) if total > 0 else 1.0
+
+
+# --- Working days -------------------------------------------------------------------------------------
+
+# Art. 3 Algemene termijnenwet (Koningsdag moves to 26 April when 27 April is a Sunday: the package does that).
+LEGAL_HOLIDAYS = {"Nieuwjaarsdag", "Goede vrijdag", "Eerste paasdag", "Tweede paasdag", "Koningsdag",
+                  "Bevrijdingsdag", "Hemelvaartsdag", "Eerste pinksterdag", "Tweede pinksterdag",
+                  "Eerste kerstdag", "Tweede kerstdag"}
+
+
+def extra_days_from_env() -> frozenset[date]:
+    """Days made equal to a holiday by Royal Decree: EXTRA_HOLIDAYS=2027-06-01,2028-…"""
+    return _parse_extra(os.environ.get("EXTRA_HOLIDAYS", ""))
+
+
+@lru_cache(maxsize=8)
+def _parse_extra(raw: str) -> frozenset[date]:
+    return frozenset(date.fromisoformat(d.strip()) for d in raw.split(",") if d.strip())
+
+
+@lru_cache(maxsize=64)
+def holidays_in(year: int, extra: frozenset[date] = frozenset()) -> frozenset[date]:
+    nl = holidays.NL(years=year, categories=("public", "optional"), language="nl")
+    legal = {d for d, name in nl.items() if any(n.strip() in LEGAL_HOLIDAYS for n in name.split(";"))}
+    return frozenset(legal | {d for d in extra if d.year == year})
+
+
+def is_working_day(day: date, extra: frozenset[date] | None = None) -> bool:
+    extra = extra_days_from_env() if extra is None else extra
+    return day.weekday() < 5 and day not in holidays_in(day.year, extra)
+
+
+def add_working_days(start: date, n: int, extra: frozenset[date] | None = None) -> date:
+    """The n-th working day after `start` (counting starts the day after the event)."""
+    extra = extra_days_from_env() if extra is None else extra
+    day = start
+    while n > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, extra):
+            n -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, extra: frozenset[date] | None = None) -> int:
+    """Working days after `start` up to and including `end`; negative when `end` lies before `start`."""
+    extra = extra_days_from_env() if extra is None else extra
+    if end < start:
+        return -working_days_between(end, start, extra)
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_working_day(day, extra)
+    return count
+
+
+def deadline_text(deadline: date, today: date) -> str:
+    """"nog 3 werkdagen", "vandaag", "2 werkdagen te laat" – as a regisseur reads it at 9 in the morning."""
+    if deadline == today:
+        return "vandaag"
+    if deadline > today:
+        n = working_days_between(today, deadline)
+        return f"nog {n} werkdag{'en' if n != 1 else ''}"
+    late = working_days_between(deadline, today)
+    return f"{late} werkdag{'en' if late != 1 else ''} te laat" if late else "vandaag"
