@@ -29,6 +29,7 @@ Piccolo's own class on purpose: Piccolo's migration differ compares a default's 
 subclass would make a migration that changes nothing in the database (the SQL default stays
 `current_timestamp`, used only by raw SQL that leaves the column out; the app never does).
 """
+
 from __future__ import annotations
 
 import os
@@ -66,8 +67,9 @@ def _offset_from_environment() -> timedelta:
     try:
         return instant(start) - _machine_now()
     except ValueError:
-        raise ValueError(f"{ENV_START}={start!r} is not an ISO 8601 date or instant "
-                         "(e.g. 2026-11-18T10:00:00+01:00)") from None
+        raise ValueError(
+            f"{ENV_START}={start!r} is not an ISO 8601 date or instant (e.g. 2026-11-18T10:00:00+01:00)"
+        ) from None
 
 
 _offset = _offset_from_environment()

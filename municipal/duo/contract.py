@@ -20,6 +20,7 @@ would send an empty registration without any error. What DUO sends us may carry 
 
 The files are read once, on first use (PyYAML; validation by openapi-schema-validator's OAS 3.0 validators).
 """
+
 from __future__ import annotations
 
 import functools
@@ -50,20 +51,23 @@ class ContractError(ValueError):
 
 @dataclass(frozen=True)
 class Operation:
-    spec: str            # file name, e.g. "PIP.openapi.yml"
-    method: str          # "POST"
-    template: str        # "/personen/{bsn}/PIP"
-    operation_id: str    # DUO's operationId, e.g. "postPipByBsn"
+    spec: str  # file name, e.g. "PIP.openapi.yml"
+    method: str  # "POST"
+    template: str  # "/personen/{bsn}/PIP"
+    operation_id: str  # DUO's operationId, e.g. "postPipByBsn"
 
 
 # --- Loading ---------------------------------------------------------------------------------------
+
 
 @functools.cache
 def specs() -> dict[str, dict[str, Any]]:
     """Every spec file, parsed once: file name -> OpenAPI document."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return {path.name: yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
-            for path in sorted(SPEC_DIR.glob("*.openapi.yml"))}
+    return {
+        path.name: yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+        for path in sorted(SPEC_DIR.glob("*.openapi.yml"))
+    }
 
 
 @functools.cache
@@ -125,6 +129,7 @@ def _python_pattern(pattern: str) -> str:
             return m.group(0)
         rest = _PROPERTY.sub("", m.group(1))
         return "(?:" + "|".join(([f"[{rest}]"] if rest else []) + [_PROPERTIES[n] for n in names]) + ")"
+
     return _PROPERTY.sub(lambda m: _PROPERTIES[m.group(1)], _CLASS.sub(bracket, pattern))
 
 
@@ -140,12 +145,21 @@ _Read = extend(OAS30ReadValidator, {"pattern": _pattern})
 
 # --- Dutch messages --------------------------------------------------------------------------------
 
-_TYPES = {"string": "tekst", "integer": "een geheel getal", "number": "een getal", "boolean": "true of false",
-          "object": "een object ({...})", "array": "een lijst ([...])"}
-_FORMATS = {"date": "een datum als JJJJ-MM-DD (bijvoorbeeld 2026-11-20)",
-            "date-time": "een datum en tijd met tijdzone (bijvoorbeeld 2026-11-20T10:00:00+01:00)",
-            "uuid": "een UUID (bijvoorbeeld 3fa85f64-5717-4562-b3fc-2c963f66afa6)",
-            "int32": "een geheel getal van hoogstens 2147483647", "int64": "een geheel getal van hoogstens 19 cijfers"}
+_TYPES = {
+    "string": "tekst",
+    "integer": "een geheel getal",
+    "number": "een getal",
+    "boolean": "true of false",
+    "object": "een object ({...})",
+    "array": "een lijst ([...])",
+}
+_FORMATS = {
+    "date": "een datum als JJJJ-MM-DD (bijvoorbeeld 2026-11-20)",
+    "date-time": "een datum en tijd met tijdzone (bijvoorbeeld 2026-11-20T10:00:00+01:00)",
+    "uuid": "een UUID (bijvoorbeeld 3fa85f64-5717-4562-b3fc-2c963f66afa6)",
+    "int32": "een geheel getal van hoogstens 2147483647",
+    "int64": "een geheel getal van hoogstens 19 cijfers",
+}
 
 
 def _shown(value: Any) -> str:
@@ -192,8 +206,9 @@ def _sentence(error: ValidationError, location: str, prefix: str) -> tuple[str, 
     return field, f"{name}: voldoet niet aan DUO's regel '{kw}: {expected}' ({_shown(value)})."
 
 
-def _check(validator_class, doc: dict[str, Any], schema: Any, value: Any, location: str,
-           prefix: str = "") -> Iterator[tuple[str, str]]:
+def _check(
+    validator_class, doc: dict[str, Any], schema: Any, value: Any, location: str, prefix: str = ""
+) -> Iterator[tuple[str, str]]:
     resolved = {**schema, "components": doc.get("components", {})} if isinstance(schema, Mapping) else schema
     validator = validator_class(resolved, format_checker=oas30_format_checker)
     errors = sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
@@ -235,8 +250,9 @@ def _check_path(doc, op, values: dict[str, str]) -> Iterator[tuple[str, str]]:
         yield from _check(_Write, doc, schema, value, "path", name)
 
 
-def _check_headers(validator_class, doc, params: list[dict[str, Any]],
-                   headers: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+def _check_headers(
+    validator_class, doc, params: list[dict[str, Any]], headers: Mapping[str, str]
+) -> Iterator[tuple[str, str]]:
     lower = {k.lower(): v for k, v in headers.items()}
     for param in params:
         name = param["name"]
@@ -244,8 +260,9 @@ def _check_headers(validator_class, doc, params: list[dict[str, Any]],
             if param.get("required"):
                 yield name, f"Header {name} ontbreekt; DUO verplicht die."
             continue
-        yield from _check(validator_class, doc, _resolve(doc, param.get("schema", {})), lower[name.lower()],
-                          "header", name)
+        yield from _check(
+            validator_class, doc, _resolve(doc, param.get("schema", {})), lower[name.lower()], "header", name
+        )
 
 
 def _raise(found: list[tuple[str, str]], operation: Operation) -> Operation:
@@ -261,6 +278,7 @@ def _json_schema(doc, container: dict[str, Any] | None) -> Any:
 
 
 # --- The checks ------------------------------------------------------------------------------------
+
 
 def validate_request(method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None) -> Operation:
     """Check a request we would send to DUO.
@@ -289,8 +307,9 @@ def validate_request(method: str, path: str, body: Any = None, headers: Mapping[
     return _raise(found, operation)
 
 
-def validate_response(method: str, path: str, status: int, body: Any = None,
-                      headers: Mapping[str, str] | None = None) -> Operation:
+def validate_response(
+    method: str, path: str, status: int, body: Any = None, headers: Mapping[str, str] | None = None
+) -> Operation:
     """Check DUO's answer to `method path`: the status must be one DUO's file lists for it, and the JSON body
     (dict or list, None when there is none) must fit that answer's schema; fields we do not know are
     accepted. headers: checked when given (e.g. API-Version, which DUO sends with every answer).
@@ -300,8 +319,13 @@ def validate_response(method: str, path: str, status: int, body: Any = None,
     responses = op.get("responses", {})
     response = _resolve(doc, responses.get(str(status)) or responses.get("default"))
     if response is None:
-        raise ContractError([f"DUO's koppelvlak kent geen antwoord {status} op {operation.method} "
-                             f"{operation.template} (wel: {', '.join(responses)})."], spec=operation.spec)
+        raise ContractError(
+            [
+                f"DUO's koppelvlak kent geen antwoord {status} op {operation.method} "
+                f"{operation.template} (wel: {', '.join(responses)})."
+            ],
+            spec=operation.spec,
+        )
     found: list[tuple[str, str]] = []
     schema = _json_schema(doc, response)
     if schema is not None:
