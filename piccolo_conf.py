@@ -1,4 +1,5 @@
 """Piccolo's engine, chosen by DATABASE_URL: PostgreSQL when it says so, else SQLite in a file."""
+
 from piccolo.conf.apps import AppRegistry
 
 from shared.settings import settings

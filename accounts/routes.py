@@ -1,5 +1,6 @@
 """Account pages: logging in and out, the start page per role, user management (/beheer/gebruikers),
 accepting an invitation (/uitnodiging/<token>) and the audit log for beheer (/beheer/audit)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,7 +28,7 @@ def home_for(user) -> str:
     if user.is_provider:
         return "/portaal"
     if user.is_gemeente:
-        return "/inbox"           # a regisseur starts the day in the inbox
+        return "/inbox"  # a regisseur starts the day in the inbox
     return "/beheer/audit"
 
 
@@ -54,8 +55,12 @@ async def login_submit(request: Request) -> Any:
     target = _safe_next(str(form.get("next", "")))
     user = await authenticate(email, password, client_ip(request)) if email and password else None
     if user is None:
-        return page(request, "login.html", {"next": target, "notice": "", "email": email,
-                                            "error": LOGIN_FAILED_MESSAGE}, status=422)
+        return page(
+            request,
+            "login.html",
+            {"next": target, "notice": "", "email": email, "error": LOGIN_FAILED_MESSAGE},
+            status=422,
+        )
     start_session(request, user)
     return Redirect(target or home_for(user), status_code=303)
 
@@ -80,16 +85,31 @@ async def audit_log(request: Request, pagina: FromQuery[int] = 1, inburgeraar: F
     if inburgeraar:
         where &= AuditEvent.inburgeraar == inburgeraar
     page_no = max(1, pagina)
-    rows = await AuditEvent.select().where(where).order_by(AuditEvent.id, ascending=False).limit(
-        AUDIT_PAGE_SIZE + 1).offset((page_no - 1) * AUDIT_PAGE_SIZE)
-    await audit.record(user, "audit.view", "audit_event", "", origin=client_ip(request),
-                       detail=f"pagina {page_no}" + (f", inburgeraar {inburgeraar}" if inburgeraar else ""))
-    return page(request, "audit.html", {"rows": rows[:AUDIT_PAGE_SIZE], "page": page_no,
-                                        "has_next": len(rows) > AUDIT_PAGE_SIZE, "inburgeraar": inburgeraar})
-
-
-
-
+    rows = (
+        await AuditEvent.select()
+        .where(where)
+        .order_by(AuditEvent.id, ascending=False)
+        .limit(AUDIT_PAGE_SIZE + 1)
+        .offset((page_no - 1) * AUDIT_PAGE_SIZE)
+    )
+    await audit.record(
+        user,
+        "audit.view",
+        "audit_event",
+        "",
+        origin=client_ip(request),
+        detail=f"pagina {page_no}" + (f", inburgeraar {inburgeraar}" if inburgeraar else ""),
+    )
+    return page(
+        request,
+        "audit.html",
+        {
+            "rows": rows[:AUDIT_PAGE_SIZE],
+            "page": page_no,
+            "has_next": len(rows) > AUDIT_PAGE_SIZE,
+            "inburgeraar": inburgeraar,
+        },
+    )
 
 
 def _manages_users(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -106,21 +126,44 @@ class AccountsController(Controller):
     path = "/beheer"
     guards = [_manages_users]
 
-    async def _page(self, request: Request, *, form: dict | None = None, errors: dict | None = None,
-                    link: str = "", invited: str = "", notice: str = "", status: int = 200) -> Any:
+    async def _page(
+        self,
+        request: Request,
+        *,
+        form: dict | None = None,
+        errors: dict | None = None,
+        link: str = "",
+        invited: str = "",
+        notice: str = "",
+        status: int = 200,
+    ) -> Any:
         users, invitations = await accounts.overview(request.user, client_ip(request))
         roles = accounts.roles_for(request.user)
-        response = page(request, "beheer/users.html", {
-            "users": users, "invitations": invitations, "roles": [(r.value, r.label) for r in roles],
-            "form": form or {"role": roles[0].value}, "errors": errors or {}, "link": link, "invited": invited,
-            "days": accounts.INVITATION_DAYS, "notice": notice, "me": request.user.id}, status=status)
+        response = page(
+            request,
+            "beheer/users.html",
+            {
+                "users": users,
+                "invitations": invitations,
+                "roles": [(r.value, r.label) for r in roles],
+                "form": form or {"role": roles[0].value},
+                "errors": errors or {},
+                "link": link,
+                "invited": invited,
+                "days": accounts.INVITATION_DAYS,
+                "notice": notice,
+                "me": request.user.id,
+            },
+            status=status,
+        )
         response.headers.update(NO_STORE)
         return response
 
     @get("/gebruikers", name="beheer.users")
     async def users(self, request: Request) -> Any:
         notice = {"ingetrokken": "De uitnodiging is ingetrokken.", "opgeslagen": "De wijziging is opgeslagen."}.get(
-            request.query_params.get("melding", ""), "")
+            request.query_params.get("melding", ""), ""
+        )
         return await self._page(request, notice=notice)
 
     @post("/gebruikers", name="beheer.invite")
@@ -150,8 +193,9 @@ class AccountsController(Controller):
         raw = _form_dict(await request.form())
         role = raw.get("role", "")
         try:
-            await accounts.set_role(request.user, user_id, Role(role) if role in Role._value2member_map_
-                                    else Role.ADMIN, client_ip(request))
+            await accounts.set_role(
+                request.user, user_id, Role(role) if role in Role._value2member_map_ else Role.ADMIN, client_ip(request)
+            )
         except RuleError as e:
             return await self._page(request, notice="", errors={"__all__": e.message}, status=422)
         return redirect(request, "/beheer/gebruikers?melding=opgeslagen")
@@ -164,18 +208,31 @@ class AccountsController(Controller):
 
 class InvitationController(Controller):
     """Public: whoever holds the link may set the password, once, before it expires."""
+
     path = "/uitnodiging"
 
-    async def _page(self, request: Request, token: str, *, error: str = "", errors: dict | None = None,
-                    status: int = 200) -> Any:
+    async def _page(
+        self, request: Request, token: str, *, error: str = "", errors: dict | None = None, status: int = 200
+    ) -> Any:
         row, state = await accounts.invitation_for(token)
         if row is None:
             raise NotFoundException()
-        response = page(request, "invitation.html", {
-            "invitation": row, "state": state, "token": token, "error": error, "errors": errors or {},
-            "form": {}, "role_label": Role(row["role"]).label}, status=status if state == "open" else 410)
+        response = page(
+            request,
+            "invitation.html",
+            {
+                "invitation": row,
+                "state": state,
+                "token": token,
+                "error": error,
+                "errors": errors or {},
+                "form": {},
+                "role_label": Role(row["role"]).label,
+            },
+            status=status if state == "open" else 410,
+        )
         response.headers.update(NO_STORE)
-        response.headers["Referrer-Policy"] = "no-referrer"   # the token is in the URL
+        response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
         return response
 
     @get("/{token:str}", name="invitation", exclude_from_auth=True)
@@ -189,8 +246,9 @@ class InvitationController(Controller):
             raise NotFoundException()
         raw = _form_dict(await request.form())
         try:
-            user = await accounts.accept(token, raw.get("password", ""), raw.get("password_repeat", ""),
-                                         client_ip(request))
+            user = await accounts.accept(
+                token, raw.get("password", ""), raw.get("password_repeat", ""), client_ip(request)
+            )
         except RuleError as e:
             if e.field:
                 return await self._page(request, token, errors={e.field: e.message}, status=422)

@@ -3,6 +3,7 @@ teamleiders, a provider's beheerder its staff. New users come in through a one-t
 (no mailed passwords): only the SHA-256 of the link's token is stored, and the person sets a password
 (argon2id, shared/security.py) on the page the link opens.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,6 +28,7 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 # --- Rules --------------------------------------------------------------------------------------------
+
 
 def manageable_roles(role: Role, gemeente_id: int | None, organisation_id: int | None) -> tuple[Role, ...]:
     """A gemeente's functioneel beheer manages its regisseurs and teamleiders; a provider's beheerder its staff."""
@@ -74,6 +76,7 @@ def invitation_state(row: dict[str, Any], now) -> str:
 
 # --- Reading ----------------------------------------------------------------------------------------------
 
+
 def _require(user: CurrentUser) -> tuple[Role, ...]:
     roles = roles_for(user)
     if not roles:
@@ -82,26 +85,46 @@ def _require(user: CurrentUser) -> tuple[Role, ...]:
 
 
 def _scope(user: CurrentUser, table):
-    return (table.gemeente == user.gemeente_id) if user.gemeente_id is not None \
+    return (
+        (table.gemeente == user.gemeente_id)
+        if user.gemeente_id is not None
         else (table.organisation == user.organisation_id)
+    )
 
 
 async def overview(user: CurrentUser, origin: str = "") -> tuple[list[dict], list[dict]]:
     """The users this beheerder manages, and the invitations that are still open."""
     roles = _require(user)
-    users = await AppUser.select(AppUser.id, AppUser.email, AppUser.name, AppUser.role, AppUser.active,
-                                 AppUser.last_login_at).where(
-        _scope(user, AppUser) & AppUser.role.is_in([r.value for r in roles])).order_by(AppUser.name)
+    users = (
+        await AppUser.select(
+            AppUser.id, AppUser.email, AppUser.name, AppUser.role, AppUser.active, AppUser.last_login_at
+        )
+        .where(_scope(user, AppUser) & AppUser.role.is_in([r.value for r in roles]))
+        .order_by(AppUser.name)
+    )
     now = clock.now()
-    invitations = [dict(i, state=invitation_state(i, now)) for i in await Invitation.select(
-        Invitation.id, Invitation.email, Invitation.name, Invitation.role, Invitation.expires_at,
-        Invitation.used_at, Invitation.revoked_at, Invitation.created_at,
-    ).where(_scope(user, Invitation)).order_by(Invitation.id, ascending=False).limit(50)]
+    invitations = [
+        dict(i, state=invitation_state(i, now))
+        for i in await Invitation.select(
+            Invitation.id,
+            Invitation.email,
+            Invitation.name,
+            Invitation.role,
+            Invitation.expires_at,
+            Invitation.used_at,
+            Invitation.revoked_at,
+            Invitation.created_at,
+        )
+        .where(_scope(user, Invitation))
+        .order_by(Invitation.id, ascending=False)
+        .limit(50)
+    ]
     await audit.record(user, "user.list", "user", "", origin=origin, detail=f"{len(users)} gebruikers")
     return users, [i for i in invitations if i["state"] == "open"]
 
 
 # --- Invitations --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InviteInput:
@@ -142,23 +165,45 @@ async def invite(user: CurrentUser, data: InviteInput, origin: str = "") -> tupl
         if await AppUser.exists().where(AppUser.email == data.email):
             raise RuleError("Er is al een account met dit e-mailadres.", "email")
         await Invitation.update({Invitation.revoked_at: now}).where(
-            (Invitation.email == data.email) & Invitation.used_at.is_null() & Invitation.revoked_at.is_null())
-        rows = await Invitation.insert(Invitation(
-            token_hash=token_hash(token), email=data.email, name=data.name, role=data.role.value,
-            gemeente=user.gemeente_id, organisation=user.organisation_id, invited_by=user.id,
-            expires_at=now + timedelta(days=INVITATION_DAYS))).returning(Invitation.id)
+            (Invitation.email == data.email) & Invitation.used_at.is_null() & Invitation.revoked_at.is_null()
+        )
+        rows = await Invitation.insert(
+            Invitation(
+                token_hash=token_hash(token),
+                email=data.email,
+                name=data.name,
+                role=data.role.value,
+                gemeente=user.gemeente_id,
+                organisation=user.organisation_id,
+                invited_by=user.id,
+                expires_at=now + timedelta(days=INVITATION_DAYS),
+            )
+        ).returning(Invitation.id)
         invitation_id = rows[0]["id"]
-        await audit.record(user, "invitation.create", "invitation", invitation_id, origin=origin,
-                           detail=f"{data.email} als {data.role.value}")
+        await audit.record(
+            user,
+            "invitation.create",
+            "invitation",
+            invitation_id,
+            origin=origin,
+            detail=f"{data.email} als {data.role.value}",
+        )
     return token, invitation_id
 
 
 async def revoke(user: CurrentUser, invitation_id: int, origin: str = "") -> None:
     _require(user)
     async with write_tx():
-        rows = await Invitation.update({Invitation.revoked_at: clock.now()}).where(
-            (Invitation.id == invitation_id) & _scope(user, Invitation) & Invitation.used_at.is_null()
-            & Invitation.revoked_at.is_null()).returning(Invitation.id)
+        rows = (
+            await Invitation.update({Invitation.revoked_at: clock.now()})
+            .where(
+                (Invitation.id == invitation_id)
+                & _scope(user, Invitation)
+                & Invitation.used_at.is_null()
+                & Invitation.revoked_at.is_null()
+            )
+            .returning(Invitation.id)
+        )
         if not rows:
             raise NotFoundException()
         await audit.record(user, "invitation.revoke", "invitation", invitation_id, origin=origin)
@@ -177,34 +222,58 @@ async def invitation_for(token: str) -> tuple[dict[str, Any] | None, str]:
 async def accept(token: str, password: str, repeat: str, origin: str = "") -> CurrentUser:
     """Use the link once: the account is created with the chosen password, the invitation is spent."""
     check_new_password(password, repeat)
-    password_hash = await hash_password(password)   # ~100 ms in a thread, outside the write lock
+    password_hash = await hash_password(password)  # ~100 ms in a thread, outside the write lock
     now = clock.now()
     async with write_tx():
-        spent = await Invitation.update({Invitation.used_at: now}).where(
-            (Invitation.token_hash == token_hash(token)) & Invitation.used_at.is_null()
-            & Invitation.revoked_at.is_null() & (Invitation.expires_at > now)).returning(Invitation.id)
+        spent = (
+            await Invitation.update({Invitation.used_at: now})
+            .where(
+                (Invitation.token_hash == token_hash(token))
+                & Invitation.used_at.is_null()
+                & Invitation.revoked_at.is_null()
+                & (Invitation.expires_at > now)
+            )
+            .returning(Invitation.id)
+        )
         if not spent:
             raise RuleError("Deze uitnodiging is verlopen of al gebruikt. Vraag de beheerder om een nieuwe.")
         row = await Invitation.select().where(Invitation.id == spent[0]["id"]).first()
         try:
-            created = await AppUser.insert(AppUser(
-                email=row["email"], name=row["name"], password_hash=password_hash, role=row["role"],
-                gemeente=row["gemeente"], organisation=row["organisation"])).returning(AppUser.id)
+            created = await AppUser.insert(
+                AppUser(
+                    email=row["email"],
+                    name=row["name"],
+                    password_hash=password_hash,
+                    role=row["role"],
+                    gemeente=row["gemeente"],
+                    organisation=row["organisation"],
+                )
+            ).returning(AppUser.id)
         except IntegrityErrors:
-            raise RuleError("Er is al een account met dit e-mailadres. Log daarmee in.")
+            raise RuleError("Er is al een account met dit e-mailadres. Log daarmee in.") from None
         await Invitation.update({Invitation.account: created[0]["id"]}).where(Invitation.id == row["id"])
-        user = CurrentUser(id=created[0]["id"], email=row["email"], name=row["name"], role=Role(row["role"]),
-                           gemeente_id=row["gemeente"], organisation_id=row["organisation"])
+        user = CurrentUser(
+            id=created[0]["id"],
+            email=row["email"],
+            name=row["name"],
+            role=Role(row["role"]),
+            gemeente_id=row["gemeente"],
+            organisation_id=row["organisation"],
+        )
         await audit.record(user, "invitation.accept", "invitation", row["id"], origin=origin)
     return user
 
 
 # --- Managing users ----------------------------------------------------------------------------------------
 
+
 async def _managed_user(user: CurrentUser, target_id: int) -> dict[str, Any]:
     roles = _require(user)
-    row = await AppUser.select().where((AppUser.id == target_id) & _scope(user, AppUser)
-                                       & AppUser.role.is_in([r.value for r in roles])).first()
+    row = (
+        await AppUser.select()
+        .where((AppUser.id == target_id) & _scope(user, AppUser) & AppUser.role.is_in([r.value for r in roles]))
+        .first()
+    )
     if row is None:
         raise NotFoundException()
     return row
@@ -218,9 +287,16 @@ async def set_active(user: CurrentUser, target_id: int, active: bool, origin: st
         if row["active"] == active:
             return
         await AppUser.update({AppUser.active: active, AppUser.failed_logins: 0, AppUser.locked_until: None}).where(
-            AppUser.id == target_id)
-        await audit.record(user, "user.activate" if active else "user.deactivate", "user", target_id, origin=origin,
-                           detail=row["email"])
+            AppUser.id == target_id
+        )
+        await audit.record(
+            user,
+            "user.activate" if active else "user.deactivate",
+            "user",
+            target_id,
+            origin=origin,
+            detail=row["email"],
+        )
 
 
 async def set_role(user: CurrentUser, target_id: int, role: Role, origin: str = "") -> None:
@@ -231,5 +307,6 @@ async def set_role(user: CurrentUser, target_id: int, role: Role, origin: str = 
         if row["role"] == role.value:
             return
         await AppUser.update({AppUser.role: role.value}).where(AppUser.id == target_id)
-        await audit.record(user, "user.role", "user", target_id, origin=origin,
-                           detail=f"{row['email']}: {row['role']} → {role.value}")
+        await audit.record(
+            user, "user.role", "user", target_id, origin=origin, detail=f"{row['email']}: {row['role']} → {role.value}"
+        )

@@ -10,6 +10,7 @@ Measured at 10,000 and at 100,000 items, so one sees whether it grows with the t
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/inbox.py
 Last line: inbox_ratio_10k=<x> inbox_ratio_100k=<y>
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,23 +45,50 @@ KINDS = ["registreer_pvt", "registreer_map", "afschalen", "handhaving_verzuim", 
 
 async def seed_base(conn) -> dict:
     from shared.security import hash_password
+
     pw = await hash_password("bench-wachtwoord-lang")
-    await conn.executemany('INSERT INTO gemeente (cbs_code, name, oin) VALUES ($1, $2, $3)',
-                           [(f"{i:04d}", f"Gemeente {i}", "0" * 20) for i in range(1, GEMEENTEN + 1)])
+    await conn.executemany(
+        "INSERT INTO gemeente (cbs_code, name, oin) VALUES ($1, $2, $3)",
+        [(f"{i:04d}", f"Gemeente {i}", "0" * 20) for i in range(1, GEMEENTEN + 1)],
+    )
     gemeenten = [r["id"] for r in await conn.fetch("SELECT id FROM gemeente ORDER BY id")]
     await conn.executemany(
-        'INSERT INTO app_user (email, name, password_hash, role, gemeente, active, failed_logins, created_at) '
+        "INSERT INTO app_user (email, name, password_hash, role, gemeente, active, failed_logins, created_at) "
         "VALUES ($1, $2, $3, 'regisseur', $4, true, 0, now())",
-        [(f"regisseur{g}@bench.nl", f"Regisseur {g}", pw, g) for g in gemeenten])
+        [(f"regisseur{g}@bench.nl", f"Regisseur {g}", pw, g) for g in gemeenten],
+    )
     users = {r["gemeente"]: r["id"] for r in await conn.fetch("SELECT id, gemeente FROM app_user")}
     people = []
     for g in gemeenten:
         for i in range(PEOPLE_PER_GEMEENTE):
-            people.append((f"{100000000 + len(people)}", f"Voornaam{i}", f"Achternaam{i}", date(1990, 1, 1), "asiel",
-                           g, users[g], "B1", ""))
-    await conn.copy_records_to_table("inburgeraar", records=people, columns=[
-        "bsn", "voornamen", "achternaam", "geboortedatum", "doelgroep", "gemeente", "regisseur", "leerroute",
-        "reden_vertraagde_start"])
+            people.append(
+                (
+                    f"{100000000 + len(people)}",
+                    f"Voornaam{i}",
+                    f"Achternaam{i}",
+                    date(1990, 1, 1),
+                    "asiel",
+                    g,
+                    users[g],
+                    "B1",
+                    "",
+                )
+            )
+    await conn.copy_records_to_table(
+        "inburgeraar",
+        records=people,
+        columns=[
+            "bsn",
+            "voornamen",
+            "achternaam",
+            "geboortedatum",
+            "doelgroep",
+            "gemeente",
+            "regisseur",
+            "leerroute",
+            "reden_vertraagde_start",
+        ],
+    )
     persons: dict[int, list[int]] = {}
     for r in await conn.fetch("SELECT id, gemeente FROM inburgeraar"):
         persons.setdefault(r["gemeente"], []).append(r["id"])
@@ -74,12 +102,40 @@ async def add_items(conn, base: dict, n: int, offset: int) -> None:
     for i in range(offset, offset + n):
         g = base["gemeenten"][i % GEMEENTEN]
         status = rng.choice(["nieuw", "nieuw", "in_behandeling", "afgehandeld", "afgehandeld", "afgehandeld"])
-        records.append((g, rng.choice(base["persons"][g]), rng.choice(KINDS), f"bench:{i}", status,
-                        base["users"][g], today - timedelta(days=rng.randint(0, 60)),
-                        today + timedelta(days=rng.randint(-30, 30)), "B1", "{}", "Benchmark-item", ""))
-    await conn.copy_records_to_table("inbox_item", records=records, columns=[
-        "gemeente", "inburgeraar", "kind", "key", "status", "assignee", "event_date", "deadline", "leerroute",
-        "refs", "detail", "outcome_text"])
+        records.append(
+            (
+                g,
+                rng.choice(base["persons"][g]),
+                rng.choice(KINDS),
+                f"bench:{i}",
+                status,
+                base["users"][g],
+                today - timedelta(days=rng.randint(0, 60)),
+                today + timedelta(days=rng.randint(-30, 30)),
+                "B1",
+                "{}",
+                "Benchmark-item",
+                "",
+            )
+        )
+    await conn.copy_records_to_table(
+        "inbox_item",
+        records=records,
+        columns=[
+            "gemeente",
+            "inburgeraar",
+            "kind",
+            "key",
+            "status",
+            "assignee",
+            "event_date",
+            "deadline",
+            "leerroute",
+            "refs",
+            "detail",
+            "outcome_text",
+        ],
+    )
     await conn.execute("ANALYZE inbox_item")
 
 
@@ -99,8 +155,8 @@ async def measure(app, client, conn, gemeente: int, user_id: int) -> tuple[float
     from municipal.inbox import services
     from municipal.inbox.rules import ItemKind, Status
     from shared import clock
-    from shared.vocab import Leerroute
     from shared.calendar import deadline_text
+    from shared.vocab import Leerroute
 
     engine = app.template_engine
     template = engine.get_template("municipal/inbox.html")
@@ -108,22 +164,35 @@ async def measure(app, client, conn, gemeente: int, user_id: int) -> tuple[float
     async def page() -> float:
         """The server's own time for the page (Server-Timing), without this client's overhead."""
         r = await client.get("/inbox")
-        assert r.status_code == 200 and "table class=\"inbox\"" in r.text, r.status_code
+        assert r.status_code == 200 and 'table class="inbox"' in r.text, r.status_code
         return float(r.headers["server-timing"].split("dur=")[1]) / 1000
 
     async def baseline():
         rows = [dict(r) for r in await conn.fetch(BASELINE_SQL, gemeente, user_id)]
         data = services.InboxPage(rows, len(rows), 1, 1, {"status": {}, "kind": {}})
-        template.render(f=services.Filters(), data=data, kinds=list(ItemKind),
-                        kinds_by_value={k.value: k for k in ItemKind}, statuses=list(Status), saved=[],
-                        today=clock.today(), deadline_text=deadline_text, notice="", colleagues=[], teams=[],
-                        leerroutes=list(Leerroute), user=None, csrf_input="", csrf_token=lambda: "")
+        template.render(
+            f=services.Filters(),
+            data=data,
+            kinds=list(ItemKind),
+            kinds_by_value={k.value: k for k in ItemKind},
+            statuses=list(Status),
+            saved=[],
+            today=clock.today(),
+            deadline_text=deadline_text,
+            notice="",
+            colleagues=[],
+            teams=[],
+            leerroutes=list(Leerroute),
+            user=None,
+            csrf_input="",
+            csrf_token=lambda: "",
+        )
 
-    for fn in (page, baseline):      # warm up caches and the pool
+    for fn in (page, baseline):  # warm up caches and the pool
         for _ in range(5):
             await fn()
     times = {"page": [], "baseline": []}
-    for _ in range(REPEAT):          # interleaved, so machine noise hits both alike
+    for _ in range(REPEAT):  # interleaved, so machine noise hits both alike
         times["page"].append(await page())
         t0 = time.perf_counter()
         await baseline()
@@ -137,9 +206,11 @@ async def main() -> None:
     await admin.execute(f'CREATE DATABASE "{DBNAME}"')
     try:
         from piccolo.apps.migrations.commands.forwards import run_forwards
+
         assert (await run_forwards(app_name="all")).success
         from regie.app import create_app
         from shared.db import close_db, open_db
+
         await open_db()
         app = create_app()
         conn = await asyncpg.connect(os.environ["DATABASE_URL"])
@@ -150,8 +221,14 @@ async def main() -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             login = await client.get("/inloggen")
             token = client.cookies.get("regie_csrf")
-            r = await client.post("/inloggen", data={"_csrf_token": token, "email": f"regisseur{gemeente}@bench.nl",
-                                                     "password": "bench-wachtwoord-lang"})
+            r = await client.post(
+                "/inloggen",
+                data={
+                    "_csrf_token": token,
+                    "email": f"regisseur{gemeente}@bench.nl",
+                    "password": "bench-wachtwoord-lang",
+                },
+            )
             assert r.status_code == 303, (login.status_code, r.status_code)
             done = 0
             for total in (10_000, 100_000):
@@ -159,8 +236,10 @@ async def main() -> None:
                 done = total
                 page, baseline = await measure(app, client, conn, gemeente, user_id)
                 ratios[total] = page / baseline
-                print(f"{total:>7} items: page {page * 1000:.1f} ms, baseline {baseline * 1000:.1f} ms, "
-                      f"ratio {ratios[total]:.2f}")
+                print(
+                    f"{total:>7} items: page {page * 1000:.1f} ms, baseline {baseline * 1000:.1f} ms, "
+                    f"ratio {ratios[total]:.2f}"
+                )
         await conn.close()
         await close_db()
     finally:

@@ -1,4 +1,5 @@
 """The municipal side's domain errors, in one place. Services name in their docstrings which they raise."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,8 +7,15 @@ from typing import Any
 
 from shared.errors import NothingChanged, RuleError
 
-__all__ = ["AlreadyRegistered", "DuplicateDossier", "NothingChanged", "RuleError", "RuleErrors", "TransitionError",
-           "raise_all"]
+__all__ = [
+    "AlreadyRegistered",
+    "DuplicateDossier",
+    "NothingChanged",
+    "RuleError",
+    "RuleErrors",
+    "TransitionError",
+    "raise_all",
+]
 
 
 class RuleErrors(RuleError):
@@ -29,8 +37,9 @@ class DuplicateDossier(RuleError):
     """A running dossier with this BSN exists already in the gemeente; `existing_id` is that person."""
 
     def __init__(self, existing: dict[str, Any]):
-        super().__init__(f"Er is al een lopend dossier met dit BSN: {existing['voornamen']} {existing['achternaam']}.",
-                         "bsn")
+        super().__init__(
+            f"Er is al een lopend dossier met dit BSN: {existing['voornamen']} {existing['achternaam']}.", "bsn"
+        )
         self.existing_id = existing["id"]
 
 
@@ -38,8 +47,11 @@ class AlreadyRegistered(RuleError):
     """An organisation with this KvK number is in Regie already; `existing_id` is that organisation."""
 
     def __init__(self, existing: dict[str, Any]):
-        super().__init__(f"Deze organisatie staat al in Regie: {existing['name']} (KvK {existing['kvk']}). "
-                         "Sluit een contract met die organisatie; een tweede record is niet nodig.", "kvk")
+        super().__init__(
+            f"Deze organisatie staat al in Regie: {existing['name']} (KvK {existing['kvk']}). "
+            "Sluit een contract met die organisatie; een tweede record is niet nodig.",
+            "kvk",
+        )
         self.existing_id = existing["id"]
 
 

@@ -1,5 +1,6 @@
 """Single form fields the municipal forms share (the dossier's and the providers'): free text, an optional
 whole number, ja/nee, an end date. Each raises a RuleError with the Dutch message beside its field."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,8 +16,7 @@ def text(form: Form, name: str, max_length: int = 200) -> str:
     return (form.get(name) or "").strip()[:max_length]
 
 
-def parse_optional_int(raw: str | None, field: str, message: str, minimum: int = 0,
-                       maximum: int = 9999) -> int | None:
+def parse_optional_int(raw: str | None, field: str, message: str, minimum: int = 0, maximum: int = 9999) -> int | None:
     value = (raw or "").strip().replace(".", "")
     if not value:
         return None

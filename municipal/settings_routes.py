@@ -1,6 +1,7 @@
 """Settings a gemeente's functioneel beheerder keeps for the gemeente itself: how long the originals of the files
 providers upload are kept (`Gemeente.upload_retention_days`; the portal computes each upload's `keep_until` from
 it and `regie purge-uploads` deletes the originals after that)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,13 +23,33 @@ class RetentionController(Controller):
     path = "/beheer/bewaartermijn"
     guards = [gemeente_beheer_only]
 
-    async def _page(self, request: Request, *, errors: dict | None = None, form: dict | None = None,
-                    status: int = 200, notice: str = "") -> Any:
-        row = await Gemeente.select(Gemeente.name, Gemeente.upload_retention_days).where(
-            Gemeente.id == request.user.gemeente_id).first()
-        return page(request, "municipal/retention.html", {
-            "gemeente": row, "form": form or {"days": str(row["upload_retention_days"])}, "errors": errors or {},
-            "notice": notice, "min": RETENTION_MIN, "max": RETENTION_MAX}, status=status)
+    async def _page(
+        self,
+        request: Request,
+        *,
+        errors: dict | None = None,
+        form: dict | None = None,
+        status: int = 200,
+        notice: str = "",
+    ) -> Any:
+        row = (
+            await Gemeente.select(Gemeente.name, Gemeente.upload_retention_days)
+            .where(Gemeente.id == request.user.gemeente_id)
+            .first()
+        )
+        return page(
+            request,
+            "municipal/retention.html",
+            {
+                "gemeente": row,
+                "form": form or {"days": str(row["upload_retention_days"])},
+                "errors": errors or {},
+                "notice": notice,
+                "min": RETENTION_MIN,
+                "max": RETENTION_MAX,
+            },
+            status=status,
+        )
 
     @get("/", name="beheer.retention")
     async def show(self, request: Request) -> Any:
@@ -43,10 +64,20 @@ class RetentionController(Controller):
         except ValueError:
             days = None
         if days is None or not RETENTION_MIN <= days <= RETENTION_MAX:
-            return await self._page(request, form=form, status=422, errors={
-                "days": f"Vul een aantal dagen in tussen {RETENTION_MIN} en {RETENTION_MAX}."})
+            return await self._page(
+                request,
+                form=form,
+                status=422,
+                errors={"days": f"Vul een aantal dagen in tussen {RETENTION_MIN} en {RETENTION_MAX}."},
+            )
         async with write_tx():
             await Gemeente.update({Gemeente.upload_retention_days: days}).where(Gemeente.id == request.user.gemeente_id)
-            await audit.record(request.user, "gemeente.upload_retention", "gemeente", request.user.gemeente_id,
-                               origin=client_ip(request), detail=f"{days} dagen")
+            await audit.record(
+                request.user,
+                "gemeente.upload_retention",
+                "gemeente",
+                request.user.gemeente_id,
+                origin=client_ip(request),
+                detail=f"{days} dagen",
+            )
         return redirect(request, "/beheer/bewaartermijn?opgeslagen=1")

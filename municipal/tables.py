@@ -3,6 +3,7 @@
 An item's history (status changes, assignments, comments, corrections) is appended to
 `inbox_entry`, never edited; the item row holds only the current state for fast lists.
 """
+
 from __future__ import annotations
 
 from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
@@ -24,6 +25,7 @@ class TeamMember(Table, tablename="team_member"):
 
 class InboxSettings(Table, tablename="inbox_settings"):
     """Thresholds per gemeente; a missing row means the defaults in municipal.inbox.rules."""
+
     gemeente = ForeignKey(Gemeente, null=False, unique=True, on_delete=OnDelete.restrict)
     afschalen_vooraf_uren = Integer(default=550)
     verzuim_drempel_uren = Integer(default=8)
@@ -35,6 +37,7 @@ class InboxSettings(Table, tablename="inbox_settings"):
 
 class RoutingRule(Table, tablename="routing_rule"):
     """Ordered per gemeente; the first active rule whose filled-in criteria all match wins."""
+
     gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
     position = Integer(default=0)
     name = Varchar(length=100)
@@ -59,7 +62,7 @@ class InboxItem(Table, tablename="inbox_item"):
     gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
     inburgeraar = ForeignKey(Inburgeraar, null=False, on_delete=OnDelete.restrict)
     kind = Varchar(length=32)
-    key = Varchar(length=120)          # one item per (gemeente, key): an event never makes two
+    key = Varchar(length=120)  # one item per (gemeente, key): an event never makes two
     status = Varchar(length=16, default="nieuw")
     outcome = Varchar(length=16, null=True, default=None)
     outcome_text = Text(default="")
@@ -71,7 +74,7 @@ class InboxItem(Table, tablename="inbox_item"):
     organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
     leerroute = Varchar(length=16, null=True, default=None)
     source_event = ForeignKey(DomainEvent, null=True, on_delete=OnDelete.restrict)
-    refs = JSON(default="{}")          # the records it came from: hour_record / milestone ids
+    refs = JSON(default="{}")  # the records it came from: hour_record / milestone ids
     detail = Text(default="")
     created_at = Timestamptz(default=clock.now_default())
     updated_at = Timestamptz(default=clock.now_default())
@@ -81,6 +84,7 @@ class InboxItem(Table, tablename="inbox_item"):
 class InboxEntry(Table, tablename="inbox_entry"):
     """One line of an item's history: a status change, an assignment (with the rule that made it),
     a comment, a correction of the source, a DUO registration."""
+
     item = ForeignKey(InboxItem, null=False, on_delete=OnDelete.restrict, index=True)
     at = Timestamptz(default=clock.now_default())
     by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)

@@ -1,6 +1,7 @@
 """What the municipal pages share (the dossier's, the providers' and the settings' routes): the posted form as a
 dict of strings, a RuleError's complaints beside their fields, the notices after a save, and what a list of
 versions (templates/municipal/_versions.html) needs to name sections and fields."""
+
 from __future__ import annotations
 
 from municipal.errors import RuleErrors
@@ -18,5 +19,5 @@ def form_dict(form) -> dict[str, str]:
 
 
 def add_errors(errors: FormErrors, e: RuleError) -> None:
-    for err in (e.errors if isinstance(e, RuleErrors) else [e]):
+    for err in e.errors if isinstance(e, RuleErrors) else [e]:
         errors.add(err)

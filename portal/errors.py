@@ -1,4 +1,5 @@
 """The provider side's domain errors, in one place. Services name in their docstrings which they raise."""
+
 from __future__ import annotations
 
 from shared.errors import NothingChanged, RuleError

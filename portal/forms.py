@@ -1,12 +1,13 @@
 """The provider portal's forms: raw form values → typed inputs for the services, plus errors."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from portal.services import HourInput, MilestoneInput
-from shared.forms import FormErrors, collect, parse_choice, parse_date, parse_hours, parse_int
 from shared.calendar import Period, week_of
+from shared.forms import FormErrors, collect, parse_choice, parse_date, parse_hours, parse_int
 from shared.hours import HourReport
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 
@@ -15,16 +16,25 @@ Form = Mapping[str, str]
 
 def parse_hours_form(form: Form) -> tuple[HourInput | None, FormErrors]:
     errors = FormErrors()
-    enrollment = collect(errors, "enrollment", parse_int, form.get("enrollment"), "enrollment",
-                         "Kies een inschrijving.")
+    enrollment = collect(
+        errors, "enrollment", parse_int, form.get("enrollment"), "enrollment", "Kies een inschrijving."
+    )
     kind = collect(errors, "kind", parse_choice, form.get("kind"), HourKind, "kind", "Kies een soort uren.")
     start = collect(errors, "period_start", parse_date, form.get("period_start"), "period_start")
     end = collect(errors, "period_end", parse_date, form.get("period_end"), "period_end")
     attended = collect(errors, "attended", parse_hours, form.get("attended"), "attended")
     geoorloofd = collect(errors, "geoorloofd", parse_hours, form.get("geoorloofd"), "geoorloofd")
     ongeoorloofd = collect(errors, "ongeoorloofd", parse_hours, form.get("ongeoorloofd"), "ongeoorloofd")
-    reden = collect(errors, "verzuim_reden", parse_choice, form.get("verzuim_reden"), VerzuimReden,
-                    "verzuim_reden", "Kies een reden uit de lijst.", required=False)
+    reden = collect(
+        errors,
+        "verzuim_reden",
+        parse_choice,
+        form.get("verzuim_reden"),
+        VerzuimReden,
+        "verzuim_reden",
+        "Kies een reden uit de lijst.",
+        required=False,
+    )
     if errors:
         return None, errors
     report = HourReport(kind, Period(start, end), attended, geoorloofd, ongeoorloofd, reden)
@@ -33,15 +43,17 @@ def parse_hours_form(form: Form) -> tuple[HourInput | None, FormErrors]:
 
 def parse_milestone_form(form: Form) -> tuple[MilestoneInput | None, FormErrors]:
     errors = FormErrors()
-    enrollment = collect(errors, "enrollment", parse_int, form.get("enrollment"), "enrollment",
-                         "Kies een inschrijving.")
+    enrollment = collect(
+        errors, "enrollment", parse_int, form.get("enrollment"), "enrollment", "Kies een inschrijving."
+    )
     kind = collect(errors, "kind", parse_choice, form.get("kind"), MilestoneKind, "kind", "Kies wat u meldt.")
     day = collect(errors, "event_date", parse_date, form.get("event_date"), "event_date")
     verwijtbaar = {"ja": True, "nee": False}.get((form.get("verwijtbaar") or "").strip().lower())
     if errors:
         return None, errors
-    return MilestoneInput(enrollment, kind, day, verwijtbaar, (form.get("uitslag") or "").strip(),
-                          (form.get("toelichting") or "").strip()), errors
+    return MilestoneInput(
+        enrollment, kind, day, verwijtbaar, (form.get("uitslag") or "").strip(), (form.get("toelichting") or "").strip()
+    ), errors
 
 
 @dataclass
@@ -62,10 +74,20 @@ def parse_week_form(form: Form, person_ids: list[int]) -> tuple[WeekForm | None,
         raw = [form.get(prefix + f, "") for f in ("attended", "geoorloofd", "ongeoorloofd")]
         if not any((r or "").strip() for r in raw):
             continue
-        values = [collect(errors, prefix + f, parse_hours, r, prefix + f)
-                  for f, r in zip(("attended", "geoorloofd", "ongeoorloofd"), raw)]
-        reden = collect(errors, prefix + "reden", parse_choice, form.get(prefix + "reden"), VerzuimReden,
-                        prefix + "reden", "Kies een reden uit de lijst.", required=False)
+        values = [
+            collect(errors, prefix + f, parse_hours, r, prefix + f)
+            for f, r in zip(("attended", "geoorloofd", "ongeoorloofd"), raw, strict=True)
+        ]
+        reden = collect(
+            errors,
+            prefix + "reden",
+            parse_choice,
+            form.get(prefix + "reden"),
+            VerzuimReden,
+            prefix + "reden",
+            "Kies een reden uit de lijst.",
+            required=False,
+        )
         if None not in values:
             entries[pid] = (*values, reden)
     if errors:

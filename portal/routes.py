@@ -1,4 +1,5 @@
 """Provider portal: thin handlers that parse, call a service and render the page or its fragment."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -7,12 +8,12 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 
-from portal.errors import NothingChanged, WeekErrors
 from portal import forms, services
+from portal.errors import NothingChanged, WeekErrors
 from shared import access, clock
-from shared.forms import FormErrors, parse_date
 from shared.calendar import previous_month, week_of
 from shared.errors import RuleError
+from shared.forms import FormErrors, parse_date
 from shared.rules import MILESTONES_BY_COMPONENT
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 from shared.web import client_ip, page, provider_only, redirect
@@ -28,8 +29,12 @@ NOTICES = {
 
 
 # Where a rule's complaint about one person's row shows in the weekly grid.
-WEEK_FIELD = {"attended": "attended", "geoorloofd": "geoorloofd", "ongeoorloofd": "ongeoorloofd",
-              "verzuim_reden": "reden"}
+WEEK_FIELD = {
+    "attended": "attended",
+    "geoorloofd": "geoorloofd",
+    "ongeoorloofd": "ongeoorloofd",
+    "verzuim_reden": "reden",
+}
 
 
 def _form_dict(form) -> dict[str, str]:
@@ -45,27 +50,41 @@ class PortalController(Controller):
         data = await services.overview(request.user, q, pagina, client_ip(request))
         return page(request, "portal/overview.html", {"overview": data}, fragment="portal/_people.html")
 
-    async def _person(self, request: Request, inburgeraar_id: int, *, hours_form: dict | None = None,
-                      hours_errors: FormErrors | None = None, milestone_form: dict | None = None,
-                      milestone_errors: FormErrors | None = None, fragment: str | None = None,
-                      status: int = 200, notice: str = "") -> Any:
+    async def _person(
+        self,
+        request: Request,
+        inburgeraar_id: int,
+        *,
+        hours_form: dict | None = None,
+        hours_errors: FormErrors | None = None,
+        milestone_form: dict | None = None,
+        milestone_errors: FormErrors | None = None,
+        fragment: str | None = None,
+        status: int = 200,
+        notice: str = "",
+    ) -> Any:
         data = await services.person_page(request.user, inburgeraar_id, client_ip(request))
         last = previous_month(clock.today())
         first = data.enrollments[0]
         hour_kinds = services.grid_kinds(data.enrollments)
-        milestone_kinds = [k for k in MilestoneKind
-                           if any(k in MILESTONES_BY_COMPONENT[e["component"]] for e in data.enrollments)]
+        milestone_kinds = [
+            k for k in MilestoneKind if any(k in MILESTONES_BY_COMPONENT[e["component"]] for e in data.enrollments)
+        ]
         context = {
             "p": data,
             # A notice shows in the section it is about: "uren…" above the hours, "melding…" above completions.
             "notice_code": (code := notice or request.query_params.get("melding", "")),
             "notice": NOTICES.get(code, ""),
-            "hours_form": hours_form or {"enrollment": str(first["id"]), "period_start": last.start.isoformat(),
-                                         "period_end": last.end.isoformat(),
-                                         "kind": hour_kinds[0].value if hour_kinds else ""},
+            "hours_form": hours_form
+            or {
+                "enrollment": str(first["id"]),
+                "period_start": last.start.isoformat(),
+                "period_end": last.end.isoformat(),
+                "kind": hour_kinds[0].value if hour_kinds else "",
+            },
             "hours_errors": hours_errors or {},
-            "milestone_form": milestone_form or {"enrollment": str(first["id"]),
-                                                 "event_date": clock.today().isoformat()},
+            "milestone_form": milestone_form
+            or {"enrollment": str(first["id"]), "event_date": clock.today().isoformat()},
             "milestone_errors": milestone_errors or {},
             "hour_kinds": hour_kinds,
             "milestone_kinds": milestone_kinds,
@@ -93,8 +112,14 @@ class PortalController(Controller):
             except RuleError as e:
                 errors.add(e)
         if errors:
-            return await self._person(request, inburgeraar_id, hours_form=raw, hours_errors=errors,
-                                      fragment="portal/_hours_section.html", status=422)
+            return await self._person(
+                request,
+                inburgeraar_id,
+                hours_form=raw,
+                hours_errors=errors,
+                fragment="portal/_hours_section.html",
+                status=422,
+            )
         if request.htmx:
             return await self._person(request, inburgeraar_id, fragment="portal/_hours_section.html", notice=notice)
         return redirect(request, f"/portaal/inburgeraars/{inburgeraar_id}?melding={notice}#uren")
@@ -107,50 +132,74 @@ class PortalController(Controller):
         notice = ""
         if entry:
             try:
-                result = await services.report_milestone(request.user, inburgeraar_id, entry,
-                                                         origin=client_ip(request))
+                result = await services.report_milestone(request.user, inburgeraar_id, entry, origin=client_ip(request))
                 notice = "melding-gecorrigeerd" if result["corrected"] else "melding"
             except NothingChanged:
                 notice = "melding-ongewijzigd"
             except RuleError as e:
                 errors.add(e)
         if errors:
-            return await self._person(request, inburgeraar_id, milestone_form=raw, milestone_errors=errors,
-                                      fragment="portal/_milestone_section.html", status=422)
+            return await self._person(
+                request,
+                inburgeraar_id,
+                milestone_form=raw,
+                milestone_errors=errors,
+                fragment="portal/_milestone_section.html",
+                status=422,
+            )
         if request.htmx:
-            return await self._person(request, inburgeraar_id, fragment="portal/_milestone_section.html",
-                                      notice=notice)
+            return await self._person(request, inburgeraar_id, fragment="portal/_milestone_section.html", notice=notice)
         return redirect(request, f"/portaal/inburgeraars/{inburgeraar_id}?melding={notice}#afronding")
 
     @get("/inburgeraars/{inburgeraar_id:int}/geschiedenis", name="portal.person_history")
     async def person_history(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         person, hours, milestones = await services.person_history(request.user, inburgeraar_id, client_ip(request))
-        return page(request, "portal/person_history.html", {"person": person, "hours": hours,
-                                                            "milestones": milestones})
+        return page(request, "portal/person_history.html", {"person": person, "hours": hours, "milestones": milestones})
 
     @get("/inzendingen", name="portal.submissions")
     async def submissions(self, request: Request, pagina: FromQuery[int] = 1) -> Any:
         rows, current, pages = await services.submissions(request.user, pagina, client_ip(request))
         return page(request, "portal/submissions.html", {"rows": rows, "page": current, "pages": pages})
 
-    async def _week(self, request: Request, monday: date, kind: HourKind | None, *, form: dict | None = None,
-                    errors: dict | None = None, status: int = 200, notice: str = "") -> Any:
+    async def _week(
+        self,
+        request: Request,
+        monday: date,
+        kind: HourKind | None,
+        *,
+        form: dict | None = None,
+        errors: dict | None = None,
+        status: int = 200,
+        notice: str = "",
+    ) -> Any:
         enrollments = await access.provider_enrollments(request.user)
         kinds = services.grid_kinds(enrollments)
         kind = kind if kind in kinds else (kinds[0] if kinds else None)
         rows = await services.grid_rows(request.user, kind) if kind else []
         week = week_of(monday)
-        return page(request, "portal/week.html", {
-            "rows": rows, "kinds": kinds, "kind": kind, "week": week, "form": form or {}, "errors": errors or {},
-            "reasons": list(VerzuimReden), "notice": notice,
-            "previous_week": week_of(week.start - timedelta(days=7)),
-            "next_week": week_of(week.end + timedelta(days=1)),
-            "week_is_over": week.end < clock.today(),
-        }, status=status)
+        return page(
+            request,
+            "portal/week.html",
+            {
+                "rows": rows,
+                "kinds": kinds,
+                "kind": kind,
+                "week": week,
+                "form": form or {},
+                "errors": errors or {},
+                "reasons": list(VerzuimReden),
+                "notice": notice,
+                "previous_week": week_of(week.start - timedelta(days=7)),
+                "next_week": week_of(week.end + timedelta(days=1)),
+                "week_is_over": week.end < clock.today(),
+            },
+            status=status,
+        )
 
     @get("/week", name="portal.week")
-    async def week(self, request: Request, week: FromQuery[str] = "", soort: FromQuery[str] = "",
-                   opgeslagen: FromQuery[int] = -1) -> Any:
+    async def week(
+        self, request: Request, week: FromQuery[str] = "", soort: FromQuery[str] = "", opgeslagen: FromQuery[int] = -1
+    ) -> Any:
         try:
             monday = parse_date(week, "week") if week else week_of(clock.today()).start - timedelta(days=7)
         except RuleError:
@@ -168,10 +217,12 @@ class PortalController(Controller):
         monday = parsed.period.start if parsed else week_of(clock.today()).start
         if parsed:
             try:
-                stored = await services.report_week(request.user, parsed.period, parsed.kind, parsed.entries,
-                                                    client_ip(request))
-                return redirect(request, f"/portaal/week?week={monday.isoformat()}&soort={kind.value}"
-                                         f"&opgeslagen={stored}")
+                stored = await services.report_week(
+                    request.user, parsed.period, parsed.kind, parsed.entries, client_ip(request)
+                )
+                return redirect(
+                    request, f"/portaal/week?week={monday.isoformat()}&soort={kind.value}&opgeslagen={stored}"
+                )
             except WeekErrors as e:
                 for pid, err in e.errors.items():
                     errors[f"p{pid}_{WEEK_FIELD.get(err.field, 'attended')}"] = err.message

@@ -4,32 +4,38 @@ API): is it new, a correction or nothing new; what does its record and its domai
 No I/O: the services load the current records and pass them in, so one report typed in and a
 hundred thousand uploaded are judged by the same code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from portal.errors import NothingChanged, RuleError
 from shared.calendar import Period
 from shared.events import EventKind, HoursPayload, MilestonePayload
-from portal.errors import NothingChanged, RuleError
 from shared.hours import HourReport
 from shared.vocab import HourKind, MilestoneKind
 
-
 # --- Hours ------------------------------------------------------------------------------------------
+
 
 def hour_values(report: HourReport, toelichting: str) -> dict[str, Any]:
     """The fields of a report that a correction can change."""
-    return dict(attended_minutes=report.attended, geoorloofd_minutes=report.geoorloofd,
-                ongeoorloofd_minutes=report.ongeoorloofd,
-                verzuim_reden=report.verzuim_reden.value if report.verzuim_reden else None,
-                toelichting=toelichting)
+    return dict(
+        attended_minutes=report.attended,
+        geoorloofd_minutes=report.geoorloofd,
+        ongeoorloofd_minutes=report.ongeoorloofd,
+        verzuim_reden=report.verzuim_reden.value if report.verzuim_reden else None,
+        toelichting=toelichting,
+    )
 
 
 def overlap_message(start: date, end: date) -> str:
-    return (f"Deze periode overlapt met een eerdere melding ({start:%d-%m-%Y} t/m {end:%d-%m-%Y}). Uren zouden "
-            "dan dubbel tellen. Corrigeer die periode of kies een periode die er niet mee overlapt.")
+    return (
+        f"Deze periode overlapt met een eerdere melding ({start:%d-%m-%Y} t/m {end:%d-%m-%Y}). Uren zouden "
+        "dan dubbel tellen. Corrigeer die periode of kies een periode die er niet mee overlapt."
+    )
 
 
 def previous_report(current: Iterable[dict[str, Any]], period: Period, values: dict[str, Any]) -> dict[str, Any] | None:
@@ -49,30 +55,74 @@ def previous_report(current: Iterable[dict[str, Any]], period: Period, values: d
     return previous
 
 
-def hours_event(new_id: int, enrollment: dict[str, Any], organisation_id: int, report: HourReport,
-                previous_id: int | None, source: str, **extra: Any) -> tuple[EventKind, HoursPayload]:
+def hours_event(
+    new_id: int,
+    enrollment: dict[str, Any],
+    organisation_id: int,
+    report: HourReport,
+    previous_id: int | None,
+    source: str,
+    **extra: Any,
+) -> tuple[EventKind, HoursPayload]:
     """The domain event for a stored report: its kind and payload (the municipal inbox reads these)."""
-    return hours_event_of(new_id, enrollment, organisation_id, report.kind, report.period.start, report.period.end,
-                          report.attended, report.geoorloofd, report.ongeoorloofd, previous_id, source, **extra)
+    return hours_event_of(
+        new_id,
+        enrollment,
+        organisation_id,
+        report.kind,
+        report.period.start,
+        report.period.end,
+        report.attended,
+        report.geoorloofd,
+        report.ongeoorloofd,
+        previous_id,
+        source,
+        **extra,
+    )
 
 
-def hours_event_of(new_id: int, enrollment: dict[str, Any], organisation_id: int, kind: HourKind, start: date,
-                   end: date, attended: int, geoorloofd: int, ongeoorloofd: int, previous_id: int | None, source: str,
-                   **extra: Any) -> tuple[EventKind, HoursPayload]:
+def hours_event_of(
+    new_id: int,
+    enrollment: dict[str, Any],
+    organisation_id: int,
+    kind: HourKind,
+    start: date,
+    end: date,
+    attended: int,
+    geoorloofd: int,
+    ongeoorloofd: int,
+    previous_id: int | None,
+    source: str,
+    **extra: Any,
+) -> tuple[EventKind, HoursPayload]:
     """`hours_event` from the report's fields (an upload writes many without building a report each)."""
     payload = HoursPayload(
-        record_id=new_id, enrollment_id=enrollment["id"], organisation_id=organisation_id,
-        component=enrollment["component"].value, kind=kind, period_start=start, period_end=end,
-        attended_minutes=attended, geoorloofd_minutes=geoorloofd, ongeoorloofd_minutes=ongeoorloofd,
-        supersedes=previous_id, source=source, **extra)
+        record_id=new_id,
+        enrollment_id=enrollment["id"],
+        organisation_id=organisation_id,
+        component=enrollment["component"].value,
+        kind=kind,
+        period_start=start,
+        period_end=end,
+        attended_minutes=attended,
+        geoorloofd_minutes=geoorloofd,
+        ongeoorloofd_minutes=ongeoorloofd,
+        supersedes=previous_id,
+        source=source,
+        **extra,
+    )
     return (EventKind.HOURS_CORRECTED if previous_id else EventKind.HOURS_REPORTED), payload
 
 
 # --- Milestones -------------------------------------------------------------------------------------
 
 # A completion has one current value per enrollment: entering it again corrects it. Notes accumulate.
-SINGLE_MILESTONES = {MilestoneKind.MAP_EINDGESPREK, MilestoneKind.PVT_ONDERTEKENING,
-                     MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND, MilestoneKind.NIET_VOLTOOID}
+SINGLE_MILESTONES = {
+    MilestoneKind.MAP_EINDGESPREK,
+    MilestoneKind.PVT_ONDERTEKENING,
+    MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND,
+    MilestoneKind.NIET_VOLTOOID,
+}
 
 
 def check_milestone_fields(kind: MilestoneKind, verwijtbaar: bool | None, uitslag: str, toelichting: str) -> None:
@@ -88,12 +138,14 @@ def check_milestone_fields(kind: MilestoneKind, verwijtbaar: bool | None, uitsla
 
 
 def milestone_values(event_date: date, verwijtbaar: bool | None, uitslag: str, toelichting: str) -> dict[str, Any]:
-    return dict(event_date=event_date, verwijtbaar=verwijtbaar, uitslag=uitslag.strip(),
-                toelichting=toelichting.strip())
+    return dict(
+        event_date=event_date, verwijtbaar=verwijtbaar, uitslag=uitslag.strip(), toelichting=toelichting.strip()
+    )
 
 
-def previous_milestone(kind: MilestoneKind, current: dict[str, Any] | None,
-                       values: dict[str, Any]) -> dict[str, Any] | None:
+def previous_milestone(
+    kind: MilestoneKind, current: dict[str, Any] | None, values: dict[str, Any]
+) -> dict[str, Any] | None:
     """The milestone this one corrects (completions have one current value), or None; NothingChanged
     when it repeats the current one."""
     if kind not in SINGLE_MILESTONES or current is None:
@@ -103,11 +155,26 @@ def previous_milestone(kind: MilestoneKind, current: dict[str, Any] | None,
     return current
 
 
-def milestone_event(new_id: int, enrollment: dict[str, Any], organisation_id: int, kind: MilestoneKind,
-                    values: dict[str, Any], previous_id: int | None, source: str,
-                    **extra: Any) -> tuple[EventKind, MilestonePayload]:
+def milestone_event(
+    new_id: int,
+    enrollment: dict[str, Any],
+    organisation_id: int,
+    kind: MilestoneKind,
+    values: dict[str, Any],
+    previous_id: int | None,
+    source: str,
+    **extra: Any,
+) -> tuple[EventKind, MilestonePayload]:
     payload = MilestonePayload(
-        milestone_id=new_id, enrollment_id=enrollment["id"], organisation_id=organisation_id,
-        component=enrollment["component"].value, kind=kind, event_date=values["event_date"],
-        verwijtbaar=values["verwijtbaar"], supersedes=previous_id, source=source, **extra)
+        milestone_id=new_id,
+        enrollment_id=enrollment["id"],
+        organisation_id=organisation_id,
+        component=enrollment["component"].value,
+        kind=kind,
+        event_date=values["event_date"],
+        verwijtbaar=values["verwijtbaar"],
+        supersedes=previous_id,
+        source=source,
+        **extra,
+    )
     return (EventKind.MILESTONE_CORRECTED if previous_id else EventKind.MILESTONE_REPORTED), payload

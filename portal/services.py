@@ -3,6 +3,7 @@
 Each write runs in one transaction with its audit entry and its domain event (the outbox), so a
 report, its log line and the municipality's signal land together or not at all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,8 +12,8 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Sum
 
-from portal.errors import NothingChanged, WeekErrors
 from portal import rules
+from portal.errors import NothingChanged, WeekErrors
 from portal.rules import (
     SINGLE_MILESTONES,
     hour_values,
@@ -23,12 +24,21 @@ from portal.rules import (
     previous_report,
 )
 from shared import access, audit, clock, events
-from shared.db import IntegrityErrors, append_version, lock_for_update, write_tx
 from shared.calendar import Period, month_of, previous_month
+from shared.db import IntegrityErrors, append_version, lock_for_update, write_tx
 from shared.errors import RuleError
-from shared.hours import (HourReport, LANGUAGE_LESSON_KINDS, Z_ROUTE_PARTICIPATION_MINUTES, check_hour_amounts,
-                          check_may_report_hours, followed, followed_hours, language_mark_minutes, progress_percent,
-                          visible_hour_kinds)
+from shared.hours import (
+    LANGUAGE_LESSON_KINDS,
+    Z_ROUTE_PARTICIPATION_MINUTES,
+    HourReport,
+    check_hour_amounts,
+    check_may_report_hours,
+    followed,
+    followed_hours,
+    language_mark_minutes,
+    progress_percent,
+    visible_hour_kinds,
+)
 from shared.rules import check_event_date, check_may_report_milestone, check_period
 from shared.security import CurrentUser
 from shared.tables import Enrollment, HourRecord, Milestone, Organisation
@@ -47,6 +57,7 @@ PAGE_SIZE = 50
 
 
 # --- Reading ------------------------------------------------------------------------------------
+
 
 @dataclass
 class PersonSummary:
@@ -73,8 +84,11 @@ class PersonSummary:
     @property
     def participation_percent(self) -> int | None:
         shows = HourKind.PARTICIPATIE_ACTIVITEITEN in visible_hour_kinds(set(self.components))
-        return progress_percent(self.participation_followed, Z_ROUTE_PARTICIPATION_MINUTES) \
-            if shows and self.leerroute is Leerroute.Z else None
+        return (
+            progress_percent(self.participation_followed, Z_ROUTE_PARTICIPATION_MINUTES)
+            if shows and self.leerroute is Leerroute.Z
+            else None
+        )
 
     @property
     def shows_language(self) -> bool:
@@ -114,11 +128,17 @@ async def overview(user: CurrentUser, q: str = "", page: int = 1, origin: str = 
     total = len(by_person)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    people = list(by_person.values())[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    people = list(by_person.values())[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     await _add_hours(user, people)
     await _drop_completed(user, people)
-    await audit.record(user, "inburgeraar.list", "inburgeraar", "", origin=origin,
-                       detail=f"overzicht: {len(people)} van {total} personen, pagina {page}")
+    await audit.record(
+        user,
+        "inburgeraar.list",
+        "inburgeraar",
+        "",
+        origin=origin,
+        detail=f"overzicht: {len(people)} van {total} personen, pagina {page}",
+    )
     return Overview(people=people, total=total, page=page, pages=pages, q=q)
 
 
@@ -132,15 +152,24 @@ async def _add_hours(user: CurrentUser, people: list[PersonSummary]) -> None:
     for person_id, counted in (await followed_hours(ids, organisation_id=user.organisation_id, kinds=kinds)).items():
         summaries[person_id].language_followed = counted.language
         summaries[person_id].participation_followed = counted.participation
-    base = ((HourRecord.organisation == user.organisation_id) & HourRecord.superseded_by.is_null()
-            & HourRecord.inburgeraar.is_in(ids) & HourRecord.kind.is_in(kinds or ["-"]))
-    sums = (Sum(HourRecord.attended_minutes, alias="attended"), Sum(HourRecord.geoorloofd_minutes, alias="geoorloofd"),
-            Sum(HourRecord.ongeoorloofd_minutes, alias="ongeoorloofd"))
+    base = (
+        (HourRecord.organisation == user.organisation_id)
+        & HourRecord.superseded_by.is_null()
+        & HourRecord.inburgeraar.is_in(ids)
+        & HourRecord.kind.is_in(kinds or ["-"])
+    )
+    sums = (
+        Sum(HourRecord.attended_minutes, alias="attended"),
+        Sum(HourRecord.geoorloofd_minutes, alias="geoorloofd"),
+        Sum(HourRecord.ongeoorloofd_minutes, alias="ongeoorloofd"),
+    )
     today = clock.today()
     this_month, last_month = month_of(today), previous_month(today)
-    for row in await HourRecord.select(HourRecord.inburgeraar, HourRecord.period_start, *sums).where(
-            base & (HourRecord.period_start >= last_month.start)).group_by(
-            HourRecord.inburgeraar, HourRecord.period_start):
+    for row in (
+        await HourRecord.select(HourRecord.inburgeraar, HourRecord.period_start, *sums)
+        .where(base & (HourRecord.period_start >= last_month.start))
+        .group_by(HourRecord.inburgeraar, HourRecord.period_start)
+    ):
         summary = summaries[row["inburgeraar"]]
         if row["period_start"] >= this_month.start:
             summary.this_month += _followed(row)
@@ -155,8 +184,11 @@ async def _drop_completed(user: CurrentUser, people: list[PersonSummary]) -> Non
         return
     closing = sorted({k.value for kinds in COMPLETING_MILESTONES.values() for k in kinds})
     done = await Milestone.select(Milestone.inburgeraar, Milestone.enrollment.component.as_alias("component")).where(
-        (Milestone.organisation == user.organisation_id) & Milestone.superseded_by.is_null()
-        & Milestone.inburgeraar.is_in(waiting) & Milestone.kind.is_in(closing))
+        (Milestone.organisation == user.organisation_id)
+        & Milestone.superseded_by.is_null()
+        & Milestone.inburgeraar.is_in(waiting)
+        & Milestone.kind.is_in(closing)
+    )
     finished = {(row["inburgeraar"], row["component"]) for row in done}
     for p in people:
         p.open_completions = [c for c in p.open_completions if (p.person["id"], c.value) not in finished]
@@ -174,20 +206,42 @@ class PersonPage:
 async def person_page(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> PersonPage:
     person, enrollments = await access.provider_person(user, inburgeraar_id)
     kinds = sorted(visible_hour_kinds({e["component"] for e in enrollments}))
-    hours = await HourRecord.select().where(
-        (HourRecord.inburgeraar == inburgeraar_id) & (HourRecord.organisation == user.organisation_id)
-        & HourRecord.superseded_by.is_null() & HourRecord.kind.is_in(kinds or ["-"])
-    ).order_by(HourRecord.period_start, ascending=False).order_by(HourRecord.kind)
-    milestones = await Milestone.select().where(
-        (Milestone.inburgeraar == inburgeraar_id) & (Milestone.organisation == user.organisation_id)
-        & Milestone.superseded_by.is_null()).order_by(Milestone.event_date, ascending=False)
-    summary = PersonSummary(person=person, components=[e["component"] for e in enrollments],
-                            open_completions=[e["component"] for e in enrollments
-                                              if e["component"] in COMPLETING_MILESTONES])
+    hours = (
+        await HourRecord.select()
+        .where(
+            (HourRecord.inburgeraar == inburgeraar_id)
+            & (HourRecord.organisation == user.organisation_id)
+            & HourRecord.superseded_by.is_null()
+            & HourRecord.kind.is_in(kinds or ["-"])
+        )
+        .order_by(HourRecord.period_start, ascending=False)
+        .order_by(HourRecord.kind)
+    )
+    milestones = (
+        await Milestone.select()
+        .where(
+            (Milestone.inburgeraar == inburgeraar_id)
+            & (Milestone.organisation == user.organisation_id)
+            & Milestone.superseded_by.is_null()
+        )
+        .order_by(Milestone.event_date, ascending=False)
+    )
+    summary = PersonSummary(
+        person=person,
+        components=[e["component"] for e in enrollments],
+        open_completions=[e["component"] for e in enrollments if e["component"] in COMPLETING_MILESTONES],
+    )
     await _add_hours(user, [summary])
     await _drop_completed(user, [summary])
-    await audit.record(user, "inburgeraar.view", "inburgeraar", inburgeraar_id, origin=origin,
-                       inburgeraar_id=inburgeraar_id, subject_gemeente_id=person["gemeente"])
+    await audit.record(
+        user,
+        "inburgeraar.view",
+        "inburgeraar",
+        inburgeraar_id,
+        origin=origin,
+        inburgeraar_id=inburgeraar_id,
+        subject_gemeente_id=person["gemeente"],
+    )
     return PersonPage(person=person, enrollments=enrollments, hours=hours, milestones=milestones, summary=summary)
 
 
@@ -195,18 +249,30 @@ async def person_history(user: CurrentUser, inburgeraar_id: int, origin: str = "
     """Everything this organisation ever submitted for the person, superseded records included."""
     person, enrollments = await access.provider_person(user, inburgeraar_id)
     kinds = sorted(visible_hour_kinds({e["component"] for e in enrollments}))
-    hours = await HourRecord.select(HourRecord.all_columns(), HourRecord.entered_by.name.as_alias("entered_by_name")
-                                    ).where((HourRecord.inburgeraar == inburgeraar_id)
-                                            & (HourRecord.organisation == user.organisation_id)
-                                            & HourRecord.kind.is_in(kinds or ["-"])
-                                            ).order_by(HourRecord.period_start, ascending=False
-                                                       ).order_by(HourRecord.id, ascending=False)
-    milestones = await Milestone.select(Milestone.all_columns(), Milestone.entered_by.name.as_alias("entered_by_name")
-                                        ).where((Milestone.inburgeraar == inburgeraar_id)
-                                                & (Milestone.organisation == user.organisation_id)
-                                                ).order_by(Milestone.id, ascending=False)
-    await audit.record(user, "inburgeraar.history", "inburgeraar", inburgeraar_id, origin=origin,
-                       inburgeraar_id=inburgeraar_id, subject_gemeente_id=person["gemeente"])
+    hours = (
+        await HourRecord.select(HourRecord.all_columns(), HourRecord.entered_by.name.as_alias("entered_by_name"))
+        .where(
+            (HourRecord.inburgeraar == inburgeraar_id)
+            & (HourRecord.organisation == user.organisation_id)
+            & HourRecord.kind.is_in(kinds or ["-"])
+        )
+        .order_by(HourRecord.period_start, ascending=False)
+        .order_by(HourRecord.id, ascending=False)
+    )
+    milestones = (
+        await Milestone.select(Milestone.all_columns(), Milestone.entered_by.name.as_alias("entered_by_name"))
+        .where((Milestone.inburgeraar == inburgeraar_id) & (Milestone.organisation == user.organisation_id))
+        .order_by(Milestone.id, ascending=False)
+    )
+    await audit.record(
+        user,
+        "inburgeraar.history",
+        "inburgeraar",
+        inburgeraar_id,
+        origin=origin,
+        inburgeraar_id=inburgeraar_id,
+        subject_gemeente_id=person["gemeente"],
+    )
     return person, hours, milestones
 
 
@@ -218,16 +284,31 @@ async def submissions(user: CurrentUser, page: int = 1, origin: str = "") -> tup
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     person = HourRecord.inburgeraar
-    rows = await HourRecord.select(
-        HourRecord.all_columns(), person.voornamen.as_alias("voornamen"), person.achternaam.as_alias("achternaam"),
-        HourRecord.entered_by.name.as_alias("entered_by_name"),
-    ).where(where).order_by(HourRecord.id, ascending=False).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    await audit.record(user, "submission.list", "hour_record", "", origin=origin,
-                       detail=f"inzendingen pagina {page}, {len(rows)} regels")
+    rows = (
+        await HourRecord.select(
+            HourRecord.all_columns(),
+            person.voornamen.as_alias("voornamen"),
+            person.achternaam.as_alias("achternaam"),
+            HourRecord.entered_by.name.as_alias("entered_by_name"),
+        )
+        .where(where)
+        .order_by(HourRecord.id, ascending=False)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    await audit.record(
+        user,
+        "submission.list",
+        "hour_record",
+        "",
+        origin=origin,
+        detail=f"inzendingen pagina {page}, {len(rows)} regels",
+    )
     return rows, page, pages
 
 
 # --- Writing ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class HourInput:
@@ -243,16 +324,23 @@ def _pick_enrollment(enrollments: list[dict[str, Any]], enrollment_id: int) -> d
     raise RuleError("Kies een inschrijving bij uw organisatie.", "enrollment")
 
 
-async def report_hours(user: CurrentUser, inburgeraar_id: int, entry: HourInput, *, source: Source = Source.FORM,
-                       origin: str = "") -> dict[str, Any]:
+async def report_hours(
+    user: CurrentUser, inburgeraar_id: int, entry: HourInput, *, source: Source = Source.FORM, origin: str = ""
+) -> dict[str, Any]:
     """Store one report of hours; the same period again is a correction that supersedes the earlier one."""
     person, enrollments = await access.provider_person(user, inburgeraar_id)
     async with write_tx():
         return await _store_hours(user, person, enrollments, entry, source, origin)
 
 
-async def _store_hours(user: CurrentUser, person: dict[str, Any], enrollments: list[dict[str, Any]],
-                       entry: HourInput, source: Source, origin: str) -> dict[str, Any]:
+async def _store_hours(
+    user: CurrentUser,
+    person: dict[str, Any],
+    enrollments: list[dict[str, Any]],
+    entry: HourInput,
+    source: Source,
+    origin: str,
+) -> dict[str, Any]:
     enrollment = _pick_enrollment(enrollments, entry.enrollment_id)
     report = entry.report
     check_may_report_hours(enrollment["component"], report.kind, Doelgroep(person["doelgroep"]))
@@ -261,25 +349,46 @@ async def _store_hours(user: CurrentUser, person: dict[str, Any], enrollments: l
     # Two reports for one enrollment at once must not both pass the overlap check.
     await lock_for_update(Enrollment, enrollment["id"])
     current = await HourRecord.select().where(
-        (HourRecord.enrollment == enrollment["id"]) & (HourRecord.kind == report.kind)
-        & HourRecord.superseded_by.is_null() & (HourRecord.period_start <= report.period.end)
-        & (HourRecord.period_end >= report.period.start))
+        (HourRecord.enrollment == enrollment["id"])
+        & (HourRecord.kind == report.kind)
+        & HourRecord.superseded_by.is_null()
+        & (HourRecord.period_start <= report.period.end)
+        & (HourRecord.period_end >= report.period.start)
+    )
     values = hour_values(report, entry.toelichting)
     previous = previous_report(current, report.period, values)
     previous_id = previous["id"] if previous else None
-    row = HourRecord(enrollment=enrollment["id"], inburgeraar=person["id"], organisation=user.organisation_id,
-                     kind=report.kind.value, period_start=report.period.start, period_end=report.period.end,
-                     formal=await _is_formal(user), source=source.value, entered_by=user.id,
-                     supersedes=previous_id, **values)
+    row = HourRecord(
+        enrollment=enrollment["id"],
+        inburgeraar=person["id"],
+        organisation=user.organisation_id,
+        kind=report.kind.value,
+        period_start=report.period.start,
+        period_end=report.period.end,
+        formal=await _is_formal(user),
+        source=source.value,
+        entered_by=user.id,
+        supersedes=previous_id,
+        **values,
+    )
     try:
         new_id = await append_version(HourRecord, row, previous_id)
     except IntegrityErrors:
-        raise RuleError("Voor deze periode is zojuist al een melding opgeslagen. Herlaad de pagina.", "period_start")
+        raise RuleError(
+            "Voor deze periode is zojuist al een melding opgeslagen. Herlaad de pagina.", "period_start"
+        ) from None
     action, payload = hours_event(new_id, enrollment, user.organisation_id, report, previous_id, source.value)
     await events.emit(action, payload, inburgeraar_id=person["id"], gemeente_id=person["gemeente"])
-    await audit.record(user, action, "hour_record", new_id, origin=origin, inburgeraar_id=person["id"],
-                       subject_gemeente_id=person["gemeente"],
-                       detail=f"{report.kind.value} {report.period.start}..{report.period.end}")
+    await audit.record(
+        user,
+        action,
+        "hour_record",
+        new_id,
+        origin=origin,
+        inburgeraar_id=person["id"],
+        subject_gemeente_id=person["gemeente"],
+        detail=f"{report.kind.value} {report.period.start}..{report.period.end}",
+    )
     return {"id": new_id, "corrected": previous is not None}
 
 
@@ -303,36 +412,61 @@ def check_milestone_fields(entry: MilestoneInput) -> None:
     rules.check_milestone_fields(entry.kind, entry.verwijtbaar, entry.uitslag, entry.toelichting)
 
 
-async def report_milestone(user: CurrentUser, inburgeraar_id: int, entry: MilestoneInput, *,
-                           source: Source = Source.FORM, origin: str = "") -> dict[str, Any]:
+async def report_milestone(
+    user: CurrentUser, inburgeraar_id: int, entry: MilestoneInput, *, source: Source = Source.FORM, origin: str = ""
+) -> dict[str, Any]:
     person, enrollments = await access.provider_person(user, inburgeraar_id)
     enrollment = _pick_enrollment(enrollments, entry.enrollment_id)
-    check_may_report_milestone(enrollment["component"], entry.kind,
-                               Leerroute(person["leerroute"]) if person["leerroute"] else None)
+    check_may_report_milestone(
+        enrollment["component"], entry.kind, Leerroute(person["leerroute"]) if person["leerroute"] else None
+    )
     check_event_date(entry.event_date, clock.today(), enrollment["start"])
     check_milestone_fields(entry)
     async with write_tx():
         await lock_for_update(Enrollment, enrollment["id"])
         current = None
         if entry.kind in SINGLE_MILESTONES:
-            current = await Milestone.select().where(
-                (Milestone.enrollment == enrollment["id"]) & (Milestone.kind == entry.kind)
-                & Milestone.superseded_by.is_null()).first()
+            current = (
+                await Milestone.select()
+                .where(
+                    (Milestone.enrollment == enrollment["id"])
+                    & (Milestone.kind == entry.kind)
+                    & Milestone.superseded_by.is_null()
+                )
+                .first()
+            )
         values = milestone_values(entry.event_date, entry.verwijtbaar, entry.uitslag, entry.toelichting)
         previous = previous_milestone(entry.kind, current, values)
         previous_id = previous["id"] if previous else None
-        row = Milestone(enrollment=enrollment["id"], inburgeraar=person["id"], organisation=user.organisation_id,
-                        kind=entry.kind.value, source=source.value, entered_by=user.id, **values)
+        row = Milestone(
+            enrollment=enrollment["id"],
+            inburgeraar=person["id"],
+            organisation=user.organisation_id,
+            kind=entry.kind.value,
+            source=source.value,
+            entered_by=user.id,
+            **values,
+        )
         new_id = await append_version(Milestone, row, previous_id)
-        action, payload = milestone_event(new_id, enrollment, user.organisation_id, entry.kind, values, previous_id,
-                                          source.value)
+        action, payload = milestone_event(
+            new_id, enrollment, user.organisation_id, entry.kind, values, previous_id, source.value
+        )
         await events.emit(action, payload, inburgeraar_id=person["id"], gemeente_id=person["gemeente"])
-        await audit.record(user, action, "milestone", new_id, origin=origin, inburgeraar_id=person["id"],
-                           subject_gemeente_id=person["gemeente"], detail=entry.kind.value)
+        await audit.record(
+            user,
+            action,
+            "milestone",
+            new_id,
+            origin=origin,
+            inburgeraar_id=person["id"],
+            subject_gemeente_id=person["gemeente"],
+            detail=entry.kind.value,
+        )
     return {"id": new_id, "corrected": previous is not None}
 
 
 # --- The weekly grid for volunteer organisations ----------------------------------------------------
+
 
 @dataclass
 class GridRow:
@@ -359,8 +493,13 @@ def grid_kinds(enrollments: list[dict[str, Any]]) -> list[HourKind]:
     return sorted(visible_hour_kinds({e["component"] for e in enrollments}), key=list(HourKind).index)
 
 
-async def report_week(user: CurrentUser, period: Period, kind: HourKind,
-                      entries: dict[int, tuple[int, int, int, VerzuimReden | None]], origin: str = "") -> int:
+async def report_week(
+    user: CurrentUser,
+    period: Period,
+    kind: HourKind,
+    entries: dict[int, tuple[int, int, int, VerzuimReden | None]],
+    origin: str = "",
+) -> int:
     """Store a week for many people at once: every row or none (errors come back per person id)."""
     rows = {r.person["id"]: r for r in await grid_rows(user, kind)}
     errors: dict[int, RuleError] = {}

@@ -1,5 +1,6 @@
 """The Litestar application: one factory, used by the server, the CLI and the tests. The composition root:
 the only place that puts the sides (accounts, portal, municipal) together on the shared base."""
+
 from __future__ import annotations
 
 from litestar import Litestar, Router, get
@@ -37,26 +38,49 @@ def create_app() -> Litestar:
     session_auth = SessionAuth[CurrentUser, DatabaseSessionStore](
         retrieve_user_handler=retrieve_user,
         session_backend_config=LazySessionConfig(
-            store="sessions", key="regie_sessie", max_age=settings.session_idle_minutes * 60,
-            httponly=True, samesite="lax", secure=settings.secure_cookies),
+            store="sessions",
+            key="regie_sessie",
+            max_age=settings.session_idle_minutes * 60,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+        ),
         exclude=PUBLIC,
     )
     return Litestar(
         route_handlers=[
             # The OpenAPI schema documents the provider API only, not the HTML pages.
-            Router(path="/", include_in_schema=False, route_handlers=[
-                health, *account_routes.route_handlers, PortalController, PeopleController, DossierController,
-                EnrollmentController, ImportController, ProviderController, InboxController, InboxSetupController,
-                UploadController, ApiTokenController, RetentionController,
-                create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
-            ]),
+            Router(
+                path="/",
+                include_in_schema=False,
+                route_handlers=[
+                    health,
+                    *account_routes.route_handlers,
+                    PortalController,
+                    PeopleController,
+                    DossierController,
+                    EnrollmentController,
+                    ImportController,
+                    ProviderController,
+                    InboxController,
+                    InboxSetupController,
+                    UploadController,
+                    ApiTokenController,
+                    RetentionController,
+                    create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
+                ],
+            ),
             ApiController,
         ],
         on_app_init=[session_auth.on_app_init],
         middleware=[server_timing_middleware],
         stores={"sessions": DatabaseSessionStore()},
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
-                               cookie_name="regie_csrf", exclude=["^/api/", "^/gezond"]),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_name="regie_csrf",
+            exclude=["^/api/", "^/gezond"],
+        ),
         template_config=template_config,
         plugins=[HTMXPlugin()],
         exception_handlers=exception_handlers,

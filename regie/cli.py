@@ -1,4 +1,5 @@
 """The `regie` command: serve, migrate, demo, create-user, purge-sessions."""
+
 from __future__ import annotations
 
 import argparse
@@ -59,6 +60,7 @@ async def demo(only_if_empty: bool) -> None:
         await demo_data.load()
         # The composition root may reach the municipal side: the inbox shows what the demo's reports raise.
         from municipal.inbox import demo as inbox_demo
+
         await inbox_demo.seed()
     demo_data.print_logins()
 
@@ -83,10 +85,11 @@ async def create_user(args: argparse.Namespace) -> None:
     if len(password) < 12:
         raise SystemExit("Kies een wachtwoord van minstens 12 tekens.")
     try:
-        user_id = await create(args.email, args.name, password, Role(args.role), gemeente_id=gemeente_id,
-                               organisation_id=organisation_id)
+        user_id = await create(
+            args.email, args.name, password, Role(args.role), gemeente_id=gemeente_id, organisation_id=organisation_id
+        )
     except ValueError as e:
-        raise SystemExit(str(e))
+        raise SystemExit(str(e)) from None
     print(f"Gebruiker {args.email} aangemaakt (id {user_id}).")
 
 
@@ -106,8 +109,24 @@ def serve(host: str, port: int, workers: int) -> None:
     if _is_sqlite() and workers != 1:
         print("SQLite: één worker (schrijvers worden binnen één proces in de rij gezet).", file=sys.stderr)
         workers = 1
-    os.execvp(sys.executable, [sys.executable, "-m", "granian", "--interface", "asgi", "--host", host,
-                               "--port", str(port), "--workers", str(workers), "--no-access-log", "regie.app:app"])
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "regie.app:app",
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,6 +4,7 @@ A provider sees a person only through an open enrollment at its own organisation
 components of those enrollments; a gemeente user only the people of its own gemeente. Anything else
 is answered as if it did not exist (404), so an id reveals nothing.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -17,16 +18,28 @@ from shared.settings import settings
 from shared.tables import Enrollment, Inburgeraar
 from shared.vocab import Component
 
-PERSON_COLUMNS_FOR_PROVIDER = ("id", "bsn", "voornamen", "achternaam", "geboortedatum", "doelgroep", "gemeente",
-                               "leerroute", "niveau", "intensiteit_uren")
+PERSON_COLUMNS_FOR_PROVIDER = (
+    "id",
+    "bsn",
+    "voornamen",
+    "achternaam",
+    "geboortedatum",
+    "doelgroep",
+    "gemeente",
+    "leerroute",
+    "niveau",
+    "intensiteit_uren",
+)
 
 
 def _open_enrollment_filter(organisation_id: int, today: date):
     last_open_end = today - timedelta(days=settings.report_grace_days)
-    return ((Enrollment.organisation == organisation_id)
-            & (Enrollment.start <= today)
-            & (Enrollment.end.is_null() | (Enrollment.end >= last_open_end))
-            & (Enrollment.inburgeraar.verhuisd_op.is_null() | (Enrollment.inburgeraar.verhuisd_op > today)))
+    return (
+        (Enrollment.organisation == organisation_id)
+        & (Enrollment.start <= today)
+        & (Enrollment.end.is_null() | (Enrollment.end >= last_open_end))
+        & (Enrollment.inburgeraar.verhuisd_op.is_null() | (Enrollment.inburgeraar.verhuisd_op > today))
+    )
 
 
 async def provider_enrollments(user: CurrentUser, inburgeraar_id: int | None = None) -> list[dict[str, Any]]:
@@ -37,10 +50,20 @@ async def provider_enrollments(user: CurrentUser, inburgeraar_id: int | None = N
     if inburgeraar_id is not None:
         where &= Enrollment.inburgeraar == inburgeraar_id
     person = Enrollment.inburgeraar
-    rows = await Enrollment.select(
-        Enrollment.id, Enrollment.component, Enrollment.start, Enrollment.end, Enrollment.planned_hours,
-        *(getattr(person, c).as_alias(f"p_{c}") for c in PERSON_COLUMNS_FOR_PROVIDER),
-    ).where(where).order_by(person.achternaam).order_by(person.voornamen).order_by(Enrollment.id)
+    rows = (
+        await Enrollment.select(
+            Enrollment.id,
+            Enrollment.component,
+            Enrollment.start,
+            Enrollment.end,
+            Enrollment.planned_hours,
+            *(getattr(person, c).as_alias(f"p_{c}") for c in PERSON_COLUMNS_FOR_PROVIDER),
+        )
+        .where(where)
+        .order_by(person.achternaam)
+        .order_by(person.voornamen)
+        .order_by(Enrollment.id)
+    )
     for row in rows:
         row["component"] = Component(row["component"])
     return rows
@@ -61,8 +84,11 @@ async def provider_person(user: CurrentUser, inburgeraar_id: int) -> tuple[dict[
 async def gemeente_person(user: CurrentUser, inburgeraar_id: int) -> dict[str, Any]:
     if not user.is_gemeente:
         raise NotFoundException()
-    row = await Inburgeraar.select().where(
-        (Inburgeraar.id == inburgeraar_id) & (Inburgeraar.gemeente == user.gemeente_id)).first()
+    row = (
+        await Inburgeraar.select()
+        .where((Inburgeraar.id == inburgeraar_id) & (Inburgeraar.gemeente == user.gemeente_id))
+        .first()
+    )
     if row is None:
         raise NotFoundException()
     return row

@@ -6,6 +6,7 @@ The `holidays` package counts Bevrijdingsdag only in lustrum years unless its "o
 included, and names days after the process locale; we ask for both categories in Dutch and then keep
 only the days the law lists, so a day the package adds later cannot shift a deadline.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,6 +23,7 @@ import holidays
 @dataclass(frozen=True)
 class Period:
     """A closed range of days, both ends included."""
+
     start: date
     end: date
 
@@ -29,7 +31,7 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def overlaps(self, other: "Period") -> bool:
+    def overlaps(self, other: Period) -> bool:
         return self.start <= other.end and other.start <= self.end
 
 
@@ -59,7 +61,7 @@ def add_months(day: date, months: int) -> date:
 
 # --- The inburgeringstermijn ---------------------------------------------------------------------------
 
-TERM_MONTHS = 36        # art. 7 Wet inburgering 2021: three years from the start DUO registers
+TERM_MONTHS = 36  # art. 7 Wet inburgering 2021: three years from the start DUO registers
 
 
 def term_end(term_start: date) -> date:
@@ -83,9 +85,19 @@ def term_fraction(term_start: date, on: date, einddatum: date | None = None) -> 
 # --- Working days -------------------------------------------------------------------------------------
 
 # Art. 3 Algemene termijnenwet (Koningsdag moves to 26 April when 27 April is a Sunday: the package does that).
-LEGAL_HOLIDAYS = {"Nieuwjaarsdag", "Goede vrijdag", "Eerste paasdag", "Tweede paasdag", "Koningsdag",
-                  "Bevrijdingsdag", "Hemelvaartsdag", "Eerste pinksterdag", "Tweede pinksterdag",
-                  "Eerste kerstdag", "Tweede kerstdag"}
+LEGAL_HOLIDAYS = {
+    "Nieuwjaarsdag",
+    "Goede vrijdag",
+    "Eerste paasdag",
+    "Tweede paasdag",
+    "Koningsdag",
+    "Bevrijdingsdag",
+    "Hemelvaartsdag",
+    "Eerste pinksterdag",
+    "Tweede pinksterdag",
+    "Eerste kerstdag",
+    "Tweede kerstdag",
+}
 
 
 def extra_days_from_env() -> frozenset[date]:
@@ -134,7 +146,7 @@ def working_days_between(start: date, end: date, extra: frozenset[date] | None =
 
 
 def deadline_text(deadline: date, today: date) -> str:
-    """"nog 3 werkdagen", "vandaag", "2 werkdagen te laat" – as a regisseur reads it at 9 in the morning."""
+    """ "nog 3 werkdagen", "vandaag", "2 werkdagen te laat" – as a regisseur reads it at 9 in the morning."""
     if deadline == today:
         return "vandaag"
     if deadline > today:

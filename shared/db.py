@@ -1,4 +1,5 @@
 """Database helpers that behave the same on SQLite and PostgreSQL (stack-notes §3, §4)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -81,6 +82,7 @@ async def lock_for_update(table, row_id: int) -> None:
 
 # --- Many rows at once (uploads): the same history rules, a few statements instead of one per row ---------
 
+
 def _transaction():
     tx = engine().current_transaction.get()
     if tx is None:
@@ -96,8 +98,12 @@ async def reserve_ids(table, count: int) -> list[int]:
     name = table._meta.tablename
     conn = _transaction().connection
     if is_postgres():
-        return list(await conn.fetchval(f"SELECT array_agg(nextval(pg_get_serial_sequence('\"{name}\"', 'id'))) "
-                                        "FROM generate_series(1, $1)", count))
+        return list(
+            await conn.fetchval(
+                f"SELECT array_agg(nextval(pg_get_serial_sequence('\"{name}\"', 'id'))) FROM generate_series(1, $1)",
+                count,
+            )
+        )
     # SQLite: write_tx holds the database's only write lock, so nobody else takes these ids meanwhile.
     async with conn.execute(f'SELECT COALESCE(MAX("id"), 0) AS top FROM "{name}"') as cursor:
         top = (await cursor.fetchone())["top"]
@@ -132,12 +138,15 @@ async def append_versions(table, columns: list[str], records: list[tuple], previ
         if is_postgres():
             await conn.execute(f'UPDATE "{name}" SET superseded_by = id WHERE id = ANY($1::int[])', previous_ids)
         else:
-            await conn.executemany(f'UPDATE "{name}" SET superseded_by = id WHERE id = ?',
-                                   [(i,) for i in previous_ids])
+            await conn.executemany(f'UPDATE "{name}" SET superseded_by = id WHERE id = ?', [(i,) for i in previous_ids])
     await insert_many(table, columns, records)
     if pairs:
         if is_postgres():
-            await conn.execute(f'UPDATE "{name}" AS t SET superseded_by = v.new FROM unnest($1::int[], $2::int[]) '
-                               'AS v(new, old) WHERE t.id = v.old', [p[0] for p in pairs], [p[1] for p in pairs])
+            await conn.execute(
+                f'UPDATE "{name}" AS t SET superseded_by = v.new FROM unnest($1::int[], $2::int[]) '
+                "AS v(new, old) WHERE t.id = v.old",
+                [p[0] for p in pairs],
+                [p[1] for p in pairs],
+            )
         else:
             await conn.executemany(f'UPDATE "{name}" SET superseded_by = ? WHERE id = ?', pairs)

@@ -1,5 +1,6 @@
 """The domain errors every side shares. Each side keeps its own further errors in its `errors.py`
 (portal/errors.py, municipal/errors.py); a public service function names in its docstring what it raises."""
+
 from __future__ import annotations
 
 

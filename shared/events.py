@@ -5,6 +5,7 @@ side can never miss one: it stays pending until processed (ADR 0006). The payloa
 what the portal writes is what the inbox reads, field by field, checked when written and when read.
 Dates travel as ISO strings; enums as their values.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -45,6 +46,7 @@ class Payload(msgspec.Struct, kw_only=True, frozen=True):
 
 class HoursPayload(Payload):
     """A provider's report of hours for one enrollment, kind and period (minutes)."""
+
     record_id: int
     enrollment_id: int
     organisation_id: int
@@ -55,13 +57,14 @@ class HoursPayload(Payload):
     attended_minutes: int
     geoorloofd_minutes: int
     ongeoorloofd_minutes: int
-    supersedes: int | None = None          # the record this one corrects
+    supersedes: int | None = None  # the record this one corrects
     source: str = "form"
     upload_batch: int | None = None
 
 
 class MilestonePayload(Payload):
     """A provider's completion or note (MAP eindgesprek, PVT signed, not completed, ...)."""
+
     milestone_id: int
     enrollment_id: int
     organisation_id: int
@@ -189,8 +192,9 @@ def decode(kind: EventKind | str, raw: str | bytes | dict[str, Any]) -> Payload:
 
 async def emit(kind: EventKind, payload: Payload, *, inburgeraar_id: int | None, gemeente_id: int | None) -> None:
     """Write one event; call inside the transaction that writes what it describes."""
-    await DomainEvent.insert(DomainEvent(kind=kind.value, inburgeraar=inburgeraar_id, gemeente=gemeente_id,
-                                         payload=encode(kind, payload)))
+    await DomainEvent.insert(
+        DomainEvent(kind=kind.value, inburgeraar=inburgeraar_id, gemeente=gemeente_id, payload=encode(kind, payload))
+    )
 
 
 EVENT_COLUMNS = ["kind", "occurred_at", "inburgeraar", "gemeente", "payload"]
@@ -200,6 +204,8 @@ async def emit_many(items: list[tuple[EventKind, int | None, int | None, Payload
     """Many events at once, as (kind, inburgeraar_id, gemeente_id, payload): the same rows `emit` writes.
     Call inside write_tx (uploads)."""
     at = now()
-    await insert_many(DomainEvent, EVENT_COLUMNS,
-                      [(kind.value, at, person, gemeente, encode(kind, payload))
-                       for kind, person, gemeente, payload in items])
+    await insert_many(
+        DomainEvent,
+        EVENT_COLUMNS,
+        [(kind.value, at, person, gemeente, encode(kind, payload)) for kind, person, gemeente, payload in items],
+    )

@@ -3,6 +3,7 @@
 Explicit parsing, because Litestar's coercion rejects a single checkbox or one-item multi-select
 (litestar issues 2043/2028), and because Dutch users write dates and numbers their own way.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,7 @@ def parse_date(raw: str | None, field: str, required: bool = True) -> date | Non
     try:
         return date(y, mo, d)
     except ValueError:
-        raise RuleError(f"{text} bestaat niet als datum.", field)
+        raise RuleError(f"{text} bestaat niet als datum.", field) from None
 
 
 def parse_choice(raw: str | None, enum: type[E], field: str, message: str, required: bool = True) -> E | None:
@@ -50,14 +51,14 @@ def parse_choice(raw: str | None, enum: type[E], field: str, message: str, requi
     try:
         return enum(text)
     except ValueError:
-        raise RuleError(message, field)
+        raise RuleError(message, field) from None
 
 
 def parse_int(raw: str | None, field: str, message: str) -> int:
     try:
         return int((raw or "").strip())
     except ValueError:
-        raise RuleError(message, field)
+        raise RuleError(message, field) from None
 
 
 def collect(errors: FormErrors, field: str, fn, *args, **kwargs):

@@ -3,6 +3,7 @@ a contract, an organisation) appends the section's full data to `dossier_change`
 transaction. The current values stay on the row itself for fast lists; the versions keep what a decision
 rested on (handreiking §4.2). See docs/adr/0010-dossier-versions-beside-current-values.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,23 +49,53 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -
     return [f for f in after if before.get(f) != after.get(f)]
 
 
-async def record_version(section: str, object_type: str, object_id: int, after: Mapping[str, Any], *,
-                         actor: "CurrentUser | None", inburgeraar_id: int | None, gemeente_id: int | None,
-                         kind: str = "change", note: str = "", before: Mapping[str, Any] | None = None) -> int:
+async def record_version(
+    section: str,
+    object_type: str,
+    object_id: int,
+    after: Mapping[str, Any],
+    *,
+    actor: CurrentUser | None,
+    inburgeraar_id: int | None,
+    gemeente_id: int | None,
+    kind: str = "change",
+    note: str = "",
+    before: Mapping[str, Any] | None = None,
+) -> int:
     """Append a version. When the object's section has no version yet and `before` holds data (a person
     imported or created before history was kept), that earlier state is kept first as a baseline."""
     if before is not None and not is_empty(before):
         exists = await DossierChange.exists().where(
-            (DossierChange.object_type == object_type) & (DossierChange.object_id == object_id)
-            & (DossierChange.section == section))
+            (DossierChange.object_type == object_type)
+            & (DossierChange.object_id == object_id)
+            & (DossierChange.section == section)
+        )
         if not exists:
-            await DossierChange.insert(DossierChange(
-                object_type=object_type, object_id=object_id, inburgeraar=inburgeraar_id, gemeente=gemeente_id,
-                section=section, kind="baseline", data=json.dumps(dict(before)), note=BASELINE_NOTE))
-    rows = await DossierChange.insert(DossierChange(
-        object_type=object_type, object_id=object_id, inburgeraar=inburgeraar_id, gemeente=gemeente_id,
-        section=section, kind=kind, data=json.dumps(dict(after)), note=note,
-        changed_by=actor.id if actor else None)).returning(DossierChange.id)
+            await DossierChange.insert(
+                DossierChange(
+                    object_type=object_type,
+                    object_id=object_id,
+                    inburgeraar=inburgeraar_id,
+                    gemeente=gemeente_id,
+                    section=section,
+                    kind="baseline",
+                    data=json.dumps(dict(before)),
+                    note=BASELINE_NOTE,
+                )
+            )
+    rows = await DossierChange.insert(
+        DossierChange(
+            object_type=object_type,
+            object_id=object_id,
+            inburgeraar=inburgeraar_id,
+            gemeente=gemeente_id,
+            section=section,
+            kind=kind,
+            data=json.dumps(dict(after)),
+            note=note,
+            changed_by=actor.id if actor else None,
+        )
+    ).returning(DossierChange.id)
     return rows[0]["id"]
 
 
@@ -81,8 +112,13 @@ def with_changes(versions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-async def versions_of(*, inburgeraar_id: int | None = None, object_type: str | None = None,
-                      object_id: int | None = None, section: str | None = None) -> list[dict[str, Any]]:
+async def versions_of(
+    *,
+    inburgeraar_id: int | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    section: str | None = None,
+) -> list[dict[str, Any]]:
     """Versions, oldest first, with the data loaded and the name of who made each."""
     where = DossierChange.id > 0
     if inburgeraar_id is not None:
@@ -93,9 +129,15 @@ async def versions_of(*, inburgeraar_id: int | None = None, object_type: str | N
         where &= DossierChange.object_id == object_id
     if section is not None:
         where &= DossierChange.section == section
-    rows = await DossierChange.select(
-        DossierChange.all_columns(), DossierChange.changed_by.name.as_alias("changed_by_name"),
-    ).where(where).order_by(DossierChange.id).output(load_json=True)
+    rows = (
+        await DossierChange.select(
+            DossierChange.all_columns(),
+            DossierChange.changed_by.name.as_alias("changed_by_name"),
+        )
+        .where(where)
+        .order_by(DossierChange.id)
+        .output(load_json=True)
+    )
     for r in rows:
         if isinstance(r["data"], str):
             r["data"] = json.loads(r["data"])

@@ -12,6 +12,7 @@ What counts (handreiking §3.4.4, §3.4.7, §4.4; DUO's GevolgdeUren API):
 - *Participation* hours count toward the Z-route's other 800: participation activities, MAP and PVT
   included (their providers report them as participation activities).
 """
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,7 @@ def parse_hours(raw: str | int | float | None, field: str = "uren") -> int:
             try:
                 value = Decimal(text.replace(",", ".")) + fraction
             except InvalidOperation:  # pragma: no cover - the regex above admits only numbers
-                raise RuleError(f"'{raw}' is geen aantal uren.", field)
+                raise RuleError(f"'{raw}' is geen aantal uren.", field) from None
     if value < 0:
         raise RuleError("Uren kunnen niet negatief zijn.", field)
     minutes = value * 60
@@ -85,13 +86,14 @@ def format_hours(minutes: int | None) -> str:
 
 # --- Hours reported for a period ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class HourReport:
     kind: HourKind
     period: Period
-    attended: int          # minutes
-    geoorloofd: int        # minutes
-    ongeoorloofd: int      # minutes
+    attended: int  # minutes
+    geoorloofd: int  # minutes
+    ongeoorloofd: int  # minutes
     verzuim_reden: VerzuimReden | None
 
     @property
@@ -101,14 +103,20 @@ class HourReport:
 
 
 def check_hour_amounts(report: HourReport) -> None:
-    for name, value in (("attended", report.attended), ("geoorloofd", report.geoorloofd),
-                        ("ongeoorloofd", report.ongeoorloofd)):
+    for name, value in (
+        ("attended", report.attended),
+        ("geoorloofd", report.geoorloofd),
+        ("ongeoorloofd", report.ongeoorloofd),
+    ):
         if value < 0:
             raise RuleError("Uren kunnen niet negatief zijn.", name)
     capacity = report.period.days * MINUTES_PER_DAY
     if report.followed > capacity:
-        raise RuleError(f"Samen {format_hours(report.followed)} uur past niet in een periode van "
-                        f"{report.period.days} dag(en) (hoogstens {format_hours(capacity)} uur).", "attended")
+        raise RuleError(
+            f"Samen {format_hours(report.followed)} uur past niet in een periode van "
+            f"{report.period.days} dag(en) (hoogstens {format_hours(capacity)} uur).",
+            "attended",
+        )
     if report.followed == 0:
         raise RuleError("Vul aanwezige uren of verzuim in; een melding van 0 uur zegt niets.", "attended")
     if (report.geoorloofd or report.ongeoorloofd) and report.verzuim_reden is None:
@@ -121,8 +129,7 @@ def check_hour_amounts(report: HourReport) -> None:
 # participation hours (§3.4.4), so their providers may report those.
 HOUR_KINDS_BY_COMPONENT: dict[Component, tuple[HourKind, ...]] = {
     Component.TAAL: (HourKind.TAAL_KNM, HourKind.BREDE_INTAKE),
-    Component.PARTICIPATIE: (HourKind.PARTICIPATIE_ACTIVITEITEN, HourKind.PARTICIPATIE_TAALLES,
-                             HourKind.BREDE_INTAKE),
+    Component.PARTICIPATIE: (HourKind.PARTICIPATIE_ACTIVITEITEN, HourKind.PARTICIPATIE_TAALLES, HourKind.BREDE_INTAKE),
     Component.MAP: (HourKind.PARTICIPATIE_ACTIVITEITEN,),
     Component.PVT: (HourKind.PARTICIPATIE_ACTIVITEITEN,),
     Component.BEGELEIDING: (),
@@ -131,13 +138,16 @@ HOUR_KINDS_BY_COMPONENT: dict[Component, tuple[HourKind, ...]] = {
 # Language lessons of any kind: a gezinsmigrant's school reports these to DUO itself (§4.7, §4.8).
 LANGUAGE_LESSON_KINDS = {HourKind.TAAL_KNM, HourKind.PARTICIPATIE_TAALLES, HourKind.BREDE_INTAKE}
 
+
 def check_may_report_hours(component: Component, kind: HourKind, doelgroep: Doelgroep) -> None:
     if kind not in HOUR_KINDS_BY_COMPONENT[component]:
-        raise RuleError(f"Voor een inschrijving voor {component.label} kunt u geen uren "
-                        f"'{kind.label}' melden.", "kind")
+        raise RuleError(f"Voor een inschrijving voor {component.label} kunt u geen uren '{kind.label}' melden.", "kind")
     if doelgroep is Doelgroep.GEZIN_OVERIG and kind in LANGUAGE_LESSON_KINDS:
-        raise RuleError("Taaluren van een gezins- of overige migrant meldt de taalschool rechtstreeks aan DUO. "
-                        "De gemeente ontvangt deze uren niet; er is niets opgeslagen.", "kind")
+        raise RuleError(
+            "Taaluren van een gezins- of overige migrant meldt de taalschool rechtstreeks aan DUO. "
+            "De gemeente ontvangt deze uren niet; er is niets opgeslagen.",
+            "kind",
+        )
 
 
 def visible_hour_kinds(components: set[Component]) -> set[HourKind]:
@@ -147,8 +157,8 @@ def visible_hour_kinds(components: set[Component]) -> set[HourKind]:
 
 # --- What counts toward the marks ------------------------------------------------------------------
 
-AFSCHALEN_MINUTES = 600 * 60        # B1 → A2 allowed after 600 followed language hours (§3.4.4)
-Z_ROUTE_LANGUAGE_MINUTES = 800 * 60       # Z-route standard: 800 hours of language (§3.4.4) ...
+AFSCHALEN_MINUTES = 600 * 60  # B1 → A2 allowed after 600 followed language hours (§3.4.4)
+Z_ROUTE_LANGUAGE_MINUTES = 800 * 60  # Z-route standard: 800 hours of language (§3.4.4) ...
 Z_ROUTE_PARTICIPATION_MINUTES = 800 * 60  # ... and 800 hours of participation activities
 
 
@@ -171,13 +181,14 @@ def counts_as_participation(kind: HourKind | str) -> bool:
 @dataclass(frozen=True)
 class Followed:
     """A person's followed minutes (attended + verzuim), over current records only."""
-    language: int = 0           # counts toward 600 / 800 / the intensiteit
-    participation: int = 0      # counts toward the Z-route's participation 800
-    brede_intake: int = 0       # before the PIP: reported apart, counts toward no mark
-    not_counted: int = 0        # language lessons that count toward no mark (non-BoW participation taalles)
+
+    language: int = 0  # counts toward 600 / 800 / the intensiteit
+    participation: int = 0  # counts toward the Z-route's participation 800
+    brede_intake: int = 0  # before the PIP: reported apart, counts toward no mark
+    not_counted: int = 0  # language lessons that count toward no mark (non-BoW participation taalles)
     by_kind: dict[str, int] = field(default_factory=dict)
 
-    def add(self, kind: HourKind | str, formal: bool, minutes: int) -> "Followed":
+    def add(self, kind: HourKind | str, formal: bool, minutes: int) -> Followed:
         """This tally with one more record's followed minutes (pure, for running totals)."""
         by_kind = {**self.by_kind, str(kind): self.by_kind.get(str(kind), 0) + minutes}
         if counts_as_language(kind, formal):
@@ -202,8 +213,10 @@ def progress_percent(minutes: int, target_minutes: int | None) -> int | None:
 
 # --- The one query -------------------------------------------------------------------------------------
 
-async def followed_hours(inburgeraar_ids: Iterable[int], *, organisation_id: int | None = None,
-                         kinds: Iterable[HourKind | str] | None = None) -> dict[int, Followed]:
+
+async def followed_hours(
+    inburgeraar_ids: Iterable[int], *, organisation_id: int | None = None, kinds: Iterable[HourKind | str] | None = None
+) -> dict[int, Followed]:
     """Followed minutes per person over current (not superseded) hour records, in one grouped query.
     `organisation_id` limits it to one provider's records (what a provider's portal shows); `kinds` to
     the kinds that provider may see. Every person asked for is in the answer (an empty Followed when
@@ -217,12 +230,20 @@ async def followed_hours(inburgeraar_ids: Iterable[int], *, organisation_id: int
         where &= HourRecord.organisation == organisation_id
     if kinds is not None:
         where &= HourRecord.kind.is_in([str(k) for k in kinds] or ["-"])
-    rows = await HourRecord.select(
-        HourRecord.inburgeraar, HourRecord.kind, HourRecord.formal,
-        Sum(HourRecord.attended_minutes, alias="a"), Sum(HourRecord.geoorloofd_minutes, alias="g"),
-        Sum(HourRecord.ongeoorloofd_minutes, alias="o"),
-    ).where(where).group_by(HourRecord.inburgeraar, HourRecord.kind, HourRecord.formal)
+    rows = (
+        await HourRecord.select(
+            HourRecord.inburgeraar,
+            HourRecord.kind,
+            HourRecord.formal,
+            Sum(HourRecord.attended_minutes, alias="a"),
+            Sum(HourRecord.geoorloofd_minutes, alias="g"),
+            Sum(HourRecord.ongeoorloofd_minutes, alias="o"),
+        )
+        .where(where)
+        .group_by(HourRecord.inburgeraar, HourRecord.kind, HourRecord.formal)
+    )
     for r in rows:
-        out[r["inburgeraar"]] = out[r["inburgeraar"]].add(r["kind"], bool(r["formal"]),
-                                                          followed(int(r["a"] or 0), int(r["g"] or 0), int(r["o"] or 0)))
+        out[r["inburgeraar"]] = out[r["inburgeraar"]].add(
+            r["kind"], bool(r["formal"]), followed(int(r["a"] or 0), int(r["g"] or 0), int(r["o"] or 0))
+        )
     return out

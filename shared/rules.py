@@ -5,6 +5,7 @@ each enrollment carries. No I/O, unit-tested without a database. Hours have thei
 Every function here answers one question the law or the portal asks, and says why in Dutch when the
 answer is no (a `RuleError` carries the message shown next to the field).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,15 +15,14 @@ from shared.calendar import Period
 from shared.errors import RuleError
 from shared.vocab import Component, Leerroute, MilestoneKind
 
-
-
 # --- BSN -------------------------------------------------------------------------------------
+
 
 def bsn_is_valid(bsn: str) -> bool:
     """The elfproef: 9 digits, weights 9..2 and -1 for the last digit, sum divisible by 11."""
     if not re.fullmatch(r"\d{9}", bsn) or bsn == "000000000":
         return False
-    total = sum(int(d) * w for d, w in zip(bsn[:8], range(9, 1, -1))) - int(bsn[8])
+    total = sum(int(d) * w for d, w in zip(bsn[:8], range(9, 1, -1), strict=True)) - int(bsn[8])
     return total % 11 == 0
 
 
@@ -45,46 +45,67 @@ def check_period(period: Period, today: date, enrollment_start: date, enrollment
     if period.start > period.end:
         raise RuleError("De begindatum ligt na de einddatum.", "period_end")
     if period.end > today:
-        raise RuleError("Een periode kan pas worden gemeld als die voorbij is: de einddatum ligt in de toekomst.",
-                        "period_end")
+        raise RuleError(
+            "Een periode kan pas worden gemeld als die voorbij is: de einddatum ligt in de toekomst.", "period_end"
+        )
     if period.start < enrollment_start:
-        raise RuleError(f"De periode begint vóór de inschrijving bij uw organisatie ({enrollment_start:%d-%m-%Y}).",
-                        "period_start")
+        raise RuleError(
+            f"De periode begint vóór de inschrijving bij uw organisatie ({enrollment_start:%d-%m-%Y}).", "period_start"
+        )
     if enrollment_end is not None and period.end > enrollment_end:
-        raise RuleError(f"De periode loopt door na het einde van de inschrijving ({enrollment_end:%d-%m-%Y}).",
-                        "period_end")
+        raise RuleError(
+            f"De periode loopt door na het einde van de inschrijving ({enrollment_end:%d-%m-%Y}).", "period_end"
+        )
 
 
 def check_event_date(day: date, today: date, enrollment_start: date) -> None:
     if day > today:
         raise RuleError("De datum ligt in de toekomst.", "event_date")
     if day < enrollment_start:
-        raise RuleError(f"De datum ligt vóór de inschrijving bij uw organisatie ({enrollment_start:%d-%m-%Y}).",
-                        "event_date")
+        raise RuleError(
+            f"De datum ligt vóór de inschrijving bij uw organisatie ({enrollment_start:%d-%m-%Y}).", "event_date"
+        )
 
 
 # --- Completions and notes ------------------------------------------------------------------
 
 MILESTONES_BY_COMPONENT: dict[Component, tuple[MilestoneKind, ...]] = {
-    Component.TAAL: (MilestoneKind.TUSSENTIJDSE_TOETS, MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND,
-                     MilestoneKind.NIET_VOLTOOID, MilestoneKind.VOORTGANG, MilestoneKind.BELEMMERING),
-    Component.MAP: (MilestoneKind.MAP_EINDGESPREK, MilestoneKind.NIET_VOLTOOID, MilestoneKind.VOORTGANG,
-                    MilestoneKind.BELEMMERING),
-    Component.PVT: (MilestoneKind.PVT_ONDERTEKENING, MilestoneKind.NIET_VOLTOOID, MilestoneKind.VOORTGANG,
-                    MilestoneKind.BELEMMERING),
-    Component.PARTICIPATIE: (MilestoneKind.ZROUTE_AFGEROND, MilestoneKind.NIET_VOLTOOID, MilestoneKind.VOORTGANG,
-                             MilestoneKind.BELEMMERING),
+    Component.TAAL: (
+        MilestoneKind.TUSSENTIJDSE_TOETS,
+        MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND,
+        MilestoneKind.NIET_VOLTOOID,
+        MilestoneKind.VOORTGANG,
+        MilestoneKind.BELEMMERING,
+    ),
+    Component.MAP: (
+        MilestoneKind.MAP_EINDGESPREK,
+        MilestoneKind.NIET_VOLTOOID,
+        MilestoneKind.VOORTGANG,
+        MilestoneKind.BELEMMERING,
+    ),
+    Component.PVT: (
+        MilestoneKind.PVT_ONDERTEKENING,
+        MilestoneKind.NIET_VOLTOOID,
+        MilestoneKind.VOORTGANG,
+        MilestoneKind.BELEMMERING,
+    ),
+    Component.PARTICIPATIE: (
+        MilestoneKind.ZROUTE_AFGEROND,
+        MilestoneKind.NIET_VOLTOOID,
+        MilestoneKind.VOORTGANG,
+        MilestoneKind.BELEMMERING,
+    ),
     Component.BEGELEIDING: (MilestoneKind.VOORTGANG, MilestoneKind.BELEMMERING),
 }
 
 
 def check_may_report_milestone(component: Component, kind: MilestoneKind, leerroute: Leerroute | None) -> None:
     if kind not in MILESTONES_BY_COMPONENT[component]:
-        raise RuleError(f"Bij een inschrijving voor {component.label} hoort geen melding "
-                        f"'{kind.label}'.", "kind")
+        raise RuleError(f"Bij een inschrijving voor {component.label} hoort geen melding '{kind.label}'.", "kind")
     if kind is MilestoneKind.MAP_EINDGESPREK and leerroute is Leerroute.ONDERWIJS:
-        raise RuleError("Op de onderwijsroute is de MAP niet verplicht; de gemeente vraagt geen MAP-eindgesprek.",
-                        "kind")
+        raise RuleError(
+            "Op de onderwijsroute is de MAP niet verplicht; de gemeente vraagt geen MAP-eindgesprek.", "kind"
+        )
     if kind is MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND and leerroute is not Leerroute.ONDERWIJS:
         raise RuleError("Een taalschakeltraject hoort bij de onderwijsroute.", "kind")
     if kind is MilestoneKind.ZROUTE_AFGEROND and leerroute is not Leerroute.Z:

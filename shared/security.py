@@ -3,6 +3,7 @@
 Sessions follow stack-notes §2: Litestar's stock backend writes a row for every anonymous request and
 rewrites it on every authenticated one; ours writes only when the session changed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,9 @@ from shared.vocab import Role
 # --- Passwords ---------------------------------------------------------------------------------
 
 # Tests set ARGON2_PROFILE=cheapest: a real hash, without 100 ms per user.
-_PROFILE = argon2.profiles.CHEAPEST if os.environ.get("ARGON2_PROFILE") == "cheapest" \
-    else argon2.profiles.RFC_9106_LOW_MEMORY
+_PROFILE = (
+    argon2.profiles.CHEAPEST if os.environ.get("ARGON2_PROFILE") == "cheapest" else argon2.profiles.RFC_9106_LOW_MEMORY
+)
 hasher = argon2.PasswordHasher.from_parameters(_PROFILE)
 # Verifying against this when the account does not exist makes both answers take as long.
 _DUMMY_HASH = hasher.hash("regie-dummy-password")
@@ -48,6 +50,7 @@ async def verify_password(password_hash: str, password: str) -> bool:
 
 
 # --- Who is logged in ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CurrentUser:
@@ -72,9 +75,15 @@ class CurrentUser:
         return self.role in {Role.BEHEERDER, Role.ADMIN}
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "CurrentUser":
-        return cls(id=row["id"], email=row["email"], name=row["name"], role=Role(row["role"]),
-                   gemeente_id=row["gemeente"], organisation_id=row["organisation"])
+    def from_row(cls, row: dict[str, Any]) -> CurrentUser:
+        return cls(
+            id=row["id"],
+            email=row["email"],
+            name=row["name"],
+            role=Role(row["role"]),
+            gemeente_id=row["gemeente"],
+            organisation_id=row["organisation"],
+        )
 
 
 SESSION_REFRESH = timedelta(seconds=60)
@@ -83,16 +92,20 @@ SESSION_REFRESH = timedelta(seconds=60)
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> CurrentUser | None:
     """The session's user, if the session is inside its idle timeout and its maximum lifetime."""
     try:
-        uid, login_at, seen = session["uid"], datetime.fromisoformat(session["login_at"]), \
-            datetime.fromisoformat(session["seen"])
+        uid, login_at, seen = (
+            session["uid"],
+            datetime.fromisoformat(session["login_at"]),
+            datetime.fromisoformat(session["seen"]),
+        )
     except (KeyError, TypeError, ValueError):
         return None
     now = clock.now()
-    if now - login_at > timedelta(hours=settings.session_max_hours) or \
-            now - seen > timedelta(minutes=settings.session_idle_minutes):
+    if now - login_at > timedelta(hours=settings.session_max_hours) or now - seen > timedelta(
+        minutes=settings.session_idle_minutes
+    ):
         connection.scope["regie_session_expired"] = True
         return None
-    row = await AppUser.select().where((AppUser.id == uid) & (AppUser.active == True)).first()  # noqa: E712
+    row = await AppUser.select().where((AppUser.id == uid) & (AppUser.active.eq(True))).first()
     if row is None:
         return None
     if now - seen > SESSION_REFRESH:
@@ -110,6 +123,7 @@ def start_session(connection: ASGIConnection, user: CurrentUser) -> None:
 
 # --- Session storage -------------------------------------------------------------------------------
 
+
 class DatabaseSessionStore(Store):
     """Litestar's Store interface on the http_session table."""
 
@@ -120,7 +134,8 @@ class DatabaseSessionStore(Store):
             expires_in = timedelta(seconds=expires_in)
         expires_at = clock.now() + expires_in if expires_in else None
         await HttpSession.insert(HttpSession(key=key, data=value, expires_at=expires_at)).on_conflict(
-            target=HttpSession.key, action="DO UPDATE", values=[HttpSession.data, HttpSession.expires_at])
+            target=HttpSession.key, action="DO UPDATE", values=[HttpSession.data, HttpSession.expires_at]
+        )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         row = await HttpSession.select(HttpSession.data, HttpSession.expires_at).where(HttpSession.key == key).first()
@@ -169,8 +184,12 @@ class LazySessionBackend(ServerSideSessionBackend):
             await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
         if not old_id and (scope_session is Empty or not scope_session):
             return  # anonymous: no row, no cookie
-        if old_id and not new_id and scope_session is not Empty \
-                and scope_session == connection.scope.get("regie_session_snapshot"):
+        if (
+            old_id
+            and not new_id
+            and scope_session is not Empty
+            and scope_session == connection.scope.get("regie_session_snapshot")
+        ):
             return  # unchanged: nothing to write
         await super().store_in_message(scope_session, message, connection)
 
@@ -182,8 +201,10 @@ class LazySessionConfig(ServerSideSessionConfig):
 
 # --- Login ----------------------------------------------------------------------------------------
 
-LOGIN_FAILED_MESSAGE = ("Inloggen is niet gelukt. Controleer uw e-mailadres en wachtwoord. "
-                        f"Na {settings.lockout_attempts} mislukte pogingen kunt u een tijd niet inloggen.")
+LOGIN_FAILED_MESSAGE = (
+    "Inloggen is niet gelukt. Controleer uw e-mailadres en wachtwoord. "
+    f"Na {settings.lockout_attempts} mislukte pogingen kunt u een tijd niet inloggen."
+)
 
 
 async def authenticate(email: str, password: str, origin: str) -> CurrentUser | None:
@@ -192,15 +213,30 @@ async def authenticate(email: str, password: str, origin: str) -> CurrentUser | 
     row = await AppUser.select().where(AppUser.email == email).first()
     if row is None or not row["active"]:
         await verify_password(_DUMMY_HASH, password)
-        await audit.record(None, "login.failed", "user", email, result="denied", origin=origin,
-                           actor_email=email, detail="onbekend of inactief account")
+        await audit.record(
+            None,
+            "login.failed",
+            "user",
+            email,
+            result="denied",
+            origin=origin,
+            actor_email=email,
+            detail="onbekend of inactief account",
+        )
         return None
     user = CurrentUser.from_row(row)
     locked = row["locked_until"] is not None and row["locked_until"] > clock.now()
     ok = await verify_password(row["password_hash"], password)
     if locked:
-        await audit.record(user, "login.failed", "user", user.id, result="denied", origin=origin,
-                           detail="account tijdelijk geblokkeerd")
+        await audit.record(
+            user,
+            "login.failed",
+            "user",
+            user.id,
+            result="denied",
+            origin=origin,
+            detail="account tijdelijk geblokkeerd",
+        )
         return None
     if not ok:
         await _count_failure(user, origin)
@@ -226,15 +262,29 @@ async def _count_failure(user: CurrentUser, origin: str) -> None:
         await audit.record(user, "login.failed", "user", user.id, result="denied", origin=origin, detail=detail)
 
 
-async def create_user(email: str, name: str, password: str, role: Role, *, gemeente_id: int | None = None,
-                      organisation_id: int | None = None) -> int:
+async def create_user(
+    email: str,
+    name: str,
+    password: str,
+    role: Role,
+    *,
+    gemeente_id: int | None = None,
+    organisation_id: int | None = None,
+) -> int:
     if role in {Role.REGISSEUR, Role.TEAMLEIDER} and gemeente_id is None:
         raise ValueError("Een regisseur of teamleider hoort bij een gemeente.")
     if role is Role.PROVIDER and organisation_id is None:
         raise ValueError("Een medewerker van een aanbieder hoort bij een organisatie.")
     if role is Role.BEHEERDER and (gemeente_id is None) == (organisation_id is None):
         raise ValueError("Een functioneel beheerder hoort bij één gemeente óf één organisatie.")
-    rows = await AppUser.insert(AppUser(
-        email=email.strip().lower(), name=name, password_hash=await hash_password(password), role=role.value,
-        gemeente=gemeente_id, organisation=organisation_id)).returning(AppUser.id)
+    rows = await AppUser.insert(
+        AppUser(
+            email=email.strip().lower(),
+            name=name,
+            password_hash=await hash_password(password),
+            role=role.value,
+            gemeente=gemeente_id,
+            organisation=organisation_id,
+        )
+    ).returning(AppUser.id)
     return rows[0]["id"]

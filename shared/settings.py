@@ -1,4 +1,5 @@
 """Settings read once from the environment. Names and defaults are documented in README.md."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Conventions: hours are integer minutes (SQLite keeps Numeric as REAL); codes are
 shared.vocab; history is appended (a correction is a new row whose `supersedes` points at the old
 one, and the old row gets `superseded_by`), never edited away.
 """
+
 from __future__ import annotations
 
 from piccolo.columns import (
@@ -35,6 +36,7 @@ class Gemeente(Table):
 
 class Organisation(Table):
     """A provider: one record serves every gemeente it works for."""
+
     name = Varchar(length=200)
     kvk = Varchar(length=8, null=True, default=None)
     kinds = Array(base_column=Varchar(length=32))
@@ -72,9 +74,11 @@ class HttpSession(Table, tablename="http_session"):
 
 # --- Provenance: the upload or API call a record came through (written by the portal) ----------------
 
+
 class ApiToken(Table, tablename="api_token"):
     """A provider system's key to the API. Only the SHA-256 of the token is kept (it is 256 random bits,
     so a slow password hash adds nothing); `prefix` lets people recognise it in the list."""
+
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     name = Varchar(length=100)
     token_hash = Varchar(length=64, unique=True)
@@ -92,6 +96,7 @@ class UploadBatch(Table, tablename="upload_batch"):
     `status` follows the portal's BatchStatus (portal/uploads/rules.py). Counts are those of the last check, or of the
     commit once committed. `summary` holds what the preview shows besides the issues (header match,
     totals per kind, a sample of new lines)."""
+
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict, index=True)
     uploaded_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
     api_token = ForeignKey(ApiToken, null=True, on_delete=OnDelete.restrict)
@@ -102,7 +107,7 @@ class UploadBatch(Table, tablename="upload_batch"):
     sha256 = Varchar(length=64, index=True)
     size_bytes = Integer(default=0)
     status = Varchar(length=16)
-    progress = Integer(default=0)                     # percent, while checking or committing
+    progress = Integer(default=0)  # percent, while checking or committing
     heartbeat_at = Timestamptz(null=True, default=None)
     rows_total = Integer(default=0)
     rows_new = Integer(default=0)
@@ -143,11 +148,11 @@ class Inburgeraar(Table):
     email = Varchar(length=254, default="")
     telefoon = Varchar(length=32, default="")
     adres = Varchar(length=300, default="")
-    plicht_start = Date(null=True, default=None)            # inburgeringsplichtig sinds (DUO)
-    termijn_start = Date(null=True, default=None)           # dagtekening of the first PIP: the 3-year term
-    pip_nummer = Integer(default=0)                         # 0 = no PIP yet, 1 = the first PIP, 2+ = changed
+    plicht_start = Date(null=True, default=None)  # inburgeringsplichtig sinds (DUO)
+    termijn_start = Date(null=True, default=None)  # dagtekening of the first PIP: the 3-year term
+    pip_nummer = Integer(default=0)  # 0 = no PIP yet, 1 = the first PIP, 2+ = changed
     indicator_alfabetisering = Varchar(length=16, null=True, default=None)
-    opleiding_afmaken = Boolean(default=False)              # DUO's indicatorMagOpleidingAfmaken
+    opleiding_afmaken = Boolean(default=False)  # DUO's indicatorMagOpleidingAfmaken
     intake_start = Date(null=True, default=None)
     intake_eind = Date(null=True, default=None)
     leerbaarheidstoets = Varchar(length=32, null=True, default=None)
@@ -157,9 +162,9 @@ class Inburgeraar(Table):
     begeleiding_start = Date(null=True, default=None)
     ontzorgen_start = Date(null=True, default=None)
     ontzorgen_eind = Date(null=True, default=None)
-    voortgangsgesprekken = JSON(default="[]")               # ISO dates, oldest first
+    voortgangsgesprekken = JSON(default="[]")  # ISO dates, oldest first
     doelgroep_status = Varchar(length=32, null=True, default=None)  # status per DUO when rights differ
-    doelgroep_keuze = Varchar(length=16, null=True, default=None)   # the one-time choice (DoelgroepKeuze)
+    doelgroep_keuze = Varchar(length=16, null=True, default=None)  # the one-time choice (DoelgroepKeuze)
     doelgroep_keuze_op = Date(null=True, default=None)
     verhuisd_naar = Varchar(length=100, default="")
     aantekeningen = Text(default="")
@@ -192,10 +197,12 @@ class HourRecord(Table, tablename="hour_record"):
     source = Varchar(length=16)
     entered_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
     entered_at = Timestamptz(default=clock.now_default())
-    supersedes = ForeignKey(LazyTableReference("HourRecord", module_path=__name__), null=True,
-                            on_delete=OnDelete.restrict)
-    superseded_by = ForeignKey(LazyTableReference("HourRecord", module_path=__name__), null=True,
-                               on_delete=OnDelete.restrict)
+    supersedes = ForeignKey(
+        LazyTableReference("HourRecord", module_path=__name__), null=True, on_delete=OnDelete.restrict
+    )
+    superseded_by = ForeignKey(
+        LazyTableReference("HourRecord", module_path=__name__), null=True, on_delete=OnDelete.restrict
+    )
     # The upload or API call that delivered this record, if any.
     upload_batch = ForeignKey(UploadBatch, null=True, on_delete=OnDelete.restrict)
 
@@ -212,15 +219,18 @@ class Milestone(Table):
     source = Varchar(length=16)
     entered_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
     entered_at = Timestamptz(default=clock.now_default())
-    supersedes = ForeignKey(LazyTableReference("Milestone", module_path=__name__), null=True,
-                            on_delete=OnDelete.restrict)
-    superseded_by = ForeignKey(LazyTableReference("Milestone", module_path=__name__), null=True,
-                               on_delete=OnDelete.restrict)
+    supersedes = ForeignKey(
+        LazyTableReference("Milestone", module_path=__name__), null=True, on_delete=OnDelete.restrict
+    )
+    superseded_by = ForeignKey(
+        LazyTableReference("Milestone", module_path=__name__), null=True, on_delete=OnDelete.restrict
+    )
     upload_batch = ForeignKey(UploadBatch, null=True, on_delete=OnDelete.restrict)
 
 
 class AuditEvent(Table, tablename="audit_event"):
     """Who did what to which object, with what result, from where, when (BIO 8.15.01)."""
+
     at = Timestamptz(default=clock.now_default(), index=True)
     actor = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
     actor_email = Varchar(length=254, default="")
@@ -239,6 +249,7 @@ class AuditEvent(Table, tablename="audit_event"):
 
 class DomainEvent(Table, tablename="domain_event"):
     """The outbox: written in the same transaction as the record it describes."""
+
     kind = Varchar(length=64)
     occurred_at = Timestamptz(default=clock.now_default())
     inburgeraar = ForeignKey(Inburgeraar, null=True, on_delete=OnDelete.restrict)
@@ -254,6 +265,7 @@ class DossierChange(Table, tablename="dossier_change"):
     section's full data after the change, who made it and when. Appended, never edited, so the data a
     decision rests on stays retrievable. `kind`: baseline (the state before the first recorded change),
     register, change, correction, import."""
+
     object_type = Varchar(length=32)
     object_id = Integer()
     inburgeraar = ForeignKey(Inburgeraar, null=True, on_delete=OnDelete.restrict, index=True)
@@ -268,6 +280,7 @@ class DossierChange(Table, tablename="dossier_change"):
 
 class Invitation(Table):
     """A one-time link to set a password. Only the SHA-256 of the token is kept."""
+
     token_hash = Varchar(length=64, unique=True)
     email = Varchar(length=254)
     name = Varchar(length=200)
@@ -285,6 +298,7 @@ class Invitation(Table):
 class DossierImport(Table, tablename="dossier_import"):
     """A bulk onboarding file between preview and import. The rows are emptied once imported or
     discarded: the people then live in their dossiers, not here."""
+
     gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
     created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=clock.now_default())

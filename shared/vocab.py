@@ -2,6 +2,7 @@
 
 One place for each list, so forms, rules, templates and the upload read the same words.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -18,10 +19,10 @@ class Labelled(StrEnum):
 
 
 class Role(Labelled):
-    PROVIDER = "provider"          # staff of one provider organisation
-    REGISSEUR = "regisseur"        # case manager of one gemeente
-    TEAMLEIDER = "teamleider"      # team lead of one gemeente
-    BEHEERDER = "beheerder"        # functioneel beheerder of one gemeente or one organisation
+    PROVIDER = "provider"  # staff of one provider organisation
+    REGISSEUR = "regisseur"  # case manager of one gemeente
+    TEAMLEIDER = "teamleider"  # team lead of one gemeente
+    BEHEERDER = "beheerder"  # functioneel beheerder of one gemeente or one organisation
     ADMIN = "admin"
 
 
@@ -47,6 +48,7 @@ class OrganisationKind(Labelled):
 
 class Component(Labelled):
     """What a gemeente contracts a provider for and enrols a person in."""
+
     TAAL = "taal"
     MAP = "map"
     PVT = "pvt"
@@ -147,15 +149,18 @@ COMPLETING_MILESTONES = {
 
 # --- The municipal dossier (issue 3) ------------------------------------------------------------
 
+
 class Niveau(StrEnum):
     """The minimum exam level of a PIP (DUO's NiveauPip). No labels: "B1" is also Leerroute.B1's value,
     and LABELS is keyed by value."""
+
     A2 = "A2"
     B1 = "B1"
 
 
 class Alfabetisering(Labelled):
     """DUO's indicatorAlfabetiseringsonderwijs (A, AA, NVT in DUO's PIP API)."""
+
     ALFA = "alfa"
     ANDERS_ALFA = "anders_alfa"
     NVT = "nvt"
@@ -163,6 +168,7 @@ class Alfabetisering(Labelled):
 
 class Leerbaarheidstoets(Labelled):
     """DUO's LeerbaarheidstoetsResultaat."""
+
     HAALBAAR = "b1_haalbaar"
     NIET_HAALBAAR = "b1_niet_haalbaar"
     ONBEKEND = "onbekend"
@@ -170,6 +176,7 @@ class Leerbaarheidstoets(Labelled):
 
 class DoelgroepKeuze(Labelled):
     """The person's one-time choice when the status changed (asylum rights prevail unless given up)."""
+
     BEHOUDEN = "behouden"
     AFSTAND = "afstand"
 
@@ -177,13 +184,15 @@ class DoelgroepKeuze(Labelled):
 # The leerroute as DUO's PIP API codes it.
 DUO_LEERROUTE = {Leerroute.B1: "B", Leerroute.ONDERWIJS: "O", Leerroute.Z: "Z"}
 
-LABELS.update({
-    Alfabetisering.ALFA: "Onderwijs voor analfabeet",
-    Alfabetisering.ANDERS_ALFA: "Onderwijs voor anders-gealfabetiseerde",
-    Alfabetisering.NVT: "Niet van toepassing",
-    Leerbaarheidstoets.HAALBAAR: "B1-route haalbaar",
-    Leerbaarheidstoets.NIET_HAALBAAR: "B1-route niet haalbaar",
-    Leerbaarheidstoets.ONBEKEND: "Onbekend",
-    DoelgroepKeuze.BEHOUDEN: "Houdt de rechten van asielstatushouder",
-    DoelgroepKeuze.AFSTAND: "Ziet af van de rechten van asielstatushouder",
-})
+LABELS.update(
+    {
+        Alfabetisering.ALFA: "Onderwijs voor analfabeet",
+        Alfabetisering.ANDERS_ALFA: "Onderwijs voor anders-gealfabetiseerde",
+        Alfabetisering.NVT: "Niet van toepassing",
+        Leerbaarheidstoets.HAALBAAR: "B1-route haalbaar",
+        Leerbaarheidstoets.NIET_HAALBAAR: "B1-route niet haalbaar",
+        Leerbaarheidstoets.ONBEKEND: "Onbekend",
+        DoelgroepKeuze.BEHOUDEN: "Houdt de rechten van asielstatushouder",
+        DoelgroepKeuze.AFSTAND: "Ziet af van de rechten van asielstatushouder",
+    }
+)

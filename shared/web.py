@@ -1,5 +1,6 @@
 """Web helpers every side uses: templates and Dutch filters, full page or htmx fragment, redirects,
 guards and Dutch error pages."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -19,8 +20,20 @@ from shared.hours import format_hours
 from shared.settings import ROOT, TIMEZONE
 from shared.vocab import LABELS
 
-MAANDEN = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-           "oktober", "november", "december"]
+MAANDEN = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 _LABEL_BY_VALUE = {str(k.value): v for k, v in LABELS.items()}
 
 
@@ -40,14 +53,16 @@ def label(code: Any) -> str:
 
 
 def _engine_callback(engine: JinjaTemplateEngine) -> None:
-    engine.engine.filters.update(datum=datum, uren=format_hours, label=label,
-                                 choices=lambda items: [(i.value, i.label) for i in items])
+    engine.engine.filters.update(
+        datum=datum, uren=format_hours, label=label, choices=lambda items: [(i.value, i.label) for i in items]
+    )
     engine.engine.globals.update(MAANDEN=MAANDEN)
     engine.engine.autoescape = True
 
 
-template_config = TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
-                                 engine_callback=_engine_callback)
+template_config = TemplateConfig(
+    directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=_engine_callback
+)
 
 VARY = {"Vary": "HX-Request"}
 
@@ -58,13 +73,15 @@ def wants_fragment(request: Request) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def page(request: Request, template: str, context: dict[str, Any], *, fragment: str | None = None,
-         status: int = 200) -> Template:
+def page(
+    request: Request, template: str, context: dict[str, Any], *, fragment: str | None = None, status: int = 200
+) -> Template:
     """One handler serves the full page and, to htmx, only the fragment that changes."""
     context = {"user": request.scope.get("user"), **context}
     if fragment and wants_fragment(request):
-        return HTMXTemplate(template_name=fragment, context=context, status_code=status, headers=VARY,
-                            media_type=MediaType.HTML)
+        return HTMXTemplate(
+            template_name=fragment, context=context, status_code=status, headers=VARY, media_type=MediaType.HTML
+        )
     return Template(template, context=context, status_code=status, headers=VARY, media_type=MediaType.HTML)
 
 
@@ -82,12 +99,15 @@ def client_ip(request: ASGIConnection) -> str:
 
 # --- Guards: a page outside your role is as absent as a foreign id ----------------------------------
 
+
 def guard(predicate):
     """A route guard: who fails `predicate` meets a 404, as for a foreign id."""
+
     def check(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if user is None or not predicate(user):
             raise NotFoundException()
+
     return check
 
 
@@ -111,13 +131,18 @@ ERROR_TEXT = {
 def _error_page(request: Request, status: int, message: str | None = None) -> Response:
     title, text = ERROR_TEXT.get(status, ERROR_TEXT[500 if status >= 500 else 400])
     if status == 403 and "CSRF" in (message or ""):
-        text = ("Uw formulier is verlopen of kwam niet van deze site. Herlaad de pagina en verstuur het opnieuw. "
-                "Er is niets opgeslagen.")
+        text = (
+            "Uw formulier is verlopen of kwam niet van deze site. Herlaad de pagina en verstuur het opnieuw. "
+            "Er is niets opgeslagen."
+        )
     if request.url.path.startswith("/api/"):
         return Response({"status": status, "fout": text}, status_code=status)
-    return Template("error.html", context={"title": title, "text": text, "status": status,
-                                           "user": request.scope.get("user")}, status_code=status,
-                    media_type=MediaType.HTML)
+    return Template(
+        "error.html",
+        context={"title": title, "text": text, "status": status, "user": request.scope.get("user")},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
 
 
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
@@ -150,6 +175,7 @@ exception_handlers = {
 
 # --- Server-Timing: how long the server worked on a response ------------------------------------------
 
+
 def server_timing_middleware(app):
     """Adds `Server-Timing: app;dur=<ms>` to each HTTP response: the time from the request reaching the app
     to its headers being sent (Litestar renders a page before that). Browsers show it in their network
@@ -168,4 +194,5 @@ def server_timing_middleware(app):
             await send(message)
 
         await app(scope, receive, timed_send)
+
     return middleware

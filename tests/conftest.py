@@ -9,6 +9,7 @@ module computes at import (e.g. "last month") agrees with the day its tests run 
 `named_clock` (tests/support.py) then puts each test on that instant or on the day the test names.
 The machine's own date never matters.
 """
+
 from __future__ import annotations
 
 import inspect

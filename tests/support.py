@@ -1,5 +1,6 @@
 """Test support: clean tables per test, factories for the dossier, and a client that reads pages like a
 user and checks every HTML page it gets (GOV.UK Notify's `client_request` idea)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -14,8 +15,22 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-__all__ = ["DEFAULT_NOW", "FIXTURES", "named_clock", "db", "app", "client", "world", "HtmlClient", "World",
-           "check_html", "soup", "make_person", "make_enrollment", "make_user"]
+__all__ = [
+    "DEFAULT_NOW",
+    "FIXTURES",
+    "named_clock",
+    "db",
+    "app",
+    "client",
+    "world",
+    "HtmlClient",
+    "World",
+    "check_html",
+    "soup",
+    "make_person",
+    "make_enrollment",
+    "make_user",
+]
 
 PASSWORD = "een-lang-test-wachtwoord"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -41,18 +56,34 @@ def named_clock(request):
 
 # --- Database ----------------------------------------------------------------------------------------
 
+
 def _tables():
     from municipal import tables as m
     from portal import tables as p
     from shared import tables as t
+
     # children before parents (SQLite deletes table by table)
-    inbox = [m.InboxEntry, m.InboxItem, m.SavedFilter, m.Absence, m.RoutingRule, m.InboxSettings, m.TeamMember,
-             m.Team]
+    inbox = [m.InboxEntry, m.InboxItem, m.SavedFilter, m.Absence, m.RoutingRule, m.InboxSettings, m.TeamMember, m.Team]
     dossier = [t.DossierChange, t.Invitation, t.DossierImport]
     uploads = [p.UploadIssue, p.UploadFile, p.ColumnMapping]
-    return [*inbox, *dossier, *uploads, t.DomainEvent, t.AuditEvent, t.HourRecord, t.Milestone, t.UploadBatch,
-            t.ApiToken, t.Enrollment, t.HttpSession,
-            t.Inburgeraar, t.AppUser, t.Contract, t.Organisation, t.Gemeente]
+    return [
+        *inbox,
+        *dossier,
+        *uploads,
+        t.DomainEvent,
+        t.AuditEvent,
+        t.HourRecord,
+        t.Milestone,
+        t.UploadBatch,
+        t.ApiToken,
+        t.Enrollment,
+        t.HttpSession,
+        t.Inburgeraar,
+        t.AppUser,
+        t.Contract,
+        t.Organisation,
+        t.Gemeente,
+    ]
 
 
 @pytest.fixture
@@ -60,6 +91,7 @@ async def db(test_database):
     """A real, empty database for this test (tables emptied after it)."""
     yield
     from shared.db import engine
+
     db = engine()
     if db.engine_type == "postgres":
         names = ", ".join(f'"{t._meta.tablename}"' for t in _tables())
@@ -67,6 +99,7 @@ async def db(test_database):
     else:
         # A plain connection has foreign keys off: self-references (corrections) need no ordering.
         import sqlite3
+
         with sqlite3.connect(db.path) as conn:
             for t in _tables():
                 conn.execute(f'DELETE FROM "{t._meta.tablename}"')
@@ -75,17 +108,20 @@ async def db(test_database):
 @pytest.fixture
 async def app(db):
     from regie.app import create_app
+
     return create_app()
 
 
 @pytest.fixture
 async def client(app, db):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("198.51.100.7", 4321)),
-                                 base_url="http://testserver") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("198.51.100.7", 4321)), base_url="http://testserver"
+    ) as c:
         yield HtmlClient(c)
 
 
 # --- HTML checks ----------------------------------------------------------------------------------
+
 
 def soup(text: str) -> BeautifulSoup:
     return BeautifulSoup(text, "html5lib")
@@ -97,8 +133,9 @@ def check_html(text: str) -> BeautifulSoup:
     parser = html5lib.HTMLParser(strict=False)
     is_full = "<html" in text[:500].lower()
     parser.parse(text) if is_full else parser.parseFragment(text)
-    serious = [e for e in parser.errors if e[1] not in {"expected-doctype-but-got-start-tag",
-                                                         "expected-doctype-but-got-chars"}]
+    serious = [
+        e for e in parser.errors if e[1] not in {"expected-doctype-but-got-start-tag", "expected-doctype-but-got-chars"}
+    ]
     assert not serious, f"HTML-fouten: {serious[:5]}"
     doc = soup(text)
     if is_full:
@@ -162,8 +199,15 @@ class HtmlClient:
     async def get(self, url: str, **kw) -> Page:
         return await self._wrap(await self.http.get(url, **kw))
 
-    async def post(self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True,
-                   headers: dict[str, str] | None = None, **kw) -> Page:
+    async def post(
+        self,
+        url: str,
+        data: dict[str, Any] | None = None,
+        *,
+        csrf: bool = True,
+        headers: dict[str, str] | None = None,
+        **kw,
+    ) -> Page:
         data = dict(data or {})
         if csrf:
             data.setdefault("_csrf_token", await self.csrf_token())
@@ -205,14 +249,18 @@ class HtmlClient:
 
 # --- The dossier: factories and a standard world ------------------------------------------------------
 
+
 async def make_user(email: str, role, *, gemeente=None, organisation=None) -> int:
     from shared.security import create_user
-    return await create_user(email, email.split("@")[0].title(), PASSWORD, role, gemeente_id=gemeente,
-                             organisation_id=organisation)
+
+    return await create_user(
+        email, email.split("@")[0].title(), PASSWORD, role, gemeente_id=gemeente, organisation_id=organisation
+    )
 
 
 def _today() -> date:
     from shared import clock
+
     return clock.today()
 
 
@@ -221,29 +269,63 @@ _bsn_counter = iter(range(100000000, 999999999))
 
 def next_bsn() -> str:
     from shared.rules import bsn_is_valid
+
     for n in _bsn_counter:
         if bsn_is_valid(str(n)):
             return str(n)
     raise RuntimeError
 
 
-async def make_person(gemeente: int, *, doelgroep="asiel", leerroute="B1", intensiteit=800, voornamen="Test",
-                      achternaam="Persoon", **extra) -> int:
+async def make_person(
+    gemeente: int,
+    *,
+    doelgroep="asiel",
+    leerroute="B1",
+    intensiteit=800,
+    voornamen="Test",
+    achternaam="Persoon",
+    **extra,
+) -> int:
     from shared.tables import Inburgeraar
-    rows = await Inburgeraar.insert(Inburgeraar(
-        bsn=next_bsn(), voornamen=voornamen, achternaam=achternaam, geboortedatum=date(1990, 5, 17),
-        doelgroep=doelgroep, gemeente=gemeente, leerroute=leerroute, intensiteit_uren=intensiteit,
-        pip_dagtekening=_today() - timedelta(days=400), **extra)).returning(Inburgeraar.id)
+
+    rows = await Inburgeraar.insert(
+        Inburgeraar(
+            bsn=next_bsn(),
+            voornamen=voornamen,
+            achternaam=achternaam,
+            geboortedatum=date(1990, 5, 17),
+            doelgroep=doelgroep,
+            gemeente=gemeente,
+            leerroute=leerroute,
+            intensiteit_uren=intensiteit,
+            pip_dagtekening=_today() - timedelta(days=400),
+            **extra,
+        )
+    ).returning(Inburgeraar.id)
     return rows[0]["id"]
 
 
-async def make_enrollment(person: int, organisation: int, component: str, *, start: date | None = None,
-                          end: date | None = None, planned_hours: int | None = None) -> int:
+async def make_enrollment(
+    person: int,
+    organisation: int,
+    component: str,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    planned_hours: int | None = None,
+) -> int:
     from shared.tables import Enrollment
-    rows = await Enrollment.insert(Enrollment(
-        inburgeraar=person, organisation=organisation, component=component,
-        start=start or _today() - timedelta(days=365), end=end, planned_hours=planned_hours,
-    )).returning(Enrollment.id)
+
+    rows = await Enrollment.insert(
+        Enrollment(
+            inburgeraar=person,
+            organisation=organisation,
+            component=component,
+            start=start or _today() - timedelta(days=365),
+            end=end,
+            planned_hours=planned_hours,
+        )
+    ).returning(Enrollment.id)
     return rows[0]["id"]
 
 
@@ -251,12 +333,13 @@ async def make_enrollment(person: int, organisation: int, component: str, *, sta
 class World:
     """Two gemeenten, a language school working for both, a PVT provider, a volunteer organisation,
     users of every role, and people enrolled with them."""
+
     gemeente: int
     other_gemeente: int
     school: int
     pvt: int
     volunteers: int
-    users: dict[str, str] = field(default_factory=dict)     # role key → e-mail
+    users: dict[str, str] = field(default_factory=dict)  # role key → e-mail
     people: dict[str, int] = field(default_factory=dict)
     enrollments: dict[str, int] = field(default_factory=dict)
 
@@ -270,12 +353,17 @@ async def world(db) -> World:
         return (await Gemeente.insert(Gemeente(cbs_code=code, name=name, oin="0" * 20)).returning(Gemeente.id))[0]["id"]
 
     async def org(name, kinds, bow):
-        return (await Organisation.insert(Organisation(name=name, kinds=kinds, bow_keurmerk=bow)).returning(
-            Organisation.id))[0]["id"]
+        return (
+            await Organisation.insert(Organisation(name=name, kinds=kinds, bow_keurmerk=bow)).returning(Organisation.id)
+        )[0]["id"]
 
-    w = World(gemeente=await gemeente("0344", "Utrecht"), other_gemeente=await gemeente("0307", "Amersfoort"),
-              school=await org("Taalschool", ["taal"], True), pvt=await org("PVT-bureau", ["pvt"], False),
-              volunteers=await org("Taalmaatjes", ["vrijwilligers"], False))
+    w = World(
+        gemeente=await gemeente("0344", "Utrecht"),
+        other_gemeente=await gemeente("0307", "Amersfoort"),
+        school=await org("Taalschool", ["taal"], True),
+        pvt=await org("PVT-bureau", ["pvt"], False),
+        volunteers=await org("Taalmaatjes", ["vrijwilligers"], False),
+    )
     for key, email, role, kw in [
         ("school", "school@test.nl", Role.PROVIDER, {"organisation": w.school}),
         ("pvt", "pvt@test.nl", Role.PROVIDER, {"organisation": w.pvt}),
@@ -292,15 +380,17 @@ async def world(db) -> World:
     w.people["amina"] = await make_person(w.gemeente, voornamen="Amina", achternaam="Haddad")
     w.enrollments["amina_taal"] = await make_enrollment(w.people["amina"], w.school, "taal", planned_hours=800)
     w.enrollments["amina_pvt"] = await make_enrollment(w.people["amina"], w.pvt, "pvt")
-    w.people["gezin"] = await make_person(w.gemeente, doelgroep="gezin_overig", intensiteit=None,
-                                          voornamen="Olena", achternaam="Kovalenko")
+    w.people["gezin"] = await make_person(
+        w.gemeente, doelgroep="gezin_overig", intensiteit=None, voornamen="Olena", achternaam="Kovalenko"
+    )
     w.enrollments["gezin_taal"] = await make_enrollment(w.people["gezin"], w.school, "taal")
     w.enrollments["gezin_pvt"] = await make_enrollment(w.people["gezin"], w.pvt, "pvt")
     w.people["omar"] = await make_person(w.other_gemeente, voornamen="Omar", achternaam="Darwish", leerroute="Z")
     w.enrollments["omar_pvt"] = await make_enrollment(w.people["omar"], w.pvt, "pvt")
     w.enrollments["omar_participatie"] = await make_enrollment(w.people["omar"], w.volunteers, "participatie")
-    w.people["tesfay"] = await make_person(w.gemeente, voornamen="Tesfay", achternaam="Berhane",
-                                           leerroute="onderwijs", intensiteit=None)
+    w.people["tesfay"] = await make_person(
+        w.gemeente, voornamen="Tesfay", achternaam="Berhane", leerroute="onderwijs", intensiteit=None
+    )
     w.enrollments["tesfay_taal"] = await make_enrollment(w.people["tesfay"], w.school, "taal")
     w.enrollments["tesfay_map"] = await make_enrollment(w.people["tesfay"], w.pvt, "map")
     return w

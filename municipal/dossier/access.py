@@ -3,6 +3,7 @@
 Regisseurs and teamleiders keep dossiers (`CASEWORK_ROLES`); the gemeente's functioneel beheer reads them.
 A person of another gemeente, or one this user may not see, answers 404 (ADR 0005).
 """
+
 from __future__ import annotations
 
 import json

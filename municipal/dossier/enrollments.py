@@ -2,6 +2,7 @@
 versions (the organisation and component stay: placing someone elsewhere is a new enrollment). Whether a
 placement may exist is municipal/providers/rules.py's `check_placement`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,44 +28,74 @@ from shared.vocab import Component, Doelgroep
 
 async def _contract_periods(gemeente_id: int, organisation_id: int) -> list[ContractPeriod]:
     rows = await Contract.select(Contract.component, Contract.start, Contract.end).where(
-        (Contract.gemeente == gemeente_id) & (Contract.organisation == organisation_id))
+        (Contract.gemeente == gemeente_id) & (Contract.organisation == organisation_id)
+    )
     return [ContractPeriod(Component(r["component"]), r["start"], r["end"]) for r in rows]
 
 
 def _placement(row: dict[str, Any]) -> Placement:
-    return Placement(row["organisation"], Component(row["component"]), row["start"], row["end"],
-                     row["planned_hours"])
+    return Placement(row["organisation"], Component(row["component"]), row["start"], row["end"], row["planned_hours"])
 
 
 async def _check_placement(person: dict[str, Any], p: Placement, except_id: int | None = None) -> None:
     org = await Organisation.select(Organisation.bow_keurmerk).where(Organisation.id == p.organisation).first()
     if org is None:
         raise RuleError("Kies een aanbieder uit de lijst.", "organisation")
-    others = [_placement(e) for e in await Enrollment.select().where(
-        (Enrollment.inburgeraar == person["id"]) & (Enrollment.id != (except_id or 0)))]
+    others = [
+        _placement(e)
+        for e in await Enrollment.select().where(
+            (Enrollment.inburgeraar == person["id"]) & (Enrollment.id != (except_id or 0))
+        )
+    ]
     reported = None
     if except_id is not None:
-        span = await HourRecord.select(Min(HourRecord.period_start, alias="first"),
-                                       Max(HourRecord.period_end, alias="last")).where(
-            (HourRecord.enrollment == except_id) & HourRecord.superseded_by.is_null()).first()
+        span = (
+            await HourRecord.select(
+                Min(HourRecord.period_start, alias="first"), Max(HourRecord.period_end, alias="last")
+            )
+            .where((HourRecord.enrollment == except_id) & HourRecord.superseded_by.is_null())
+            .first()
+        )
         if span and span["first"]:
             # SQLite returns MIN/MAX of a date column as text.
             as_date = lambda v: date.fromisoformat(v) if isinstance(v, str) else v  # noqa: E731
             reported = (as_date(span["first"]), as_date(span["last"]))
-    provider_rules.check_placement(p, doelgroep=Doelgroep(person["doelgroep"]), bow_keurmerk=bool(org["bow_keurmerk"]),
-                                   contracts=await _contract_periods(person["gemeente"], p.organisation),
-                                   verhuisd_op=person["verhuisd_op"], others=others, reported=reported)
+    provider_rules.check_placement(
+        p,
+        doelgroep=Doelgroep(person["doelgroep"]),
+        bow_keurmerk=bool(org["bow_keurmerk"]),
+        contracts=await _contract_periods(person["gemeente"], p.organisation),
+        verhuisd_op=person["verhuisd_op"],
+        others=others,
+        reported=reported,
+    )
 
 
-def _enrollment_payload(row: dict[str, Any], previous: dict[str, Any] | None = None,
-                        note: str = "") -> events.EnrollmentPayload:
+def _enrollment_payload(
+    row: dict[str, Any], previous: dict[str, Any] | None = None, note: str = ""
+) -> events.EnrollmentPayload:
     return events.EnrollmentPayload(
-        enrollment_id=row["id"], organisation_id=row["organisation"], component=row["component"], start=row["start"],
-        end=row["end"], planned_hours=row["planned_hours"], previous=previous, note=note)
+        enrollment_id=row["id"],
+        organisation_id=row["organisation"],
+        component=row["component"],
+        start=row["start"],
+        end=row["end"],
+        planned_hours=row["planned_hours"],
+        previous=previous,
+        note=note,
+    )
 
 
-async def write_enrollment(user: CurrentUser, person: dict[str, Any], row: dict[str, Any], values: dict[str, Any],
-                           *, origin: str, event: EventKind, note: str = "") -> dict[str, Any]:
+async def write_enrollment(
+    user: CurrentUser,
+    person: dict[str, Any],
+    row: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    origin: str,
+    event: EventKind,
+    note: str = "",
+) -> dict[str, Any]:
     """Store the enrollment's new values and append the version, its event and audit entry; NothingChanged if
     equal. Call inside write_tx (a move out ends enrollments this way too)."""
     fields = SECTIONS["inschrijving"]
@@ -73,13 +104,33 @@ async def write_enrollment(user: CurrentUser, person: dict[str, Any], row: dict[
     if after == before:
         raise NothingChanged()
     await Enrollment.update({getattr(Enrollment, k): v for k, v in values.items()}).where(Enrollment.id == row["id"])
-    await record_version("inschrijving", "enrollment", row["id"], after, actor=user, inburgeraar_id=person["id"],
-                         gemeente_id=person["gemeente"], note=note, before=before)
-    await events.emit(event, _enrollment_payload({**row, **values}, previous=before, note=note),
-                      inburgeraar_id=person["id"], gemeente_id=person["gemeente"])
-    await audit.record(user, event, "enrollment", row["id"], origin=origin, inburgeraar_id=person["id"],
-                       subject_gemeente_id=person["gemeente"],
-                       detail=", ".join(f"{k} {before[k]} → {after[k]}" for k in fields if before[k] != after[k]))
+    await record_version(
+        "inschrijving",
+        "enrollment",
+        row["id"],
+        after,
+        actor=user,
+        inburgeraar_id=person["id"],
+        gemeente_id=person["gemeente"],
+        note=note,
+        before=before,
+    )
+    await events.emit(
+        event,
+        _enrollment_payload({**row, **values}, previous=before, note=note),
+        inburgeraar_id=person["id"],
+        gemeente_id=person["gemeente"],
+    )
+    await audit.record(
+        user,
+        event,
+        "enrollment",
+        row["id"],
+        origin=origin,
+        inburgeraar_id=person["id"],
+        subject_gemeente_id=person["gemeente"],
+        detail=", ".join(f"{k} {before[k]} → {after[k]}" for k in fields if before[k] != after[k]),
+    )
     return after
 
 
@@ -88,20 +139,51 @@ async def enrol(user: CurrentUser, inburgeraar_id: int, p: Placement, origin: st
     async with write_tx():
         person = await person_for_update(user, inburgeraar_id)
         await _check_placement(person, p)
-        rows = await Enrollment.insert(Enrollment(
-            inburgeraar=inburgeraar_id, organisation=p.organisation, component=p.component.value, start=p.start,
-            end=p.end, planned_hours=p.planned_hours)).returning(Enrollment.id)
+        rows = await Enrollment.insert(
+            Enrollment(
+                inburgeraar=inburgeraar_id,
+                organisation=p.organisation,
+                component=p.component.value,
+                start=p.start,
+                end=p.end,
+                planned_hours=p.planned_hours,
+            )
+        ).returning(Enrollment.id)
         new_id = rows[0]["id"]
-        data = {"id": new_id, "organisation": p.organisation, "component": p.component.value, "start": p.start,
-                "end": p.end, "planned_hours": p.planned_hours}
-        await record_version("inschrijving", "enrollment", new_id, snapshot(data, SECTIONS["inschrijving"]),
-                             actor=user, inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"],
-                             kind="register")
-        await events.emit(EventKind.ENROLLMENT_STARTED, _enrollment_payload(data),
-                          inburgeraar_id=inburgeraar_id, gemeente_id=person["gemeente"])
-        await audit.record(user, "enrollment.started", "enrollment", new_id, origin=origin,
-                           inburgeraar_id=inburgeraar_id, subject_gemeente_id=person["gemeente"],
-                           detail=f"{p.component.value} bij organisatie {p.organisation}")
+        data = {
+            "id": new_id,
+            "organisation": p.organisation,
+            "component": p.component.value,
+            "start": p.start,
+            "end": p.end,
+            "planned_hours": p.planned_hours,
+        }
+        await record_version(
+            "inschrijving",
+            "enrollment",
+            new_id,
+            snapshot(data, SECTIONS["inschrijving"]),
+            actor=user,
+            inburgeraar_id=inburgeraar_id,
+            gemeente_id=person["gemeente"],
+            kind="register",
+        )
+        await events.emit(
+            EventKind.ENROLLMENT_STARTED,
+            _enrollment_payload(data),
+            inburgeraar_id=inburgeraar_id,
+            gemeente_id=person["gemeente"],
+        )
+        await audit.record(
+            user,
+            "enrollment.started",
+            "enrollment",
+            new_id,
+            origin=origin,
+            inburgeraar_id=inburgeraar_id,
+            subject_gemeente_id=person["gemeente"],
+            detail=f"{p.component.value} bij organisatie {p.organisation}",
+        )
         return new_id
 
 
@@ -109,9 +191,14 @@ async def enrollment_of(user: CurrentUser, enrollment_id: int) -> tuple[dict[str
     """The enrollment and its person, if the person belongs to the user's gemeente; else 404."""
     if not user.is_gemeente:
         raise NotFoundException()
-    row = await Enrollment.select(
-        Enrollment.all_columns(), Enrollment.organisation.name.as_alias("organisation_name"),
-    ).where(Enrollment.id == enrollment_id).first()
+    row = (
+        await Enrollment.select(
+            Enrollment.all_columns(),
+            Enrollment.organisation.name.as_alias("organisation_name"),
+        )
+        .where(Enrollment.id == enrollment_id)
+        .first()
+    )
     if row is None:
         raise NotFoundException()
     person = await person_of(user, row["inburgeraar"])
@@ -126,8 +213,9 @@ class EnrollmentChange:
     note: str = ""
 
 
-async def change_enrollment(user: CurrentUser, enrollment_id: int, c: EnrollmentChange, *, ending: bool = False,
-                            origin: str = "") -> dict[str, Any]:
+async def change_enrollment(
+    user: CurrentUser, enrollment_id: int, c: EnrollmentChange, *, ending: bool = False, origin: str = ""
+) -> dict[str, Any]:
     """Change start, end or planned hours (a new version; the organisation and component stay: placing
     someone elsewhere is a new enrollment). `ending` only sets the end date."""
     require_edit(user)
@@ -137,10 +225,16 @@ async def change_enrollment(user: CurrentUser, enrollment_id: int, c: Enrollment
         if ending and c.end is None:
             raise RuleError("Vul de einddatum in.", "end")
         values = {"start": c.start, "end": c.end, "planned_hours": c.planned_hours}
-        await _check_placement(person, Placement(row["organisation"], Component(row["component"]), c.start, c.end,
-                                                 c.planned_hours), except_id=enrollment_id)
-        event = EventKind.ENROLLMENT_ENDED if c.end is not None and c.end != row["end"] and \
-            (row["end"] is None or c.end < row["end"]) else EventKind.ENROLLMENT_CHANGED
+        await _check_placement(
+            person,
+            Placement(row["organisation"], Component(row["component"]), c.start, c.end, c.planned_hours),
+            except_id=enrollment_id,
+        )
+        event = (
+            EventKind.ENROLLMENT_ENDED
+            if c.end is not None and c.end != row["end"] and (row["end"] is None or c.end < row["end"])
+            else EventKind.ENROLLMENT_CHANGED
+        )
         return await write_enrollment(user, person, row, values, origin=origin, event=event, note=c.note.strip())
 
 

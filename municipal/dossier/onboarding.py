@@ -6,6 +6,7 @@ The parsed rows wait in `dossier_import` between preview and import; they are em
 or discarded (the people then live in their dossiers). At import every row is checked again (someone may
 have registered one of them meanwhile); one problem and nothing is imported.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,12 +19,12 @@ from litestar.exceptions import NotFoundException
 
 from municipal.dossier import rules
 from municipal.dossier.access import CASEWORK_ROLES, require_edit
-from municipal.dossier.sections import PersonInput, RegisterInput, new_person
 from municipal.dossier.rules import Pip, PipContext
+from municipal.dossier.sections import PersonInput, RegisterInput, new_person
 from shared import audit, clock
 from shared.db import write_tx
-from shared.forms import parse_date
 from shared.errors import RuleError
+from shared.forms import parse_date
 from shared.rules import normalise_bsn
 from shared.security import CurrentUser
 from shared.tables import AppUser, DossierImport, Inburgeraar
@@ -34,42 +35,78 @@ LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=10_000)
 PREVIEW_ROWS = 500
 
 COLUMNS = [
-    Column("bsn", "BSN", ("burgerservicenummer", "bsn-nummer", "sofinummer"), required=True,
-           hint="9 cijfers; een voorloopnul mag ontbreken"),
+    Column(
+        "bsn",
+        "BSN",
+        ("burgerservicenummer", "bsn-nummer", "sofinummer"),
+        required=True,
+        hint="9 cijfers; een voorloopnul mag ontbreken",
+    ),
     Column("voornamen", "Voornamen", ("voornaam", "roepnaam"), required=True),
     Column("achternaam", "Achternaam", ("naam", "geslachtsnaam", "familienaam"), required=True),
-    Column("geboortedatum", "Geboortedatum", ("geb datum", "geboren", "geb. datum"), required=True,
-           hint="dd-mm-jjjj"),
-    Column("doelgroep", "Doelgroep", ("status", "asielstatushouder of gezinsmigrant"), required=True,
-           hint="asielstatushouder of gezinsmigrant (ook: overige migrant)"),
-    Column("plicht_start", "Inburgeringsplichtig sinds", ("start inburgeringsplicht", "plicht sinds",
-                                                          "datum inburgeringsplicht")),
-    Column("regisseur", "Regisseur", ("casemanager", "klantmanager", "regisseur e-mail"),
-           hint="e-mailadres of naam van een regisseur van de gemeente; leeg = team"),
+    Column("geboortedatum", "Geboortedatum", ("geb datum", "geboren", "geb. datum"), required=True, hint="dd-mm-jjjj"),
+    Column(
+        "doelgroep",
+        "Doelgroep",
+        ("status", "asielstatushouder of gezinsmigrant"),
+        required=True,
+        hint="asielstatushouder of gezinsmigrant (ook: overige migrant)",
+    ),
+    Column(
+        "plicht_start",
+        "Inburgeringsplichtig sinds",
+        ("start inburgeringsplicht", "plicht sinds", "datum inburgeringsplicht"),
+    ),
+    Column(
+        "regisseur",
+        "Regisseur",
+        ("casemanager", "klantmanager", "regisseur e-mail"),
+        hint="e-mailadres of naam van een regisseur van de gemeente; leeg = team",
+    ),
     Column("email", "E-mailadres", ("email", "e-mail", "mail")),
     Column("telefoon", "Telefoon", ("telefoonnummer", "mobiel", "tel")),
     Column("adres", "Adres", ("woonadres",)),
     Column("pip_dagtekening", "Dagtekening PIP", ("pip datum", "datum pip", "pip"), hint="dd-mm-jjjj"),
     Column("leerroute", "Leerroute", ("route",), hint="B1, onderwijs of Z"),
     Column("niveau", "Niveau", ("niveau pip",), hint="B1 of A2; leeg op de B1-route betekent B1"),
-    Column("intensiteit_uren", "Intensiteit (uren)", ("intensiteit", "uren pip"),
-           hint="alleen asielstatushouder op de B1-route"),
+    Column(
+        "intensiteit_uren",
+        "Intensiteit (uren)",
+        ("intensiteit", "uren pip"),
+        hint="alleen asielstatushouder op de B1-route",
+    ),
     Column("datum_inburgeringsaanbod", "Datum inburgeringsaanbod", ("datum aanbod", "aanbod")),
     Column("reden_vertraagde_start", "Reden vertraagde start", ("reden vertraging",)),
 ]
 HEADERS = {c.key: c.header for c in COLUMNS}
 
 DOELGROEP_WORDS = {
-    "asiel": Doelgroep.ASIEL, "asielstatushouder": Doelgroep.ASIEL, "statushouder": Doelgroep.ASIEL,
-    "asielmigrant": Doelgroep.ASIEL, "gezin_overig": Doelgroep.GEZIN_OVERIG, "gezin": Doelgroep.GEZIN_OVERIG,
-    "gezinsmigrant": Doelgroep.GEZIN_OVERIG, "overig": Doelgroep.GEZIN_OVERIG,
-    "overige migrant": Doelgroep.GEZIN_OVERIG, "gezins- of overige migrant": Doelgroep.GEZIN_OVERIG,
+    "asiel": Doelgroep.ASIEL,
+    "asielstatushouder": Doelgroep.ASIEL,
+    "statushouder": Doelgroep.ASIEL,
+    "asielmigrant": Doelgroep.ASIEL,
+    "gezin_overig": Doelgroep.GEZIN_OVERIG,
+    "gezin": Doelgroep.GEZIN_OVERIG,
+    "gezinsmigrant": Doelgroep.GEZIN_OVERIG,
+    "overig": Doelgroep.GEZIN_OVERIG,
+    "overige migrant": Doelgroep.GEZIN_OVERIG,
+    "gezins- of overige migrant": Doelgroep.GEZIN_OVERIG,
     "gezins- en overige migrant": Doelgroep.GEZIN_OVERIG,
 }
-LEERROUTE_WORDS = {"b1": Leerroute.B1, "b": Leerroute.B1, "b1-route": Leerroute.B1, "b1 route": Leerroute.B1,
-                   "onderwijs": Leerroute.ONDERWIJS, "o": Leerroute.ONDERWIJS, "onderwijsroute": Leerroute.ONDERWIJS,
-                   "z": Leerroute.Z, "z-route": Leerroute.Z, "zroute": Leerroute.Z, "z route": Leerroute.Z,
-                   "zelfredzaamheidsroute": Leerroute.Z}
+LEERROUTE_WORDS = {
+    "b1": Leerroute.B1,
+    "b": Leerroute.B1,
+    "b1-route": Leerroute.B1,
+    "b1 route": Leerroute.B1,
+    "onderwijs": Leerroute.ONDERWIJS,
+    "o": Leerroute.ONDERWIJS,
+    "onderwijsroute": Leerroute.ONDERWIJS,
+    "z": Leerroute.Z,
+    "z-route": Leerroute.Z,
+    "zroute": Leerroute.Z,
+    "z route": Leerroute.Z,
+    "zelfredzaamheidsroute": Leerroute.Z,
+}
 
 
 class ImportRefused(Exception):
@@ -81,6 +118,7 @@ class ImportRefused(Exception):
 
 
 # --- One row --------------------------------------------------------------------------------------------
+
 
 def _text(value: Any) -> str:
     if value is None:
@@ -110,8 +148,8 @@ def _int(value: Any, field: str) -> int | None:
 @dataclass
 class RowResult:
     number: int
-    values: dict[str, Any] = field(default_factory=dict)   # JSON-safe, ready to import
-    errors: list[tuple[str, str]] = field(default_factory=list)   # (column header, message)
+    values: dict[str, Any] = field(default_factory=dict)  # JSON-safe, ready to import
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
 
     def to_json(self) -> dict[str, Any]:
         return {"number": self.number, "values": self.values, "errors": self.errors}
@@ -137,15 +175,23 @@ def check_row(number: int, cells: dict[str, Any], *, staff: dict[str, int], toda
     geboortedatum = attempt("geboortedatum", _date, cells.get("geboortedatum"), "geboortedatum", True)
     doelgroep = DOELGROEP_WORDS.get(_text(cells.get("doelgroep")).lower())
     if doelgroep is None:
-        result.errors.append((HEADERS["doelgroep"], f"'{_text(cells.get('doelgroep'))}' is geen doelgroep. Schrijf "
-                                                    "asielstatushouder of gezinsmigrant."))
+        result.errors.append(
+            (
+                HEADERS["doelgroep"],
+                f"'{_text(cells.get('doelgroep'))}' is geen doelgroep. Schrijf asielstatushouder of gezinsmigrant.",
+            )
+        )
     plicht_start = attempt("plicht_start", _date, cells.get("plicht_start"), "plicht_start")
     email = attempt("email", rules.normalise_email, _text(cells.get("email")))
     regisseur_text = _text(cells.get("regisseur")).lower()
     regisseur = staff.get(regisseur_text) if regisseur_text else None
     if regisseur_text and regisseur is None:
-        result.errors.append((HEADERS["regisseur"], f"'{_text(cells.get('regisseur'))}' is geen regisseur of teamleider "
-                                                    "van de gemeente."))
+        result.errors.append(
+            (
+                HEADERS["regisseur"],
+                f"'{_text(cells.get('regisseur'))}' is geen regisseur of teamleider van de gemeente.",
+            )
+        )
     if geboortedatum:
         attempt("geboortedatum", rules.check_person, geboortedatum, plicht_start, today)
 
@@ -153,8 +199,9 @@ def check_row(number: int, cells: dict[str, Any], *, staff: dict[str, int], toda
     route_text = _text(cells.get("leerroute")).lower()
     leerroute = LEERROUTE_WORDS.get(route_text) if route_text else None
     if route_text and leerroute is None:
-        result.errors.append((HEADERS["leerroute"], f"'{_text(cells.get('leerroute'))}' is geen leerroute. Schrijf B1, "
-                                                    "onderwijs of Z."))
+        result.errors.append(
+            (HEADERS["leerroute"], f"'{_text(cells.get('leerroute'))}' is geen leerroute. Schrijf B1, onderwijs of Z.")
+        )
     niveau_text = _text(cells.get("niveau")).upper()
     niveau = Niveau(niveau_text) if niveau_text in Niveau._value2member_map_ else None
     if niveau_text and niveau is None:
@@ -162,30 +209,54 @@ def check_row(number: int, cells: dict[str, Any], *, staff: dict[str, int], toda
     intensiteit = attempt("intensiteit_uren", _int, cells.get("intensiteit_uren"), "intensiteit_uren")
     pip = None
     if (pip_day or leerroute) and not (pip_day and leerroute):
-        result.errors.append((HEADERS["pip_dagtekening" if not pip_day else "leerroute"],
-                              "Vul voor het PIP zowel de dagtekening als de leerroute in."))
+        result.errors.append(
+            (
+                HEADERS["pip_dagtekening" if not pip_day else "leerroute"],
+                "Vul voor het PIP zowel de dagtekening als de leerroute in.",
+            )
+        )
     elif pip_day and leerroute and doelgroep:
         if leerroute is Leerroute.B1 and niveau is None and not niveau_text:
-            niveau = Niveau.B1   # the B1-route's own level; A2 only after afschalen
-        pip = attempt("pip_dagtekening", rules.check_pip, Pip(pip_day, leerroute, niveau, intensiteit),
-                      PipContext(doelgroep=doelgroep, plicht_start=plicht_start, today=today))
+            niveau = Niveau.B1  # the B1-route's own level; A2 only after afschalen
+        pip = attempt(
+            "pip_dagtekening",
+            rules.check_pip,
+            Pip(pip_day, leerroute, niveau, intensiteit),
+            PipContext(doelgroep=doelgroep, plicht_start=plicht_start, today=today),
+        )
     elif intensiteit is not None or niveau is not None:
-        result.errors.append((HEADERS["leerroute"], "Een niveau of intensiteit hoort bij een PIP: vul de dagtekening "
-                                                    "en de leerroute in."))
+        result.errors.append(
+            (
+                HEADERS["leerroute"],
+                "Een niveau of intensiteit hoort bij een PIP: vul de dagtekening en de leerroute in.",
+            )
+        )
 
-    aanbod = attempt("datum_inburgeringsaanbod", _date, cells.get("datum_inburgeringsaanbod"),
-                     "datum_inburgeringsaanbod")
+    aanbod = attempt(
+        "datum_inburgeringsaanbod", _date, cells.get("datum_inburgeringsaanbod"), "datum_inburgeringsaanbod"
+    )
     reden = _text(cells.get("reden_vertraagde_start"))
     if aanbod and doelgroep:
-        attempt("datum_inburgeringsaanbod", rules.check_aanbod, aanbod, reden, doelgroep=doelgroep,
-                pip_dagtekening=pip.dagtekening if pip else None)
+        attempt(
+            "datum_inburgeringsaanbod",
+            rules.check_aanbod,
+            aanbod,
+            reden,
+            doelgroep=doelgroep,
+            pip_dagtekening=pip.dagtekening if pip else None,
+        )
 
     if not result.errors:
         result.values = {
-            "bsn": bsn, "voornamen": voornamen[:200], "achternaam": achternaam[:200],
-            "geboortedatum": geboortedatum.isoformat(), "doelgroep": doelgroep.value,
-            "plicht_start": plicht_start.isoformat() if plicht_start else None, "regisseur": regisseur,
-            "email": email or "", "telefoon": _text(cells.get("telefoon"))[:32],
+            "bsn": bsn,
+            "voornamen": voornamen[:200],
+            "achternaam": achternaam[:200],
+            "geboortedatum": geboortedatum.isoformat(),
+            "doelgroep": doelgroep.value,
+            "plicht_start": plicht_start.isoformat() if plicht_start else None,
+            "regisseur": regisseur,
+            "email": email or "",
+            "telefoon": _text(cells.get("telefoon"))[:32],
             "adres": _text(cells.get("adres"))[:300],
             "pip_dagtekening": pip.dagtekening.isoformat() if pip else None,
             "leerroute": pip.leerroute.value if pip else None,
@@ -199,10 +270,13 @@ def check_row(number: int, cells: dict[str, Any], *, staff: dict[str, int], toda
 
 # --- The file -------------------------------------------------------------------------------------------
 
+
 async def _staff_lookup(gemeente_id: int) -> dict[str, int]:
     staff = await AppUser.select(AppUser.id, AppUser.email, AppUser.name).where(
-        (AppUser.gemeente == gemeente_id) & (AppUser.active == True)  # noqa: E712
-        & AppUser.role.is_in([r.value for r in CASEWORK_ROLES]))
+        (AppUser.gemeente == gemeente_id)
+        & (AppUser.active.eq(True))
+        & AppUser.role.is_in([r.value for r in CASEWORK_ROLES])
+    )
     lookup = {}
     for s in staff:
         lookup[s["email"].lower()] = s["id"]
@@ -212,9 +286,13 @@ async def _staff_lookup(gemeente_id: int) -> dict[str, int]:
 
 async def _check_against_dossiers(gemeente_id: int, results: list[RowResult]) -> None:
     """Two rows with one BSN, or a BSN that already has a running dossier here."""
-    active = {r["bsn"] for r in await Inburgeraar.select(Inburgeraar.bsn).where(
-        (Inburgeraar.gemeente == gemeente_id)
-        & (Inburgeraar.verhuisd_op.is_null() | (Inburgeraar.verhuisd_op > clock.today())))}
+    active = {
+        r["bsn"]
+        for r in await Inburgeraar.select(Inburgeraar.bsn).where(
+            (Inburgeraar.gemeente == gemeente_id)
+            & (Inburgeraar.verhuisd_op.is_null() | (Inburgeraar.verhuisd_op > clock.today()))
+        )
+    }
     first_row: dict[str, int] = {}
     for r in results:
         bsn = r.values.get("bsn")
@@ -237,16 +315,23 @@ def read_file(content: bytes, filename: str) -> tuple[list[tuple[int, dict[str, 
             match = match_headers(table.header, COLUMNS)
             if match.conflicts:
                 key, names = match.conflicts[0]
-                raise ImportRefused(f"De kolommen {' en '.join(repr(n) for n in names)} betekenen allebei "
-                                    f"'{HEADERS[key]}'. Houd er één over.")
+                raise ImportRefused(
+                    f"De kolommen {' en '.join(repr(n) for n in names)} betekenen allebei "
+                    f"'{HEADERS[key]}'. Houd er één over."
+                )
             if match.missing:
-                raise ImportRefused("Deze kolommen ontbreken: " + ", ".join(c.header for c in match.missing)
-                                    + ". Gebruik het voorbeeldbestand voor de juiste kolomnamen.")
-            rows = [(row.number, {key: row.values[i] for key, i in match.positions.items()}, row.error)
-                    for row in table.rows()]
+                raise ImportRefused(
+                    "Deze kolommen ontbreken: "
+                    + ", ".join(c.header for c in match.missing)
+                    + ". Gebruik het voorbeeldbestand voor de juiste kolomnamen."
+                )
+            rows = [
+                (row.number, {key: row.values[i] for key, i in match.positions.items()}, row.error)
+                for row in table.rows()
+            ]
             return rows, [text for _, text in match.unknown]
     except TabularError as e:
-        raise ImportRefused(e.message)
+        raise ImportRefused(e.message) from None
 
 
 async def preview(user: CurrentUser, content: bytes, filename: str, origin: str = "") -> int:
@@ -265,20 +350,36 @@ async def preview(user: CurrentUser, content: bytes, filename: str, origin: str 
     await _check_against_dossiers(user.gemeente_id, results)
     errors = sum(1 for r in results if r.errors)
     async with write_tx():
-        new = await DossierImport.insert(DossierImport(
-            gemeente=user.gemeente_id, created_by=user.id, filename=filename[:200],
-            rows=json.dumps({"rows": [r.to_json() for r in results], "unknown": unknown}),
-            row_count=len(results), error_count=errors)).returning(DossierImport.id)
-        await audit.record(user, "import.preview", "dossier_import", new[0]["id"], origin=origin,
-                           detail=f"{filename[:100]}: {len(results)} regels, {errors} met fouten")
+        new = await DossierImport.insert(
+            DossierImport(
+                gemeente=user.gemeente_id,
+                created_by=user.id,
+                filename=filename[:200],
+                rows=json.dumps({"rows": [r.to_json() for r in results], "unknown": unknown}),
+                row_count=len(results),
+                error_count=errors,
+            )
+        ).returning(DossierImport.id)
+        await audit.record(
+            user,
+            "import.preview",
+            "dossier_import",
+            new[0]["id"],
+            origin=origin,
+            detail=f"{filename[:100]}: {len(results)} regels, {errors} met fouten",
+        )
     return new[0]["id"]
 
 
 async def import_of(user: CurrentUser, import_id: int) -> dict[str, Any]:
     require_edit(user)
-    row = await DossierImport.select(DossierImport.all_columns(),
-                                     DossierImport.created_by.name.as_alias("created_by_name")).where(
-        (DossierImport.id == import_id) & (DossierImport.gemeente == user.gemeente_id)).first()
+    row = (
+        await DossierImport.select(
+            DossierImport.all_columns(), DossierImport.created_by.name.as_alias("created_by_name")
+        )
+        .where((DossierImport.id == import_id) & (DossierImport.gemeente == user.gemeente_id))
+        .first()
+    )
     if row is None:
         raise NotFoundException()
     data = row["rows"] if isinstance(row["rows"], dict) else json.loads(row["rows"] or "{}")
@@ -287,10 +388,20 @@ async def import_of(user: CurrentUser, import_id: int) -> dict[str, Any]:
 
 
 async def recent(user: CurrentUser) -> list[dict[str, Any]]:
-    return await DossierImport.select(
-        DossierImport.id, DossierImport.filename, DossierImport.created_at, DossierImport.row_count,
-        DossierImport.error_count, DossierImport.status, DossierImport.created_by.name.as_alias("created_by_name"),
-    ).where(DossierImport.gemeente == user.gemeente_id).order_by(DossierImport.id, ascending=False).limit(20)
+    return (
+        await DossierImport.select(
+            DossierImport.id,
+            DossierImport.filename,
+            DossierImport.created_at,
+            DossierImport.row_count,
+            DossierImport.error_count,
+            DossierImport.status,
+            DossierImport.created_by.name.as_alias("created_by_name"),
+        )
+        .where(DossierImport.gemeente == user.gemeente_id)
+        .order_by(DossierImport.id, ascending=False)
+        .limit(20)
+    )
 
 
 class ImportFailed(Exception):
@@ -302,16 +413,31 @@ class ImportFailed(Exception):
 def _as_register(values: dict[str, Any]) -> tuple[RegisterInput, dict[str, Any]]:
     d = lambda k: date.fromisoformat(values[k]) if values.get(k) else None  # noqa: E731
     person = PersonInput(
-        bsn=values["bsn"], voornamen=values["voornamen"], achternaam=values["achternaam"],
-        geboortedatum=d("geboortedatum"), email=values["email"], telefoon=values["telefoon"], adres=values["adres"],
-        regisseur=values["regisseur"], plicht_start=d("plicht_start"))
+        bsn=values["bsn"],
+        voornamen=values["voornamen"],
+        achternaam=values["achternaam"],
+        geboortedatum=d("geboortedatum"),
+        email=values["email"],
+        telefoon=values["telefoon"],
+        adres=values["adres"],
+        regisseur=values["regisseur"],
+        plicht_start=d("plicht_start"),
+    )
     extra = {}
     if values.get("pip_dagtekening"):
-        extra.update(pip_dagtekening=d("pip_dagtekening"), leerroute=values["leerroute"], niveau=values["niveau"],
-                     intensiteit_uren=values["intensiteit_uren"], pip_nummer=1, termijn_start=d("pip_dagtekening"))
+        extra.update(
+            pip_dagtekening=d("pip_dagtekening"),
+            leerroute=values["leerroute"],
+            niveau=values["niveau"],
+            intensiteit_uren=values["intensiteit_uren"],
+            pip_nummer=1,
+            termijn_start=d("pip_dagtekening"),
+        )
     if values.get("datum_inburgeringsaanbod"):
-        extra.update(datum_inburgeringsaanbod=d("datum_inburgeringsaanbod"),
-                     reden_vertraagde_start=values["reden_vertraagde_start"])
+        extra.update(
+            datum_inburgeringsaanbod=d("datum_inburgeringsaanbod"),
+            reden_vertraagde_start=values["reden_vertraagde_start"],
+        )
     return RegisterInput(person=person, doelgroep=Doelgroep(values["doelgroep"])), extra
 
 
@@ -330,16 +456,32 @@ async def confirm(user: CurrentUser, import_id: int, origin: str = "") -> int:
         for r in results:
             register, extra = _as_register(r.values)
             try:
-                await new_person(user, register, kind="import", origin=origin,
-                                 note=f"Import {imp['filename']}, regel {r.number}", extra=extra)
+                await new_person(
+                    user,
+                    register,
+                    kind="import",
+                    origin=origin,
+                    note=f"Import {imp['filename']}, regel {r.number}",
+                    extra=extra,
+                )
             except RuleError as e:
                 r.errors.append((HEADERS.get(e.field or "", ""), e.message))
-                raise ImportFailed(results)
-        await DossierImport.update({DossierImport.status: "imported", DossierImport.finished_at: clock.now(),
-                                    DossierImport.rows: json.dumps({"rows": [], "unknown": []})}).where(
-            DossierImport.id == import_id)
-        await audit.record(user, "import.confirm", "dossier_import", import_id, origin=origin,
-                           detail=f"{len(results)} dossiers geïmporteerd")
+                raise ImportFailed(results) from None
+        await DossierImport.update(
+            {
+                DossierImport.status: "imported",
+                DossierImport.finished_at: clock.now(),
+                DossierImport.rows: json.dumps({"rows": [], "unknown": []}),
+            }
+        ).where(DossierImport.id == import_id)
+        await audit.record(
+            user,
+            "import.confirm",
+            "dossier_import",
+            import_id,
+            origin=origin,
+            detail=f"{len(results)} dossiers geïmporteerd",
+        )
     return len(results)
 
 
@@ -348,14 +490,34 @@ async def discard(user: CurrentUser, import_id: int, origin: str = "") -> None:
         imp = await import_of(user, import_id)
         if imp["status"] != "preview":
             return
-        await DossierImport.update({DossierImport.status: "discarded", DossierImport.finished_at: clock.now(),
-                                    DossierImport.rows: json.dumps({"rows": [], "unknown": []})}).where(
-            DossierImport.id == import_id)
+        await DossierImport.update(
+            {
+                DossierImport.status: "discarded",
+                DossierImport.finished_at: clock.now(),
+                DossierImport.rows: json.dumps({"rows": [], "unknown": []}),
+            }
+        ).where(DossierImport.id == import_id)
         await audit.record(user, "import.discard", "dossier_import", import_id, origin=origin)
 
 
 def example_csv() -> bytes:
     header = [c.header for c in COLUMNS]
-    example = ["123456782", "Yonas", "Tesfaye", "02-03-1994", "asielstatushouder", "10-01-2026", "", "", "", "",
-               "01-03-2026", "B1", "B1", "1200", "15-04-2026", ""]
+    example = [
+        "123456782",
+        "Yonas",
+        "Tesfaye",
+        "02-03-1994",
+        "asielstatushouder",
+        "10-01-2026",
+        "",
+        "",
+        "",
+        "",
+        "01-03-2026",
+        "B1",
+        "B1",
+        "1200",
+        "15-04-2026",
+        "",
+    ]
     return write_csv(header, [example])

@@ -7,6 +7,7 @@ complaint at once (`RuleErrors`), so the regisseur fixes them in one go. The rul
 someone at a provider, and for organisations and contracts, are in municipal/providers/rules.py; which
 fields each section's version holds is in municipal/versions.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from shared.calendar import add_months
 from municipal.errors import RuleError, raise_all
+from shared.calendar import add_months
 from shared.hours import AFSCHALEN_MINUTES, Z_ROUTE_LANGUAGE_MINUTES, format_hours
 from shared.vocab import (
     Alfabetisering,
@@ -26,11 +27,11 @@ from shared.vocab import (
     Niveau,
 )
 
-AANBOD_TERM_MONTHS = 3            # the inburgeringsaanbod follows the PIP within 3 months (§3.4.4)
-LEERROUTE_CHANGE_MONTHS = 18      # a leerroute can change until 1.5 years into the term (onderwijsroute: always)
-Z_ROUTE_DEFAULT_HOURS = Z_ROUTE_LANGUAGE_MINUTES // 60   # the Z-route's standard intensiteit (§3.4.4)
-MAX_INTENSITEIT = 9999            # DUO's geschatteIntensiteitB1Route: 1..9999
-INTAKE_NO_SHOW_LIMIT = 3          # after 3 no-shows the PIP is set unilaterally (§3.4.2)
+AANBOD_TERM_MONTHS = 3  # the inburgeringsaanbod follows the PIP within 3 months (§3.4.4)
+LEERROUTE_CHANGE_MONTHS = 18  # a leerroute can change until 1.5 years into the term (onderwijsroute: always)
+Z_ROUTE_DEFAULT_HOURS = Z_ROUTE_LANGUAGE_MINUTES // 60  # the Z-route's standard intensiteit (§3.4.4)
+MAX_INTENSITEIT = 9999  # DUO's geschatteIntensiteitB1Route: 1..9999
+INTAKE_NO_SHOW_LIMIT = 3  # after 3 no-shows the PIP is set unilaterally (§3.4.2)
 
 
 def _d(day: date) -> str:
@@ -38,6 +39,7 @@ def _d(day: date) -> str:
 
 
 # --- Persoon ------------------------------------------------------------------------------------------
+
 
 def check_person(geboortedatum: date | None, plicht_start: date | None, today: date) -> None:
     errors = []
@@ -64,6 +66,7 @@ def normalise_email(raw: str | None, field: str = "email", required: bool = Fals
 
 # --- PIP ------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Pip:
     dagtekening: date
@@ -79,9 +82,9 @@ class PipContext:
     doelgroep: Doelgroep
     plicht_start: date | None
     today: date
-    current: Pip | None = None          # the PIP in force before this one; None when this is the first
-    correction: bool = False            # corrects the current PIP instead of changing it
-    current_is_first: bool = False      # the current PIP is the first one (pip_nummer == 1)
+    current: Pip | None = None  # the PIP in force before this one; None when this is the first
+    correction: bool = False  # corrects the current PIP instead of changing it
+    current_is_first: bool = False  # the current PIP is the first one (pip_nummer == 1)
     termijn_start: date | None = None
     language_followed_minutes: int = 0  # language hours followed so far, for afschalen
 
@@ -98,11 +101,20 @@ def check_pip(pip: Pip, ctx: PipContext) -> Pip:
     if pip.dagtekening > ctx.today:
         errors.append(RuleError("De dagtekening van het PIP ligt in de toekomst.", "pip_dagtekening"))
     if ctx.plicht_start is None:
-        errors.append(RuleError("Vul eerst bij Persoon in sinds wanneer de inburgeringsplicht geldt: de dagtekening "
-                                "van het PIP mag daar niet vóór liggen.", "pip_dagtekening"))
+        errors.append(
+            RuleError(
+                "Vul eerst bij Persoon in sinds wanneer de inburgeringsplicht geldt: de dagtekening "
+                "van het PIP mag daar niet vóór liggen.",
+                "pip_dagtekening",
+            )
+        )
     elif pip.dagtekening < ctx.plicht_start:
-        errors.append(RuleError(f"De dagtekening ligt vóór het begin van de inburgeringsplicht "
-                                f"({_d(ctx.plicht_start)}).", "pip_dagtekening"))
+        errors.append(
+            RuleError(
+                f"De dagtekening ligt vóór het begin van de inburgeringsplicht ({_d(ctx.plicht_start)}).",
+                "pip_dagtekening",
+            )
+        )
 
     if pip.leerroute is Leerroute.ONDERWIJS and pip.niveau is Niveau.A2:
         errors.append(RuleError("Niveau A2 kan niet op de onderwijsroute.", "niveau"))
@@ -112,40 +124,75 @@ def check_pip(pip: Pip, ctx: PipContext) -> Pip:
         if pip.niveau is None:
             errors.append(RuleError("Kies het niveau: B1, of A2 na afschalen.", "niveau"))
         elif pip.niveau is Niveau.A2 and is_first_pip(ctx):
-            errors.append(RuleError("Een eerste PIP op de B1-route kan niet niveau A2 hebben. Afschalen naar A2 kan "
-                                    "later, na minstens 600 uur taalles.", "niveau"))
-        elif (pip.niveau is Niveau.A2 and ctx.current is not None and ctx.current.leerroute is Leerroute.B1
-              and ctx.current.niveau is Niveau.B1 and ctx.language_followed_minutes < AFSCHALEN_MINUTES):
-            errors.append(RuleError(f"Afschalen naar A2 kan pas na minstens 600 uur taalles. Tot nu toe zijn "
-                                    f"{format_hours(ctx.language_followed_minutes)} uur gemeld.", "niveau"))
+            errors.append(
+                RuleError(
+                    "Een eerste PIP op de B1-route kan niet niveau A2 hebben. Afschalen naar A2 kan "
+                    "later, na minstens 600 uur taalles.",
+                    "niveau",
+                )
+            )
+        elif (
+            pip.niveau is Niveau.A2
+            and ctx.current is not None
+            and ctx.current.leerroute is Leerroute.B1
+            and ctx.current.niveau is Niveau.B1
+            and ctx.language_followed_minutes < AFSCHALEN_MINUTES
+        ):
+            errors.append(
+                RuleError(
+                    f"Afschalen naar A2 kan pas na minstens 600 uur taalles. Tot nu toe zijn "
+                    f"{format_hours(ctx.language_followed_minutes)} uur gemeld.",
+                    "niveau",
+                )
+            )
 
     intensiteit = pip.intensiteit
     if intensiteit is not None and not 1 <= intensiteit <= MAX_INTENSITEIT:
         errors.append(RuleError(f"Vul een intensiteit in tussen 1 en {MAX_INTENSITEIT} uur.", "intensiteit_uren"))
     elif pip.leerroute is Leerroute.B1 and ctx.doelgroep is Doelgroep.ASIEL:
         if intensiteit is None:
-            errors.append(RuleError("Vul de intensiteit in: het geschatte aantal uren taal en KNM. Dat is verplicht "
-                                    "voor een asielstatushouder op de B1-route.", "intensiteit_uren"))
+            errors.append(
+                RuleError(
+                    "Vul de intensiteit in: het geschatte aantal uren taal en KNM. Dat is verplicht "
+                    "voor een asielstatushouder op de B1-route.",
+                    "intensiteit_uren",
+                )
+            )
     elif pip.leerroute is Leerroute.Z:
         intensiteit = intensiteit if intensiteit is not None else Z_ROUTE_DEFAULT_HOURS
     elif intensiteit is not None:
         who = "een gezins- of overige migrant" if pip.leerroute is Leerroute.B1 else "de onderwijsroute"
-        errors.append(RuleError(f"Een intensiteit hoort niet bij {who}. Alleen een asielstatushouder op de B1-route "
-                                "krijgt een intensiteit (en de Z-route standaard 800 uur). Laat het veld leeg.",
-                                "intensiteit_uren"))
+        errors.append(
+            RuleError(
+                f"Een intensiteit hoort niet bij {who}. Alleen een asielstatushouder op de B1-route "
+                "krijgt een intensiteit (en de Z-route standaard 800 uur). Laat het veld leeg.",
+                "intensiteit_uren",
+            )
+        )
 
     current = ctx.current
-    if (current is not None and not ctx.correction and pip.leerroute is not current.leerroute
-            and Leerroute.ONDERWIJS not in (pip.leerroute, current.leerroute) and ctx.termijn_start is not None
-            and ctx.today > add_months(ctx.termijn_start, LEERROUTE_CHANGE_MONTHS)):
-        errors.append(RuleError(f"De leerroute kan na anderhalf jaar in de termijn (na "
-                                f"{_d(add_months(ctx.termijn_start, LEERROUTE_CHANGE_MONTHS))}) niet meer wijzigen, "
-                                "behalve naar of van de onderwijsroute.", "leerroute"))
+    if (
+        current is not None
+        and not ctx.correction
+        and pip.leerroute is not current.leerroute
+        and Leerroute.ONDERWIJS not in (pip.leerroute, current.leerroute)
+        and ctx.termijn_start is not None
+        and ctx.today > add_months(ctx.termijn_start, LEERROUTE_CHANGE_MONTHS)
+    ):
+        errors.append(
+            RuleError(
+                f"De leerroute kan na anderhalf jaar in de termijn (na "
+                f"{_d(add_months(ctx.termijn_start, LEERROUTE_CHANGE_MONTHS))}) niet meer wijzigen, "
+                "behalve naar of van de onderwijsroute.",
+                "leerroute",
+            )
+        )
     raise_all(errors)
     return replace(pip, intensiteit=intensiteit)
 
 
 # --- Inburgeringsaanbod -----------------------------------------------------------------------------
+
 
 def aanbod_deadline(pip_dagtekening: date) -> date:
     return add_months(pip_dagtekening, AANBOD_TERM_MONTHS)
@@ -162,24 +209,44 @@ def aanbod_is_late(pip_dagtekening: date | None, aanbod: date | None, today: dat
 def check_aanbod(datum: date, reden: str, *, doelgroep: Doelgroep, pip_dagtekening: date | None) -> None:
     errors = []
     if doelgroep is not Doelgroep.ASIEL:
-        errors.append(RuleError("Een inburgeringsaanbod krijgt alleen een asielstatushouder. Een gezins- of overige "
-                                "migrant regelt de taalcursus zelf.", "datum_inburgeringsaanbod"))
+        errors.append(
+            RuleError(
+                "Een inburgeringsaanbod krijgt alleen een asielstatushouder. Een gezins- of overige "
+                "migrant regelt de taalcursus zelf.",
+                "datum_inburgeringsaanbod",
+            )
+        )
     elif pip_dagtekening is None:
         errors.append(RuleError("Stel eerst het PIP vast: het aanbod volgt op het PIP.", "datum_inburgeringsaanbod"))
     elif datum < pip_dagtekening:
-        errors.append(RuleError(f"Het aanbod kan niet vóór de dagtekening van het PIP ({_d(pip_dagtekening)}) "
-                                "liggen.", "datum_inburgeringsaanbod"))
+        errors.append(
+            RuleError(
+                f"Het aanbod kan niet vóór de dagtekening van het PIP ({_d(pip_dagtekening)}) liggen.",
+                "datum_inburgeringsaanbod",
+            )
+        )
     elif aanbod_is_late(pip_dagtekening, datum, datum) and not reden.strip():
-        errors.append(RuleError(f"Het aanbod komt later dan 3 maanden na het PIP (uiterlijk "
-                                f"{_d(aanbod_deadline(pip_dagtekening))}). Schrijf de reden van de vertraagde start op.",
-                                "reden_vertraagde_start"))
+        errors.append(
+            RuleError(
+                f"Het aanbod komt later dan 3 maanden na het PIP (uiterlijk "
+                f"{_d(aanbod_deadline(pip_dagtekening))}). Schrijf de reden van de vertraagde start op.",
+                "reden_vertraagde_start",
+            )
+        )
     raise_all(errors)
 
 
 # --- Brede intake, begeleiding, ontzorgen, voortgang ---------------------------------------------------
 
-def check_intake(start: date | None, eind: date | None, uitslag: Leerbaarheidstoets | None,
-                 uitslag_datum: date | None, no_shows: int, today: date) -> None:
+
+def check_intake(
+    start: date | None,
+    eind: date | None,
+    uitslag: Leerbaarheidstoets | None,
+    uitslag_datum: date | None,
+    no_shows: int,
+    today: date,
+) -> None:
     errors = []
     if eind and not start:
         errors.append(RuleError("Vul eerst de startdatum van de brede intake in.", "intake_start"))
@@ -188,8 +255,9 @@ def check_intake(start: date | None, eind: date | None, uitslag: Leerbaarheidsto
     if start and start > today:
         errors.append(RuleError("De startdatum ligt in de toekomst.", "intake_start"))
     if uitslag_datum and uitslag is None:
-        errors.append(RuleError("Kies de uitslag van de leerbaarheidstoets, of laat de datum leeg.",
-                                "leerbaarheidstoets"))
+        errors.append(
+            RuleError("Kies de uitslag van de leerbaarheidstoets, of laat de datum leeg.", "leerbaarheidstoets")
+        )
     if uitslag_datum and uitslag_datum > today:
         errors.append(RuleError("De datum van de leerbaarheidstoets ligt in de toekomst.", "leerbaarheidstoets_datum"))
     if not 0 <= no_shows <= 99:
@@ -233,16 +301,18 @@ def add_voortgangsgesprek(dates: Iterable[str], day: date, today: date) -> list[
 
 # --- Doelgroep: a status change keeps asylum rights, unless the person gives them up once (§1.4) ------
 
+
 @dataclass(frozen=True)
 class DoelgroepState:
-    doelgroep: Doelgroep                 # the rights that apply (what the rest of Regie reads)
-    status: Doelgroep                    # the status according to DUO
+    doelgroep: Doelgroep  # the rights that apply (what the rest of Regie reads)
+    status: Doelgroep  # the status according to DUO
     keuze: DoelgroepKeuze | None = None
     keuze_op: date | None = None
 
 
-def change_doelgroep(current: DoelgroepState, new_status: Doelgroep, keuze: DoelgroepKeuze | None,
-                     day: date, correction: bool = False) -> DoelgroepState:
+def change_doelgroep(
+    current: DoelgroepState, new_status: Doelgroep, keuze: DoelgroepKeuze | None, day: date, correction: bool = False
+) -> DoelgroepState:
     """At a switch between asylum status holder and family/other migrant the asylum rights apply,
     unless the person once chooses the other status. That choice is made once and not undone.
     A correction (the status was registered wrongly) is no switch: the status and rights become the new one."""
@@ -262,15 +332,20 @@ def change_doelgroep(current: DoelgroepState, new_status: Doelgroep, keuze: Doel
     if keuze is DoelgroepKeuze.AFSTAND:
         rights = Doelgroep.GEZIN_OVERIG
     elif current.keuze is DoelgroepKeuze.AFSTAND:
-        rights = new_status       # asylum rights were given up once; the status decides from now on
+        rights = new_status  # asylum rights were given up once; the status decides from now on
     else:
-        rights = Doelgroep.ASIEL if Doelgroep.ASIEL in (new_status, current.status, current.doelgroep) \
+        rights = (
+            Doelgroep.ASIEL
+            if Doelgroep.ASIEL in (new_status, current.status, current.doelgroep)
             else Doelgroep.GEZIN_OVERIG
-    return DoelgroepState(doelgroep=rights, status=new_status, keuze=keuze or current.keuze,
-                          keuze_op=day if keuze else current.keuze_op)
+        )
+    return DoelgroepState(
+        doelgroep=rights, status=new_status, keuze=keuze or current.keuze, keuze_op=day if keuze else current.keuze_op
+    )
 
 
 # --- Verhuizing --------------------------------------------------------------------------------------
+
 
 def check_move(day: date, naar: str, *, own_gemeente_name: str, registered_on: date | None) -> None:
     errors = []
@@ -279,6 +354,7 @@ def check_move(day: date, naar: str, *, own_gemeente_name: str, registered_on: d
     elif naar.strip().lower() == own_gemeente_name.strip().lower():
         errors.append(RuleError("Een verhuizing binnen de gemeente hoeft u hier niet vast te leggen.", "verhuisd_naar"))
     if registered_on and day < registered_on:
-        errors.append(RuleError(f"De verhuisdatum ligt vóór de inburgeringsplicht ({_d(registered_on)}).",
-                                "verhuisd_op"))
+        errors.append(
+            RuleError(f"De verhuisdatum ligt vóór de inburgeringsplicht ({_d(registered_on)}).", "verhuisd_op")
+        )
     raise_all(errors)

@@ -4,6 +4,7 @@ A plain UTF-8 text file, readable anywhere and printable; notes (aantekeningen) 
 
 Open items come from the inbox (municipal.inbox.services.open_item_lines).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,8 +20,10 @@ from shared.tables import AppUser, Gemeente
 from shared.vocab import LABELS
 from shared.web import datum, label
 
+
 async def open_items(inburgeraar_id: int) -> list[str]:
     from municipal.inbox.services import open_item_lines
+
     return await open_item_lines(inburgeraar_id)
 
 
@@ -38,8 +41,11 @@ async def summary(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> t
     """(file name, text) of the transfer summary."""
     person = await person_of(user, inburgeraar_id)
     gemeente = await Gemeente.select(Gemeente.name).where(Gemeente.id == person["gemeente"]).first()
-    regisseur = await AppUser.select(AppUser.name, AppUser.email).where(AppUser.id == person["regisseur"]).first() \
-        if person["regisseur"] else None
+    regisseur = (
+        await AppUser.select(AppUser.name, AppUser.email).where(AppUser.id == person["regisseur"]).first()
+        if person["regisseur"]
+        else None
+    )
     hours = await hours_to_date(inburgeraar_id)
     milestones = await milestones_of(inburgeraar_id)
     enrollments = await enrollments_of(inburgeraar_id)
@@ -58,8 +64,10 @@ async def summary(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> t
         _line("Geboortedatum", p["geboortedatum"]),
         _line("Rechten als", label(p["doelgroep"])),
         _line("Status volgens DUO", label(p["doelgroep_status"] or p["doelgroep"])),
-        _line("Keuze over asielrechten", f"{label(p['doelgroep_keuze'])} ({datum(p['doelgroep_keuze_op'])})"
-              if p["doelgroep_keuze"] else None),
+        _line(
+            "Keuze over asielrechten",
+            f"{label(p['doelgroep_keuze'])} ({datum(p['doelgroep_keuze_op'])})" if p["doelgroep_keuze"] else None,
+        ),
         _line("Inburgeringsplichtig sinds", p["plicht_start"]),
         _line("Verhuisd op", p["verhuisd_op"]),
         _line("Naar gemeente", p["verhuisd_naar"]),
@@ -98,30 +106,47 @@ async def summary(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> t
     if hours:
         out.append(f"  {'Soort':<34} {'aanwezig':>9} {'geoorloofd':>11} {'ongeoorloofd':>13} {'gevolgd':>9}")
         for h in hours:
-            out.append(f"  {LABELS.get(h['kind'], label(h['kind'])):<34} {format_hours(h['attended']):>9} "
-                       f"{format_hours(h['geoorloofd']):>11} {format_hours(h['ongeoorloofd']):>13} "
-                       f"{format_hours(h['followed']):>9}")
+            out.append(
+                f"  {LABELS.get(h['kind'], label(h['kind'])):<34} {format_hours(h['attended']):>9} "
+                f"{format_hours(h['geoorloofd']):>11} {format_hours(h['ongeoorloofd']):>13} "
+                f"{format_hours(h['followed']):>9}"
+            )
     else:
         out.append("  Geen uren gemeld.")
     out += ["", "MIJLPALEN"]
     for m in milestones:
-        extra = "; ".join(x for x in [
-            f"verwijtbaar: {_yes_no(m['verwijtbaar'])}" if m["verwijtbaar"] is not None else "",
-            f"uitslag: {m['uitslag']}" if m["uitslag"] else ""] if x)
-        out.append(f"  {datum(m['event_date'])}  {label(m['kind'])} ({m['organisation_name']})"
-                   + (f" – {extra}" if extra else ""))
+        extra = "; ".join(
+            x
+            for x in [
+                f"verwijtbaar: {_yes_no(m['verwijtbaar'])}" if m["verwijtbaar"] is not None else "",
+                f"uitslag: {m['uitslag']}" if m["uitslag"] else "",
+            ]
+            if x
+        )
+        out.append(
+            f"  {datum(m['event_date'])}  {label(m['kind'])} ({m['organisation_name']})"
+            + (f" – {extra}" if extra else "")
+        )
     if not milestones:
         out.append("  Geen mijlpalen gemeld.")
     out += ["", "INSCHRIJVINGEN BIJ AANBIEDERS"]
     for e in enrollments:
-        out.append(f"  {label(e['component']):<30} {e['organisation_name']}, {datum(e['start'])} t/m "
-                   f"{datum(e['end']) or 'heden'}" + (f", gepland {e['planned_hours']} uur" if e["planned_hours"]
-                                                       else ""))
+        out.append(
+            f"  {label(e['component']):<30} {e['organisation_name']}, {datum(e['start'])} t/m "
+            f"{datum(e['end']) or 'heden'}" + (f", gepland {e['planned_hours']} uur" if e["planned_hours"] else "")
+        )
     if not enrollments:
         out.append("  Geen inschrijvingen.")
     out += ["", "OPEN PUNTEN"]
     out += [f"  - {item}" for item in items] or ["  Geen open punten."]
     out.append("")
-    await audit.record(user, "transfer.download", "inburgeraar", inburgeraar_id, origin=origin,
-                       inburgeraar_id=inburgeraar_id, subject_gemeente_id=person["gemeente"])
+    await audit.record(
+        user,
+        "transfer.download",
+        "inburgeraar",
+        inburgeraar_id,
+        origin=origin,
+        inburgeraar_id=inburgeraar_id,
+        subject_gemeente_id=person["gemeente"],
+    )
     return f"warme-overdracht-{inburgeraar_id}-{clock.today():%Y%m%d}.txt", "\n".join(out)

@@ -1,6 +1,7 @@
 """What a regisseur registers with DUO for an inbox item: the fields to type into DUO's portal and
 the equivalent machine-to-machine request (DUO's published API, municipal/duo/openapi). Pure: facts in,
 request out; DUO's own rules are checked first, so we never offer what DUO would refuse."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ class DuoFacts:
     language_minutes: int = 0
     participation_minutes: int = 0
     hours_known_until: date | None = None
-    component: str | None = None          # for verwijtbaar: which of map/pvt
+    component: str | None = None  # for verwijtbaar: which of map/pvt
 
 
 @dataclass
@@ -43,14 +44,14 @@ class DuoRegistration:
         return not self.problems and not self.contract_problem
 
 
-
-
 def _date_checks(day: date, facts: DuoFacts, today: date) -> list[str]:
     problems = []
     if day > today:
         problems.append("DUO weigert een datum in de toekomst.")
     if facts.term_start and day < facts.term_start:
-        problems.append(f"DUO weigert een datum vóór de start van de inburgeringstermijn ({facts.term_start:%d-%m-%Y}).")
+        problems.append(
+            f"DUO weigert een datum vóór de start van de inburgeringstermijn ({facts.term_start:%d-%m-%Y})."
+        )
     return problems
 
 
@@ -60,8 +61,10 @@ def _verwijtbaar_checks(facts: DuoFacts, today: date, value: str) -> list[str]:
         return ["De start van de inburgeringstermijn is onbekend; DUO beoordeelt verwijtbaarheid pas na de termijn."]
     end = term_end(facts.term_start)
     if value == "Ja" and not term_exceeded(end, today):
-        return [f"Verwijtbaar 'Ja' kan pas na afloop van de inburgeringstermijn ({end:%d-%m-%Y}). "
-                "Bewaar dit item tot dan of handel het af met een reden."]
+        return [
+            f"Verwijtbaar 'Ja' kan pas na afloop van de inburgeringstermijn ({end:%d-%m-%Y}). "
+            "Bewaar dit item tot dan of handel het af met een reden."
+        ]
     if value == "Nee" and (end - today).days > 61:
         return ["Verwijtbaar 'Nee' kan alleen als de termijn binnen twee maanden afloopt."]
     return []
@@ -72,29 +75,57 @@ def registration_for(kind: ItemKind, facts: DuoFacts, today: date) -> DuoRegistr
     base = [("BSN", bsn)]
     if kind is ItemKind.REGISTREER_MAP:
         d = facts.event_date
-        return DuoRegistration("PUT", f"/personen/{bsn}/map", {"datumEindgesprekMap": d.isoformat()},
-                               base + [("Datum eindgesprek MAP", f"{d:%d-%m-%Y}")], _date_checks(d, facts, today))
+        return DuoRegistration(
+            "PUT",
+            f"/personen/{bsn}/map",
+            {"datumEindgesprekMap": d.isoformat()},
+            base + [("Datum eindgesprek MAP", f"{d:%d-%m-%Y}")],
+            _date_checks(d, facts, today),
+        )
     if kind is ItemKind.REGISTREER_PVT:
         d = facts.event_date
-        return DuoRegistration("PUT", f"/personen/{bsn}/pvt", {"datumOndertekeningPvt": d.isoformat()},
-                               base + [("Datum ondertekening PVT", f"{d:%d-%m-%Y}")], _date_checks(d, facts, today))
+        return DuoRegistration(
+            "PUT",
+            f"/personen/{bsn}/pvt",
+            {"datumOndertekeningPvt": d.isoformat()},
+            base + [("Datum ondertekening PVT", f"{d:%d-%m-%Y}")],
+            _date_checks(d, facts, today),
+        )
     if kind is ItemKind.REGISTREER_ZROUTE:
         d = facts.event_date
-        return DuoRegistration("PUT", f"/personen/{bsn}/zroute", {"datumAfrondingZroute": d.isoformat()},
-                               base + [("Datum afronding Z-route", f"{d:%d-%m-%Y}")], _date_checks(d, facts, today))
+        return DuoRegistration(
+            "PUT",
+            f"/personen/{bsn}/zroute",
+            {"datumAfrondingZroute": d.isoformat()},
+            base + [("Datum afronding Z-route", f"{d:%d-%m-%Y}")],
+            _date_checks(d, facts, today),
+        )
     if kind is ItemKind.HANDHAVING_VERWIJTBAAR and facts.component in {"map", "pvt"}:
-        return DuoRegistration("PUT", f"/personen/{bsn}/{facts.component}", {"verwijtbaar": "Ja"},
-                               base + [(f"{facts.component.upper()} verwijtbaar niet voltooid", "Ja")],
-                               _verwijtbaar_checks(facts, today, "Ja"))
+        return DuoRegistration(
+            "PUT",
+            f"/personen/{bsn}/{facts.component}",
+            {"verwijtbaar": "Ja"},
+            base + [(f"{facts.component.upper()} verwijtbaar niet voltooid", "Ja")],
+            _verwijtbaar_checks(facts, today, "Ja"),
+        )
     if kind is ItemKind.AFSCHALEN:
-        body: dict[str, Any] = {"dagtekeningPip": today.isoformat(), "leerroute": DUO_LEERROUTE[Leerroute.B1], "niveau": "A2"}
-        fields = base + [("Dagtekening gewijzigd PIP", f"{today:%d-%m-%Y}"), ("Leerroute", "B1-route"),
-                         ("Niveau", "A2")]
+        body: dict[str, Any] = {
+            "dagtekeningPip": today.isoformat(),
+            "leerroute": DUO_LEERROUTE[Leerroute.B1],
+            "niveau": "A2",
+        }
+        fields = base + [
+            ("Dagtekening gewijzigd PIP", f"{today:%d-%m-%Y}"),
+            ("Leerroute", "B1-route"),
+            ("Niveau", "A2"),
+        ]
         problems = []
         if facts.doelgroep == "asiel":
             if not facts.intensiteit_uren:
-                problems.append("Vul eerst de intensiteit in het PIP in: die is verplicht voor een asielstatushouder "
-                                "op de B1-route.")
+                problems.append(
+                    "Vul eerst de intensiteit in het PIP in: die is verplicht voor een asielstatushouder "
+                    "op de B1-route."
+                )
             else:
                 body["geschatteIntensiteitB1Route"] = facts.intensiteit_uren
                 fields.append(("Geschatte intensiteit B1-route", f"{facts.intensiteit_uren} uur"))
@@ -103,15 +134,29 @@ def registration_for(kind: ItemKind, facts: DuoFacts, today: date) -> DuoRegistr
         return DuoRegistration("POST", f"/personen/{bsn}/PIP", body, fields, problems)
     known = f"{facts.hours_known_until:%d-%m-%Y}" if facts.hours_known_until else "onbekend"
     if kind is ItemKind.Z_TAAL_800:
-        hours = facts.language_minutes // 60     # DUO takes whole hours: never claim a part not followed
-        return DuoRegistration("PUT", f"/personen/{bsn}/uren/participatietaalles", {"uren": hours},
-                               base + [("Gevolgde uren taalles en KNM", str(hours)),
-                                       ("Exact gevolgd", f"{format_hours(facts.language_minutes)} uur"),
-                                       ("Bekend tot", known)])
+        hours = facts.language_minutes // 60  # DUO takes whole hours: never claim a part not followed
+        return DuoRegistration(
+            "PUT",
+            f"/personen/{bsn}/uren/participatietaalles",
+            {"uren": hours},
+            base
+            + [
+                ("Gevolgde uren taalles en KNM", str(hours)),
+                ("Exact gevolgd", f"{format_hours(facts.language_minutes)} uur"),
+                ("Bekend tot", known),
+            ],
+        )
     if kind is ItemKind.Z_PARTICIPATIE_800:
         hours = facts.participation_minutes // 60
-        return DuoRegistration("PUT", f"/personen/{bsn}/uren/participatieactiviteiten", {"uren": hours},
-                               base + [("Gevolgde uren participatieactiviteiten", str(hours)),
-                                       ("Exact gevolgd", f"{format_hours(facts.participation_minutes)} uur"),
-                                       ("Bekend tot", known)])
+        return DuoRegistration(
+            "PUT",
+            f"/personen/{bsn}/uren/participatieactiviteiten",
+            {"uren": hours},
+            base
+            + [
+                ("Gevolgde uren participatieactiviteiten", str(hours)),
+                ("Exact gevolgd", f"{format_hours(facts.participation_minutes)} uur"),
+                ("Bekend tot", known),
+            ],
+        )
     return None

@@ -1,4 +1,5 @@
 """The inbox screens: thin handlers over municipal.inbox.services."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,22 +12,26 @@ from municipal.inbox import services, setup
 from municipal.inbox.rules import ItemKind, Outcome, Status
 from municipal.tables import SavedFilter
 from shared import clock
-from shared.forms import FormErrors, parse_date
+from shared.calendar import deadline_text
 from shared.errors import RuleError
+from shared.forms import FormErrors, parse_date
 from shared.vocab import Leerroute
 from shared.web import client_ip, gemeente_only, page, redirect
-from shared.calendar import deadline_text
 
 
-def _filters(bereik: str, status: str, soort: str, termijn: str, aanbieder: str, leerroute: str,
-             pagina: int) -> services.Filters:
+def _filters(
+    bereik: str, status: str, soort: str, termijn: str, aanbieder: str, leerroute: str, pagina: int
+) -> services.Filters:
     """Query values as a form sends them (empty fields included); anything unknown means "all"."""
     return services.Filters(
         scope=bereik if bereik in {"mijn", "team", "alle"} else "mijn",
         status=status if status in {"open", "alle", *[s.value for s in Status]} else "open",
         kind=soort if soort in {k.value for k in ItemKind} else "",
         termijn=termijn if termijn in {"op_tijd", "te_laat", "ver_te_laat"} else "",
-        aanbieder=int(aanbieder) if aanbieder.isdigit() else 0, leerroute=leerroute if leerroute in {r.value for r in Leerroute} else "", page=pagina)
+        aanbieder=int(aanbieder) if aanbieder.isdigit() else 0,
+        leerroute=leerroute if leerroute in {r.value for r in Leerroute} else "",
+        page=pagina,
+    )
 
 
 def _ids(form) -> list[int]:
@@ -38,19 +43,43 @@ class InboxController(Controller):
     guards = [gemeente_only]
 
     @get("/", name="inbox.list")
-    async def inbox(self, request: Request, bereik: FromQuery[str] = "mijn", status: FromQuery[str] = "open",
-                    soort: FromQuery[str] = "", termijn: FromQuery[str] = "", aanbieder: FromQuery[str] = "",
-                    leerroute: FromQuery[str] = "", pagina: FromQuery[int] = 1, melding: FromQuery[str] = "") -> Any:
+    async def inbox(
+        self,
+        request: Request,
+        bereik: FromQuery[str] = "mijn",
+        status: FromQuery[str] = "open",
+        soort: FromQuery[str] = "",
+        termijn: FromQuery[str] = "",
+        aanbieder: FromQuery[str] = "",
+        leerroute: FromQuery[str] = "",
+        pagina: FromQuery[int] = 1,
+        melding: FromQuery[str] = "",
+    ) -> Any:
         f = _filters(bereik, status, soort, termijn, aanbieder, leerroute, pagina)
         data, saved, (colleagues, teams) = await asyncio.gather(
             services.inbox_page(request.user, f, client_ip(request)),
             SavedFilter.select().where(SavedFilter.user == request.user.id).order_by(SavedFilter.name),
-            services.colleagues_and_teams(request.user))
-        return page(request, "municipal/inbox.html", {
-            "f": f, "data": data, "kinds": list(ItemKind), "kinds_by_value": {k.value: k for k in ItemKind},
-            "statuses": list(Status), "saved": saved,
-            "today": clock.today(), "deadline_text": deadline_text, "notice": melding, "colleagues": colleagues,
-            "teams": teams, "leerroutes": list(Leerroute)}, fragment="municipal/_inbox_list.html")
+            services.colleagues_and_teams(request.user),
+        )
+        return page(
+            request,
+            "municipal/inbox.html",
+            {
+                "f": f,
+                "data": data,
+                "kinds": list(ItemKind),
+                "kinds_by_value": {k.value: k for k in ItemKind},
+                "statuses": list(Status),
+                "saved": saved,
+                "today": clock.today(),
+                "deadline_text": deadline_text,
+                "notice": melding,
+                "colleagues": colleagues,
+                "teams": teams,
+                "leerroutes": list(Leerroute),
+            },
+            fragment="municipal/_inbox_list.html",
+        )
 
     @post("/bulk", name="inbox.bulk")
     async def bulk(self, request: Request) -> Any:
@@ -66,8 +95,13 @@ class InboxController(Controller):
                 n = await services.bulk_close(request.user, ids, form.get("reden", ""), client_ip(request))
                 message = f"{n}+item(s)+afgehandeld+als+geen+actie+nodig."
             else:
-                n = await services.assign(request.user, ids, assignee_id=_int(form.get("medewerker")),
-                                          team_id=_int(form.get("team")), origin=client_ip(request))
+                n = await services.assign(
+                    request.user,
+                    ids,
+                    assignee_id=_int(form.get("medewerker")),
+                    team_id=_int(form.get("team")),
+                    origin=client_ip(request),
+                )
                 message = f"{n}+item(s)+toegewezen."
         except RuleError as e:
             message = e.message.replace(" ", "+")
@@ -85,15 +119,36 @@ class InboxController(Controller):
     async def item(self, request: Request, item_id: FromPath[int], melding: FromQuery[str] = "") -> Any:
         return await self._item(request, item_id, notice=melding)
 
-    async def _item(self, request: Request, item_id: int, *, errors: FormErrors | None = None, form: dict | None = None,
-                    notice: str = "", status: int = 200, duo: bool = False) -> Any:
+    async def _item(
+        self,
+        request: Request,
+        item_id: int,
+        *,
+        errors: FormErrors | None = None,
+        form: dict | None = None,
+        notice: str = "",
+        status: int = 200,
+        duo: bool = False,
+    ) -> Any:
         data = await (services.duo_view if duo else services.item_page)(request.user, item_id, client_ip(request))
         item = data["item"]
-        return page(request, "municipal/inbox_duo.html" if duo else "municipal/inbox_item.html", {
-            **data, "kind": ItemKind(item["kind"]), "status": Status(item["status"]), "outcomes": list(Outcome),
-            "errors": errors or {}, "form": form or {"registered_on": clock.today().isoformat()},
-            "notice": notice, "deadline": deadline_text(item["deadline"], clock.today()), "today": clock.today(),
-            "allowed": services.allowed_next(Status(item["status"]))}, status=status)
+        return page(
+            request,
+            "municipal/inbox_duo.html" if duo else "municipal/inbox_item.html",
+            {
+                **data,
+                "kind": ItemKind(item["kind"]),
+                "status": Status(item["status"]),
+                "outcomes": list(Outcome),
+                "errors": errors or {},
+                "form": form or {"registered_on": clock.today().isoformat()},
+                "notice": notice,
+                "deadline": deadline_text(item["deadline"], clock.today()),
+                "today": clock.today(),
+                "allowed": services.allowed_next(Status(item["status"])),
+            },
+            status=status,
+        )
 
     @get("/items/{item_id:int}/duo", name="inbox.duo")
     async def duo(self, request: Request, item_id: FromPath[int]) -> Any:
@@ -109,23 +164,35 @@ class InboxController(Controller):
             outcome = Outcome(form["outcome"]) if form.get("outcome") in {o.value for o in Outcome} else None
             registered_on = parse_date(form.get("registered_on"), "registered_on", required=False)
             warning = await services.change_status(
-                request.user, item_id, new, outcome=outcome, registered_on=registered_on,
-                reason=form.get("reason", ""), forwarded_to=form.get("forwarded_to", ""), origin=client_ip(request))
+                request.user,
+                item_id,
+                new,
+                outcome=outcome,
+                registered_on=registered_on,
+                reason=form.get("reason", ""),
+                forwarded_to=form.get("forwarded_to", ""),
+                origin=client_ip(request),
+            )
         except RuleError as e:  # TransitionError too: a Dutch message and its field
             errors.add(e)
         except ValueError:
             errors.add(RuleError("Kies een geldige status.", "status"))
         if errors:
-            return await self._item(request, item_id, errors=errors, form=form, status=422,
-                                    duo=form.get("from") == "duo")
+            return await self._item(
+                request, item_id, errors=errors, form=form, status=422, duo=form.get("from") == "duo"
+            )
         message = warning or "Opgeslagen."
         return redirect(request, f"/inbox/items/{item_id}?melding={message}")
 
     @post("/items/{item_id:int}/opmerking", name="inbox.comment")
     async def comment(self, request: Request, item_id: FromPath[int]) -> Any:
         form = await request.form()
-        return await self._act(request, item_id, lambda: services.comment(
-            request.user, item_id, str(form.get("text", "")), client_ip(request)), "Opmerking+toegevoegd.#geschiedenis")
+        return await self._act(
+            request,
+            item_id,
+            lambda: services.comment(request.user, item_id, str(form.get("text", "")), client_ip(request)),
+            "Opmerking+toegevoegd.#geschiedenis",
+        )
 
     async def _act(self, request: Request, item_id: int, action, done: str) -> Any:
         """Run one step on an item: on a refusal the item page again with the reason beside the field."""
@@ -141,9 +208,18 @@ class InboxController(Controller):
     @post("/items/{item_id:int}/toewijzen", name="inbox.assign")
     async def assign(self, request: Request, item_id: FromPath[int]) -> Any:
         form = await request.form()
-        return await self._act(request, item_id, lambda: services.assign(
-            request.user, [item_id], assignee_id=_int(form.get("medewerker")), team_id=_int(form.get("team")),
-            origin=client_ip(request)), "Toegewezen.")
+        return await self._act(
+            request,
+            item_id,
+            lambda: services.assign(
+                request.user,
+                [item_id],
+                assignee_id=_int(form.get("medewerker")),
+                team_id=_int(form.get("team")),
+                origin=client_ip(request),
+            ),
+            "Toegewezen.",
+        )
 
     @get("/dashboard", name="inbox.dashboard")
     async def dashboard(self, request: Request) -> Any:
@@ -152,15 +228,32 @@ class InboxController(Controller):
 
 class InboxSetupController(Controller):
     """Teams, routing rules, absences and thresholds: /inbox/instellingen."""
+
     path = "/inbox/instellingen"
     guards = [gemeente_only]
 
-    async def _page(self, request: Request, *, errors: FormErrors | None = None, form: dict | None = None,
-                    status: int = 200, notice: str = "") -> Any:
+    async def _page(
+        self,
+        request: Request,
+        *,
+        errors: FormErrors | None = None,
+        form: dict | None = None,
+        status: int = 200,
+        notice: str = "",
+    ) -> Any:
         data = await setup.overview(request.user)
-        return page(request, "municipal/inbox_setup.html", {**data, "errors": errors or {}, "form": form or {},
-                                                             "notice": notice, "may_manage": setup.may_manage(
-                                                                 request.user)}, status=status)
+        return page(
+            request,
+            "municipal/inbox_setup.html",
+            {
+                **data,
+                "errors": errors or {},
+                "form": form or {},
+                "notice": notice,
+                "may_manage": setup.may_manage(request.user),
+            },
+            status=status,
+        )
 
     @get("/", name="inbox.setup")
     async def show(self, request: Request, melding: FromQuery[str] = "") -> Any:
@@ -169,6 +262,7 @@ class InboxSetupController(Controller):
     async def _do(self, request: Request, action, *, manager_only: bool = True) -> Any:
         if manager_only and not setup.may_manage(request.user):
             from litestar.exceptions import NotFoundException
+
             raise NotFoundException()
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         try:
@@ -185,8 +279,9 @@ class InboxSetupController(Controller):
 
     @post("/lid", name="inbox.setup.member")
     async def member(self, request: Request) -> Any:
-        return await self._do(request, lambda f: setup.add_member(request.user, _int(f.get("member_team")),
-                                                                  _int(f.get("member_user"))))
+        return await self._do(
+            request, lambda f: setup.add_member(request.user, _int(f.get("member_team")), _int(f.get("member_user")))
+        )
 
     @post("/regel", name="inbox.setup.rule")
     async def rule(self, request: Request) -> Any:
@@ -207,10 +302,14 @@ class InboxSetupController(Controller):
     @post("/afwezigheid", name="inbox.setup.absence")
     async def absence(self, request: Request) -> Any:
         async def add(f):
-            await setup.add_absence(request.user, _int(f.get("absent_user")),
-                                    parse_date(f.get("absent_start"), "absent_start", required=False),
-                                    parse_date(f.get("absent_end"), "absent_end", required=False),
-                                    _int(f.get("substitute")))
+            await setup.add_absence(
+                request.user,
+                _int(f.get("absent_user")),
+                parse_date(f.get("absent_start"), "absent_start", required=False),
+                parse_date(f.get("absent_end"), "absent_end", required=False),
+                _int(f.get("substitute")),
+            )
+
         return await self._do(request, add, manager_only=False)
 
     @post("/drempels", name="inbox.setup.thresholds")

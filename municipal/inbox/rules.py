@@ -2,6 +2,7 @@
 
 No I/O. Every function takes plain facts and returns a decision, so each rule is unit-tested alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,15 +10,14 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from municipal.errors import TransitionError
-from shared.hours import AFSCHALEN_MINUTES, Z_ROUTE_LANGUAGE_MINUTES, Z_ROUTE_PARTICIPATION_MINUTES
 from municipal.dossier.rules import aanbod_deadline
+from municipal.errors import TransitionError
 from shared.calendar import add_working_days, term_fraction
 from shared.events import HoursPayload, MilestonePayload
-from shared.hours import format_hours
+from shared.hours import AFSCHALEN_MINUTES, Z_ROUTE_LANGUAGE_MINUTES, Z_ROUTE_PARTICIPATION_MINUTES, format_hours
 from shared.vocab import Doelgroep, HourKind, Leerroute, MilestoneKind
 
-DUO_TERM_WORKING_DAYS = 10      # §4.4: register with DUO at most 10 working days after the event
+DUO_TERM_WORKING_DAYS = 10  # §4.4: register with DUO at most 10 working days after the event
 
 
 class ItemKind(StrEnum):
@@ -58,11 +58,19 @@ ITEM_TITLES = {
     ItemKind.VERTRAAGDE_START: "Vertraagde start: aanbod niet binnen 3 maanden na PIP",
 }
 
-DUO_KINDS = {ItemKind.REGISTREER_MAP, ItemKind.REGISTREER_PVT, ItemKind.REGISTREER_ZROUTE, ItemKind.AFSCHALEN,
-             ItemKind.Z_TAAL_800, ItemKind.Z_PARTICIPATIE_800, ItemKind.HANDHAVING_VERWIJTBAAR}
+DUO_KINDS = {
+    ItemKind.REGISTREER_MAP,
+    ItemKind.REGISTREER_PVT,
+    ItemKind.REGISTREER_ZROUTE,
+    ItemKind.AFSCHALEN,
+    ItemKind.Z_TAAL_800,
+    ItemKind.Z_PARTICIPATIE_800,
+    ItemKind.HANDHAVING_VERWIJTBAAR,
+}
 
 
 # --- Statuses: one readable table --------------------------------------------------------------------
+
 
 class Status(StrEnum):
     NIEUW = "nieuw"
@@ -75,14 +83,15 @@ class Status(StrEnum):
 
 
 class Outcome(StrEnum):
-    GEREGISTREERD = "geregistreerd"     # registered with DUO on a date
-    GEEN_ACTIE = "geen_actie"           # no action needed: a reason is required
-    DOORGEZET = "doorgezet"             # passed on: to whom is required
+    GEREGISTREERD = "geregistreerd"  # registered with DUO on a date
+    GEEN_ACTIE = "geen_actie"  # no action needed: a reason is required
+    DOORGEZET = "doorgezet"  # passed on: to whom is required
 
     @property
     def label(self) -> str:
-        return {"geregistreerd": "Geregistreerd bij DUO", "geen_actie": "Geen actie nodig",
-                "doorgezet": "Doorgezet"}[self.value]
+        return {"geregistreerd": "Geregistreerd bij DUO", "geen_actie": "Geen actie nodig", "doorgezet": "Doorgezet"}[
+            self.value
+        ]
 
 
 ALLOWED_STATUS_CHANGES: dict[Status, set[Status]] = {
@@ -100,8 +109,7 @@ def check_transition(current: Status, new: Status) -> None:
         raise TransitionError(f"Van '{current.label}' naar '{new.label}' kan niet.")
 
 
-def check_outcome(outcome: Outcome, *, registered_on: date | None, reason: str, forwarded_to: str,
-                  today: date) -> None:
+def check_outcome(outcome: Outcome, *, registered_on: date | None, reason: str, forwarded_to: str, today: date) -> None:
     if outcome is Outcome.GEREGISTREERD:
         if registered_on is None:
             raise TransitionError("Vul de datum in waarop u het bij DUO registreerde.", "registered_on")
@@ -115,6 +123,7 @@ def check_outcome(outcome: Outcome, *, registered_on: date | None, reason: str, 
 
 # --- Settings ---------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Thresholds:
     afschalen_vooraf_uren: int = 550
@@ -125,6 +134,7 @@ class Thresholds:
 
 
 # --- Signals: from an event to the items it asks for ----------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Person:
@@ -139,6 +149,7 @@ class Person:
 @dataclass(frozen=True)
 class Totals:
     """Followed minutes (attended + verzuim) over all current records of the person."""
+
     language: int = 0
     participation: int = 0
     # ongeoorloofd minutes per period start, newest first, for "repeated" verzuim
@@ -158,6 +169,7 @@ class Signal:
 @dataclass(frozen=True)
 class Evaluation:
     """What an event asks for: items to create or update, and keys whose reason no longer holds."""
+
     signals: list[Signal]
     withdrawn: list[str]
 
@@ -174,29 +186,50 @@ def milestone_signals(payload: MilestonePayload, person: Person) -> Evaluation:
     component = payload.component
     out: list[Signal] = []
     if kind is MilestoneKind.MAP_EINDGESPREK:
-        out.append(Signal(ItemKind.REGISTREER_MAP, f"map:{enrollment}", day, refs,
-                          f"MAP-eindgesprek op {day:%d-%m-%Y}", org))
+        out.append(
+            Signal(ItemKind.REGISTREER_MAP, f"map:{enrollment}", day, refs, f"MAP-eindgesprek op {day:%d-%m-%Y}", org)
+        )
     elif kind is MilestoneKind.PVT_ONDERTEKENING:
-        out.append(Signal(ItemKind.REGISTREER_PVT, f"pvt:{enrollment}", day, refs,
-                          f"PVT ondertekend op {day:%d-%m-%Y}", org))
+        out.append(
+            Signal(ItemKind.REGISTREER_PVT, f"pvt:{enrollment}", day, refs, f"PVT ondertekend op {day:%d-%m-%Y}", org)
+        )
     elif kind is MilestoneKind.ZROUTE_AFGEROND:
-        out.append(Signal(ItemKind.REGISTREER_ZROUTE, f"zroute:{person.id}", day, refs,
-                          f"Z-route afgerond op {day:%d-%m-%Y}", org))
+        out.append(
+            Signal(
+                ItemKind.REGISTREER_ZROUTE, f"zroute:{person.id}", day, refs, f"Z-route afgerond op {day:%d-%m-%Y}", org
+            )
+        )
     elif kind is MilestoneKind.NIET_VOLTOOID:
         if payload.verwijtbaar:
-            out.append(Signal(ItemKind.HANDHAVING_VERWIJTBAAR, f"verwijtbaar:{enrollment}", day,
-                              {**refs, "component": component},
-                              f"{component.upper()} verwijtbaar niet voltooid ({day:%d-%m-%Y})", org))
+            out.append(
+                Signal(
+                    ItemKind.HANDHAVING_VERWIJTBAAR,
+                    f"verwijtbaar:{enrollment}",
+                    day,
+                    {**refs, "component": component},
+                    f"{component.upper()} verwijtbaar niet voltooid ({day:%d-%m-%Y})",
+                    org,
+                )
+            )
         else:
             return Evaluation([], [f"verwijtbaar:{enrollment}"])
     elif kind is MilestoneKind.BELEMMERING:
-        out.append(Signal(ItemKind.BESPREKEN, f"belemmering:{payload.milestone_id}", day, refs,
-                          "Belemmerende omstandigheid gemeld door de aanbieder", org))
+        out.append(
+            Signal(
+                ItemKind.BESPREKEN,
+                f"belemmering:{payload.milestone_id}",
+                day,
+                refs,
+                "Belemmerende omstandigheid gemeld door de aanbieder",
+                org,
+            )
+        )
     return Evaluation(out, [])
 
 
-def hour_signals(payload: HoursPayload, person: Person, totals: Totals, thresholds: Thresholds,
-                 today: date) -> Evaluation:
+def hour_signals(
+    payload: HoursPayload, person: Person, totals: Totals, thresholds: Thresholds, today: date
+) -> Evaluation:
     """Threshold crossings, verzuim and falling behind, judged on the totals after this report."""
     out: list[Signal] = []
     withdrawn: list[str] = []
@@ -213,37 +246,75 @@ def hour_signals(payload: HoursPayload, person: Person, totals: Totals, threshol
 
     if person.leerroute is Leerroute.B1 and person.doelgroep is Doelgroep.ASIEL:
         vooraf = thresholds.afschalen_vooraf_uren * 60
-        threshold(ItemKind.AFSCHALEN, f"afschalen:{person.id}", totals.language >= AFSCHALEN_MINUTES,
-                  f"{_hours(totals.language)} uur taalles gevolgd (600 uur is de grens voor afschalen)")
+        threshold(
+            ItemKind.AFSCHALEN,
+            f"afschalen:{person.id}",
+            totals.language >= AFSCHALEN_MINUTES,
+            f"{_hours(totals.language)} uur taalles gevolgd (600 uur is de grens voor afschalen)",
+        )
         # The heads-up only before 600: whoever crosses both at once needs the real item, not two.
         if vooraf <= totals.language < AFSCHALEN_MINUTES:
-            out.append(Signal(ItemKind.AFSCHALEN_VOORAF, f"afschalen-vooraf:{person.id}", period_end, refs,
-                              f"{_hours(totals.language)} uur taalles gevolgd; bij 600 uur mag afschalen naar A2", org))
+            out.append(
+                Signal(
+                    ItemKind.AFSCHALEN_VOORAF,
+                    f"afschalen-vooraf:{person.id}",
+                    period_end,
+                    refs,
+                    f"{_hours(totals.language)} uur taalles gevolgd; bij 600 uur mag afschalen naar A2",
+                    org,
+                )
+            )
         elif totals.language < vooraf:
             withdrawn.append(f"afschalen-vooraf:{person.id}")
     if person.leerroute is Leerroute.Z:
-        threshold(ItemKind.Z_TAAL_800, f"z-taal-800:{person.id}", totals.language >= Z_ROUTE_LANGUAGE_MINUTES,
-                  f"{_hours(totals.language)} uur taal gevolgd op de Z-route")
-        threshold(ItemKind.Z_PARTICIPATIE_800, f"z-participatie-800:{person.id}",
-                  totals.participation >= Z_ROUTE_PARTICIPATION_MINUTES,
-                  f"{_hours(totals.participation)} uur participatie gevolgd op de Z-route")
+        threshold(
+            ItemKind.Z_TAAL_800,
+            f"z-taal-800:{person.id}",
+            totals.language >= Z_ROUTE_LANGUAGE_MINUTES,
+            f"{_hours(totals.language)} uur taal gevolgd op de Z-route",
+        )
+        threshold(
+            ItemKind.Z_PARTICIPATIE_800,
+            f"z-participatie-800:{person.id}",
+            totals.participation >= Z_ROUTE_PARTICIPATION_MINUTES,
+            f"{_hours(totals.participation)} uur participatie gevolgd op de Z-route",
+        )
 
     unexcused = payload.ongeoorloofd_minutes
     verzuim_key = f"verzuim:{payload.enrollment_id}:{kind.value}:{period_start.isoformat()}"
-    threshold(ItemKind.HANDHAVING_VERZUIM, verzuim_key, unexcused >= thresholds.verzuim_drempel_uren * 60,
-              f"{_hours(unexcused)} uur ongeoorloofd verzuim van {period_start:%d-%m-%Y} t/m {period_end:%d-%m-%Y}")
+    threshold(
+        ItemKind.HANDHAVING_VERZUIM,
+        verzuim_key,
+        unexcused >= thresholds.verzuim_drempel_uren * 60,
+        f"{_hours(unexcused)} uur ongeoorloofd verzuim van {period_start:%d-%m-%Y} t/m {period_end:%d-%m-%Y}",
+    )
     recent = [m for start, m in totals.unexcused_periods if start >= period_start - timedelta(days=183)]
     repeated = len([m for m in recent if m > 0]) >= thresholds.verzuim_herhaald_perioden
     if repeated and unexcused > 0:
-        out.append(Signal(ItemKind.HANDHAVING_VERZUIM, f"verzuim-herhaald:{person.id}:{period_start:%Y-%m}",
-                          period_end, refs, f"Herhaald ongeoorloofd verzuim: in {len([m for m in recent if m])} "
-                          "perioden in het laatste half jaar", org))
+        out.append(
+            Signal(
+                ItemKind.HANDHAVING_VERZUIM,
+                f"verzuim-herhaald:{person.id}:{period_start:%Y-%m}",
+                period_end,
+                refs,
+                f"Herhaald ongeoorloofd verzuim: in {len([m for m in recent if m])} perioden in het laatste half jaar",
+                org,
+            )
+        )
 
     expected = expected_minutes(person, period_end)
     if expected and totals.language < expected * (100 - thresholds.achterstand_procent) / 100:
-        out.append(Signal(ItemKind.VOORTGANG_ACHTER, f"achterstand:{person.id}:{period_end:%Y-%m}", period_end, refs,
-                          f"{_hours(totals.language)} uur gevolgd, naar rato van de intensiteit verwacht: "
-                          f"{_hours(int(expected))} uur", org))
+        out.append(
+            Signal(
+                ItemKind.VOORTGANG_ACHTER,
+                f"achterstand:{person.id}:{period_end:%Y-%m}",
+                period_end,
+                refs,
+                f"{_hours(totals.language)} uur gevolgd, naar rato van de intensiteit verwacht: "
+                f"{_hours(int(expected))} uur",
+                org,
+            )
+        )
     return Evaluation(out, withdrawn)
 
 
@@ -265,9 +336,11 @@ def delayed_start_signal(person: Person, today: date) -> Evaluation:
     limit = aanbod_deadline(person.pip_dagtekening)
     offer = person.datum_inburgeringsaanbod
     if (offer is None and today > limit) or (offer is not None and offer > limit):
-        text = (f"PIP van {person.pip_dagtekening:%d-%m-%Y}; " +
-                (f"aanbod pas op {offer:%d-%m-%Y}" if offer else f"nog geen aanbod na {limit:%d-%m-%Y}") +
-                ". Leg de datum van het aanbod en de reden van de vertraging vast.")
+        text = (
+            f"PIP van {person.pip_dagtekening:%d-%m-%Y}; "
+            + (f"aanbod pas op {offer:%d-%m-%Y}" if offer else f"nog geen aanbod na {limit:%d-%m-%Y}")
+            + ". Leg de datum van het aanbod en de reden van de vertraging vast."
+        )
         return Evaluation([Signal(ItemKind.VERTRAAGDE_START, key, limit, {}, text)], [])
     return Evaluation([], [key])
 
@@ -281,6 +354,7 @@ def deadline_for(kind: ItemKind, event_date: date, created_on: date, thresholds:
 
 # --- Routing ------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Rule:
     id: int
@@ -292,10 +366,16 @@ class Rule:
     doelgroep: str | None = None
     organisation_id: int | None = None
 
-    def matches(self, item: "RoutingFacts") -> bool:
-        return all(want is None or want == have for want, have in (
-            (self.kind, item.kind.value), (self.leerroute, item.leerroute), (self.doelgroep, item.doelgroep),
-            (self.organisation_id, item.organisation_id)))
+    def matches(self, item: RoutingFacts) -> bool:
+        return all(
+            want is None or want == have
+            for want, have in (
+                (self.kind, item.kind.value),
+                (self.leerroute, item.leerroute),
+                (self.doelgroep, item.doelgroep),
+                (self.organisation_id, item.organisation_id),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -326,20 +406,34 @@ class Routing:
     reason: str
 
 
-def route(item: RoutingFacts, rules: list[Rule], *, default_team_id: int | None, absences: list[AbsenceFacts],
-          user_team: dict[int, int], today: date) -> Routing:
+def route(
+    item: RoutingFacts,
+    rules: list[Rule],
+    *,
+    default_team_id: int | None,
+    absences: list[AbsenceFacts],
+    user_team: dict[int, int],
+    today: date,
+) -> Routing:
     """First matching rule; else the person's regisseur; else the team queue. Nobody who is away gets it."""
     for rule in rules:
         if rule.matches(item):
             return _not_absent(rule.assignee_id, rule.team_id, rule.id, f"regel '{rule.name}'", absences, today)
     if item.regisseur_id is not None:
-        return _not_absent(item.regisseur_id, user_team.get(item.regisseur_id, default_team_id), None,
-                           "regisseur van de inburgeraar", absences, today)
+        return _not_absent(
+            item.regisseur_id,
+            user_team.get(item.regisseur_id, default_team_id),
+            None,
+            "regisseur van de inburgeraar",
+            absences,
+            today,
+        )
     return Routing(None, default_team_id, None, "teamwachtrij: geen regisseur en geen regel")
 
 
-def _not_absent(assignee: int | None, team: int | None, rule_id: int | None, reason: str,
-                absences: list[AbsenceFacts], today: date) -> Routing:
+def _not_absent(
+    assignee: int | None, team: int | None, rule_id: int | None, reason: str, absences: list[AbsenceFacts], today: date
+) -> Routing:
     if assignee is None:
         return Routing(None, team, rule_id, reason + " (teamwachtrij)")
     away = next((a for a in absences if a.user_id == assignee and a.covers(today)), None)

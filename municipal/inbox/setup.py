@@ -1,6 +1,7 @@
 """How a gemeente sets up its inbox: teams, ordered routing rules, absences with a substitute, and the
 thresholds of the signal rules. Teamleiders and functioneel beheer manage it; a regisseur may report
 their own absence."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -40,20 +41,43 @@ async def overview(user: CurrentUser) -> dict[str, Any]:
     g = user.gemeente_id
     teams = await Team.select().where(Team.gemeente == g).order_by(Team.name)
     members = await TeamMember.select(TeamMember.id, TeamMember.team, TeamMember.user.name.as_alias("name")).where(
-        TeamMember.team.is_in([t["id"] for t in teams] or [0]))
-    rules = await RoutingRule.select(RoutingRule.all_columns(), RoutingRule.team.name.as_alias("team_name"),
-                                     RoutingRule.assignee.name.as_alias("assignee_name"),
-                                     RoutingRule.organisation.name.as_alias("organisation_name")).where(
-        RoutingRule.gemeente == g).order_by(RoutingRule.position).order_by(RoutingRule.id)
+        TeamMember.team.is_in([t["id"] for t in teams] or [0])
+    )
+    rules = (
+        await RoutingRule.select(
+            RoutingRule.all_columns(),
+            RoutingRule.team.name.as_alias("team_name"),
+            RoutingRule.assignee.name.as_alias("assignee_name"),
+            RoutingRule.organisation.name.as_alias("organisation_name"),
+        )
+        .where(RoutingRule.gemeente == g)
+        .order_by(RoutingRule.position)
+        .order_by(RoutingRule.id)
+    )
     users = await AppUser.select(AppUser.id, AppUser.name).where(AppUser.gemeente == g).order_by(AppUser.name)
-    absences = await Absence.select(Absence.all_columns(), Absence.user.name.as_alias("name"),
-                                    Absence.substitute.name.as_alias("substitute_name")).where(
-        Absence.user.gemeente == g).order_by(Absence.start, ascending=False)
+    absences = (
+        await Absence.select(
+            Absence.all_columns(),
+            Absence.user.name.as_alias("name"),
+            Absence.substitute.name.as_alias("substitute_name"),
+        )
+        .where(Absence.user.gemeente == g)
+        .order_by(Absence.start, ascending=False)
+    )
     settings = await InboxSettings.select().where(InboxSettings.gemeente == g).first()
     organisations = await Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    return {"teams": teams, "members": members, "rules": rules, "users": users, "absences": absences,
-            "settings": settings or Thresholds().__dict__, "organisations": organisations,
-            "kinds": list(ItemKind), "leerroutes": list(Leerroute), "doelgroepen": list(Doelgroep)}
+    return {
+        "teams": teams,
+        "members": members,
+        "rules": rules,
+        "users": users,
+        "absences": absences,
+        "settings": settings or Thresholds().__dict__,
+        "organisations": organisations,
+        "kinds": list(ItemKind),
+        "leerroutes": list(Leerroute),
+        "doelgroepen": list(Doelgroep),
+    }
 
 
 async def add_team(user: CurrentUser, name: str) -> None:
@@ -73,8 +97,9 @@ async def add_member(user: CurrentUser, team_id: int | None, user_id: int | None
 
 async def add_rule(user: CurrentUser, values: dict[str, str]) -> None:
     team = await _own_team(user, int(values["team"]) if values.get("team", "").isdigit() else None)
-    assignee = await _own_user(user, int(values["assignee"]) if values.get("assignee", "").isdigit() else None,
-                               "assignee")
+    assignee = await _own_user(
+        user, int(values["assignee"]) if values.get("assignee", "").isdigit() else None, "assignee"
+    )
     if not values.get("name", "").strip():
         raise RuleError("Geef de regel een naam.", "name")
     kind = values.get("kind") or None
@@ -82,20 +107,37 @@ async def add_rule(user: CurrentUser, values: dict[str, str]) -> None:
         raise RuleError("Kies een soort uit de lijst.", "kind")
     organisation = int(values["organisation"]) if values.get("organisation", "").isdigit() else None
     async with write_tx():
-        last = await RoutingRule.select(RoutingRule.position).where(RoutingRule.gemeente == user.gemeente_id).order_by(
-            RoutingRule.position, ascending=False).first()
-        await RoutingRule.insert(RoutingRule(
-            gemeente=user.gemeente_id, position=(last["position"] + 1) if last else 1, name=values["name"].strip(),
-            kind=kind, leerroute=values.get("leerroute") or None, doelgroep=values.get("doelgroep") or None,
-            organisation=organisation, team=team, assignee=assignee))
+        last = (
+            await RoutingRule.select(RoutingRule.position)
+            .where(RoutingRule.gemeente == user.gemeente_id)
+            .order_by(RoutingRule.position, ascending=False)
+            .first()
+        )
+        await RoutingRule.insert(
+            RoutingRule(
+                gemeente=user.gemeente_id,
+                position=(last["position"] + 1) if last else 1,
+                name=values["name"].strip(),
+                kind=kind,
+                leerroute=values.get("leerroute") or None,
+                doelgroep=values.get("doelgroep") or None,
+                organisation=organisation,
+                team=team,
+                assignee=assignee,
+            )
+        )
         await audit.record(user, "routing_rule.create", "routing_rule", "", detail=values["name"].strip())
 
 
 async def move_rule(user: CurrentUser, rule_id: int, direction: int) -> None:
     """Swap a rule with its neighbour: the order is what decides."""
     async with write_tx():
-        rules = await RoutingRule.select(RoutingRule.id, RoutingRule.position).where(
-            RoutingRule.gemeente == user.gemeente_id).order_by(RoutingRule.position).order_by(RoutingRule.id)
+        rules = (
+            await RoutingRule.select(RoutingRule.id, RoutingRule.position)
+            .where(RoutingRule.gemeente == user.gemeente_id)
+            .order_by(RoutingRule.position)
+            .order_by(RoutingRule.id)
+        )
         index = next((i for i, r in enumerate(rules) if r["id"] == rule_id), None)
         if index is None:
             raise NotFoundException()
@@ -108,17 +150,22 @@ async def move_rule(user: CurrentUser, rule_id: int, direction: int) -> None:
 
 
 async def toggle_rule(user: CurrentUser, rule_id: int) -> None:
-    rule = await RoutingRule.select().where((RoutingRule.id == rule_id)
-                                            & (RoutingRule.gemeente == user.gemeente_id)).first()
+    rule = (
+        await RoutingRule.select()
+        .where((RoutingRule.id == rule_id) & (RoutingRule.gemeente == user.gemeente_id))
+        .first()
+    )
     if rule is None:
         raise NotFoundException()
     await RoutingRule.update({RoutingRule.active: not rule["active"]}).where(RoutingRule.id == rule_id)
-    await audit.record(user, "routing_rule.toggle", "routing_rule", rule_id,
-                       detail="aan" if not rule["active"] else "uit")
+    await audit.record(
+        user, "routing_rule.toggle", "routing_rule", rule_id, detail="aan" if not rule["active"] else "uit"
+    )
 
 
-async def add_absence(user: CurrentUser, who: int | None, start: date | None, end: date | None,
-                      substitute: int | None) -> None:
+async def add_absence(
+    user: CurrentUser, who: int | None, start: date | None, end: date | None, substitute: int | None
+) -> None:
     who = await _own_user(user, who, "absent_user")
     if who is None or (who != user.id and not may_manage(user)):
         raise RuleError("U kunt alleen uw eigen afwezigheid doorgeven.", "absent_user")
@@ -134,8 +181,13 @@ async def add_absence(user: CurrentUser, who: int | None, start: date | None, en
 
 
 async def save_thresholds(user: CurrentUser, values: dict[str, str]) -> None:
-    fields = ["afschalen_vooraf_uren", "verzuim_drempel_uren", "verzuim_herhaald_perioden", "achterstand_procent",
-              "behandeltermijn_werkdagen"]
+    fields = [
+        "afschalen_vooraf_uren",
+        "verzuim_drempel_uren",
+        "verzuim_herhaald_perioden",
+        "achterstand_procent",
+        "behandeltermijn_werkdagen",
+    ]
     parsed = {}
     for name in fields:
         raw = values.get(name, "").strip()
@@ -149,8 +201,14 @@ async def save_thresholds(user: CurrentUser, values: dict[str, str]) -> None:
     async with write_tx():
         if await InboxSettings.exists().where(InboxSettings.gemeente == user.gemeente_id):
             await InboxSettings.update({getattr(InboxSettings, k): v for k, v in parsed.items()}).where(
-                InboxSettings.gemeente == user.gemeente_id)
+                InboxSettings.gemeente == user.gemeente_id
+            )
         else:
             await InboxSettings.insert(InboxSettings(gemeente=user.gemeente_id, **parsed))
-        await audit.record(user, "inbox_settings.update", "inbox_settings", user.gemeente_id,
-                           detail=", ".join(f"{k}={v}" for k, v in parsed.items()))
+        await audit.record(
+            user,
+            "inbox_settings.update",
+            "inbox_settings",
+            user.gemeente_id,
+            detail=", ".join(f"{k}={v}" for k, v in parsed.items()),
+        )

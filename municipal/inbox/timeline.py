@@ -1,6 +1,7 @@
 """The person's timeline on the dossier page: every hour record with running totals against the
 intensiteit and the 600/800-hour marks (as a small server-drawn chart), milestones, and inbox items with
 their history, in time order. Read-only; the caller has already checked the gemeente may see the person."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,10 +37,10 @@ class Event:
 class Chart:
     width: int
     height: int
-    language: str              # SVG polyline points
+    language: str  # SVG polyline points
     participation: str
-    marks: list[tuple[float, str]]      # y, label
-    intensity: str             # the pro-rata line, or ""
+    marks: list[tuple[float, str]]  # y, label
+    intensity: str  # the pro-rata line, or ""
     start: date
     end: date
 
@@ -61,14 +62,16 @@ def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | Non
     if not records:
         return None
     w, h, pad = 640, 220, 30
-    start = min([r["period_start"] for r in records] + ([person["pip_dagtekening"]] if person["pip_dagtekening"] else []))
+    start = min(
+        [r["period_start"] for r in records] + ([person["pip_dagtekening"]] if person["pip_dagtekening"] else [])
+    )
     end = max(r["period_end"] for r in records)
     mark = language_mark_minutes(person["leerroute"])
     marks_h = [mark // 60] if mark else []
     lang = part = 0
     lang_pts, part_pts = [(start, 0)], [(start, 0)]
     ordered = sorted(records, key=lambda r: r["period_end"])
-    for r, total in zip(ordered, running_totals(ordered)):
+    for r, total in zip(ordered, running_totals(ordered), strict=True):
         if counts_as_language(r["kind"], bool(r["formal"])):
             lang = total.language
             lang_pts.append((r["period_end"], lang))
@@ -79,7 +82,9 @@ def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | Non
     span = max(1, (end - start).days)
 
     def xy(day: date, minutes: float) -> str:
-        return f"{pad + (w - 2 * pad) * (day - start).days / span:.1f},{h - pad - (h - 2 * pad) * minutes / 60 / top:.1f}"
+        return (
+            f"{pad + (w - 2 * pad) * (day - start).days / span:.1f},{h - pad - (h - 2 * pad) * minutes / 60 / top:.1f}"
+        )
 
     intensity = ""
     if person["intensiteit_uren"] and person["pip_dagtekening"] and person["leerroute"] == "B1":
@@ -87,41 +92,75 @@ def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | Non
         at_end = person["intensiteit_uren"] * 60 * term_fraction(pip, end)
         intensity = f"{xy(max(pip, start), 0)} {xy(end, at_end)}"
     marks = [(h - pad - (h - 2 * pad) * m / top, f"{m} uur") for m in marks_h]
-    return Chart(w, h, " ".join(xy(d, m) for d, m in lang_pts),
-                 " ".join(xy(d, m) for d, m in part_pts) if part else "", marks, intensity, start, end)
+    return Chart(
+        w,
+        h,
+        " ".join(xy(d, m) for d, m in lang_pts),
+        " ".join(xy(d, m) for d, m in part_pts) if part else "",
+        marks,
+        intensity,
+        start,
+        end,
+    )
 
 
 async def timeline(person: dict[str, Any]) -> dict[str, Any]:
     pid = person["id"]
-    records = await HourRecord.select(HourRecord.all_columns(), HourRecord.organisation.name.as_alias("aanbieder")).where(
-        (HourRecord.inburgeraar == pid) & HourRecord.superseded_by.is_null()).order_by(HourRecord.period_end)
-    milestones = await Milestone.select(Milestone.all_columns(), Milestone.organisation.name.as_alias("aanbieder")).where(
-        (Milestone.inburgeraar == pid) & Milestone.superseded_by.is_null())
+    records = (
+        await HourRecord.select(HourRecord.all_columns(), HourRecord.organisation.name.as_alias("aanbieder"))
+        .where((HourRecord.inburgeraar == pid) & HourRecord.superseded_by.is_null())
+        .order_by(HourRecord.period_end)
+    )
+    milestones = await Milestone.select(
+        Milestone.all_columns(), Milestone.organisation.name.as_alias("aanbieder")
+    ).where((Milestone.inburgeraar == pid) & Milestone.superseded_by.is_null())
     items = await InboxItem.select().where(InboxItem.inburgeraar == pid)
-    entries = await InboxEntry.select(InboxEntry.all_columns(), InboxEntry.by.name.as_alias("by_name")).where(
-        InboxEntry.item.is_in([i["id"] for i in items] or [0])).order_by(InboxEntry.id)
+    entries = (
+        await InboxEntry.select(InboxEntry.all_columns(), InboxEntry.by.name.as_alias("by_name"))
+        .where(InboxEntry.item.is_in([i["id"] for i in items] or [0]))
+        .order_by(InboxEntry.id)
+    )
     events: list[Event] = []
     total = Followed()
-    for r, total in zip(records, running_totals(records)):
+    for r, total in zip(records, running_totals(records), strict=True):
         if counts_as_participation(r["kind"]):
             running = f"totaal participatie {format_hours(total.participation)} uur"
         elif counts_as_language(r["kind"], bool(r["formal"])):
             running = f"totaal taal {format_hours(total.language)} uur"
-        else:       # brede intake, or taalles without the BoW mark: counts toward no mark
+        else:  # brede intake, or taalles without the BoW mark: counts toward no mark
             running = "telt niet mee voor de urengrens"
-        events.append(Event(r["period_end"], f"Uren {r['period_start']:%d-%m} t/m {r['period_end']:%d-%m-%Y}",
-                            f"{r['aanbieder']}: aanwezig {format_hours(r['attended_minutes'])}, verzuim "
-                            f"{format_hours(r['geoorloofd_minutes'] + r['ongeoorloofd_minutes'])} uur "
-                            f"({running})"))
+        events.append(
+            Event(
+                r["period_end"],
+                f"Uren {r['period_start']:%d-%m} t/m {r['period_end']:%d-%m-%Y}",
+                f"{r['aanbieder']}: aanwezig {format_hours(r['attended_minutes'])}, verzuim "
+                f"{format_hours(r['geoorloofd_minutes'] + r['ongeoorloofd_minutes'])} uur "
+                f"({running})",
+            )
+        )
     for m in milestones:
-        events.append(Event(m["event_date"], label(m["kind"]), f"{m['aanbieder']} {m['uitslag']} {m['toelichting']}".strip()))
+        events.append(
+            Event(m["event_date"], label(m["kind"]), f"{m['aanbieder']} {m['uitslag']} {m['toelichting']}".strip())
+        )
     titles = {i["id"]: ITEM_TITLES[ItemKind(i["kind"])] for i in items}
     for e in entries:
         at: datetime = e["at"]
-        events.append(Event(at.date(), f"Inbox: {titles[e['item']]}",
-                            f"{e['by_name'] or 'Regie'}: {e['text']}", f"/inbox/items/{e['item']}"))
+        events.append(
+            Event(
+                at.date(),
+                f"Inbox: {titles[e['item']]}",
+                f"{e['by_name'] or 'Regie'}: {e['text']}",
+                f"/inbox/items/{e['item']}",
+            )
+        )
     events.sort(key=lambda e: e.day, reverse=True)
-    return {"chart": _chart(records, person), "events": events,
-            "totals": {"taal": format_hours(total.language), "participatie": format_hours(total.participation)},
-            "marks": {"afschalen": AFSCHALEN_MINUTES // 60, "z": Z_ROUTE_LANGUAGE_MINUTES // 60,
-                      "z_participatie": Z_ROUTE_PARTICIPATION_MINUTES // 60}}
+    return {
+        "chart": _chart(records, person),
+        "events": events,
+        "totals": {"taal": format_hours(total.language), "participatie": format_hours(total.participation)},
+        "marks": {
+            "afschalen": AFSCHALEN_MINUTES // 60,
+            "z": Z_ROUTE_LANGUAGE_MINUTES // 60,
+            "z_participatie": Z_ROUTE_PARTICIPATION_MINUTES // 60,
+        },
+    }

@@ -2,6 +2,7 @@
 
 Events wait in the outbox until handled, so nothing is lost when this step stops; a daily scan
 catches what time alone makes due (an inburgeringsaanbod that is late)."""
+
 from __future__ import annotations
 
 import asyncio

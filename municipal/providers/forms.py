@@ -1,5 +1,6 @@
 """The providers' forms: raw form values → an organisation or a contract for municipal/providers/services.py,
 plus Dutch errors per field."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,13 @@ def parse_organisation_form(form: Form, kinds: list[str]) -> tuple[OrganisationI
     collect(errors, "name", rules.check_organisation, name, chosen)
     if errors:
         return None, errors
-    return OrganisationInput(name=name, kvk=kvk, kinds=chosen, bow_keurmerk=parse_yes_no(form.get("bow_keurmerk"),
-                             "bow_keurmerk") or False, duo_instellingsnummer=duo), errors
+    return OrganisationInput(
+        name=name,
+        kvk=kvk,
+        kinds=chosen,
+        bow_keurmerk=parse_yes_no(form.get("bow_keurmerk"), "bow_keurmerk") or False,
+        duo_instellingsnummer=duo,
+    ), errors
 
 
 @dataclass(frozen=True)
@@ -43,8 +49,9 @@ class ContractInput:
 
 def parse_contract_form(form: Form) -> tuple[ContractInput | None, FormErrors]:
     errors = FormErrors()
-    component = collect(errors, "component", parse_choice, form.get("component"), Component, "component",
-                        "Kies een onderdeel.")
+    component = collect(
+        errors, "component", parse_choice, form.get("component"), Component, "component", "Kies een onderdeel."
+    )
     start = collect(errors, "start", parse_date, form.get("start"), "start")
     end = collect(errors, "end", parse_date, form.get("end"), "end", required=False)
     if errors:

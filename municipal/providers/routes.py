@@ -1,5 +1,6 @@
 """The gemeente's functioneel beheer of providers: search and register organisations, keep their details, add
 and end this gemeente's contracts with them. Thin handlers over municipal/providers/services.py."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,15 +26,36 @@ class ProviderController(Controller):
     path = "/gemeente"
     guards = [gemeente_only]
 
-    async def _providers_page(self, request: Request, q: str = "", *, form: dict | None = None,
-                              kinds: list[str] | None = None, errors: FormErrors | None = None,
-                              existing_id: int | None = None, status: int = 200) -> Any:
+    async def _providers_page(
+        self,
+        request: Request,
+        q: str = "",
+        *,
+        form: dict | None = None,
+        kinds: list[str] | None = None,
+        errors: FormErrors | None = None,
+        existing_id: int | None = None,
+        status: int = 200,
+    ) -> Any:
         results = await services.search(request.user, q, client_ip(request)) if q.strip() else []
         contracts = await services.contracts_of(request.user.gemeente_id)
-        return page(request, "municipal/providers.html", {
-            "q": q, "results": results, "contracts": contracts, "form": form or {"bow_keurmerk": ""},
-            "chosen_kinds": kinds or [], "errors": errors or {}, "existing_id": existing_id, "today": clock.today(),
-            **OPTIONS}, fragment="municipal/_provider_results.html" if q and not form else None, status=status)
+        return page(
+            request,
+            "municipal/providers.html",
+            {
+                "q": q,
+                "results": results,
+                "contracts": contracts,
+                "form": form or {"bow_keurmerk": ""},
+                "chosen_kinds": kinds or [],
+                "errors": errors or {},
+                "existing_id": existing_id,
+                "today": clock.today(),
+                **OPTIONS,
+            },
+            fragment="municipal/_provider_results.html" if q and not form else None,
+            status=status,
+        )
 
     @get("/aanbieders", name="gemeente.providers", guards=[gemeente_beheer_only])
     async def providers_list(self, request: Request, q: FromQuery[str] = "") -> Any:
@@ -54,26 +76,54 @@ class ProviderController(Controller):
                 add_errors(errors, e)
             except RuleError as e:
                 add_errors(errors, e)
-        return await self._providers_page(request, form=raw, kinds=kinds, errors=errors, existing_id=existing_id,
-                                          status=422)
+        return await self._providers_page(
+            request, form=raw, kinds=kinds, errors=errors, existing_id=existing_id, status=422
+        )
 
-    async def _provider_page(self, request: Request, organisation_id: int, *, form: dict | None = None,
-                             kinds: list[str] | None = None, errors: FormErrors | None = None,
-                             contract_form: dict | None = None, contract_errors: FormErrors | None = None,
-                             end_errors: dict[int, FormErrors] | None = None, status: int = 200,
-                             notice: str = "", existing_id: int | None = None) -> Any:
+    async def _provider_page(
+        self,
+        request: Request,
+        organisation_id: int,
+        *,
+        form: dict | None = None,
+        kinds: list[str] | None = None,
+        errors: FormErrors | None = None,
+        contract_form: dict | None = None,
+        contract_errors: FormErrors | None = None,
+        end_errors: dict[int, FormErrors] | None = None,
+        status: int = 200,
+        notice: str = "",
+        existing_id: int | None = None,
+    ) -> Any:
         org, contracts, versions = await services.organisation(request.user, organisation_id)
         melding = request.query_params.get("melding", "")
-        return page(request, "municipal/provider.html", {
-            "org": org, "contracts": contracts, "versions": versions, "today": clock.today(),
-            "form": form or {"name": org["name"], "kvk": org["kvk"] or "",
-                             "bow_keurmerk": "ja" if org["bow_keurmerk"] else "",
-                             "duo_instellingsnummer": org["duo_instellingsnummer"] or ""},
-            "chosen_kinds": kinds if kinds is not None else list(org["kinds"] or []), "errors": errors or {},
-            "contract_form": contract_form or {"start": clock.today().isoformat(), "end": "", "component": ""},
-            "contract_errors": contract_errors or {}, "end_errors": end_errors or {}, "existing_id": existing_id,
-            "notice": notice or {"geregistreerd": "De organisatie is geregistreerd.", "opgeslagen": SAVED}.get(
-                melding, ""), **OPTIONS}, status=status)
+        return page(
+            request,
+            "municipal/provider.html",
+            {
+                "org": org,
+                "contracts": contracts,
+                "versions": versions,
+                "today": clock.today(),
+                "form": form
+                or {
+                    "name": org["name"],
+                    "kvk": org["kvk"] or "",
+                    "bow_keurmerk": "ja" if org["bow_keurmerk"] else "",
+                    "duo_instellingsnummer": org["duo_instellingsnummer"] or "",
+                },
+                "chosen_kinds": kinds if kinds is not None else list(org["kinds"] or []),
+                "errors": errors or {},
+                "contract_form": contract_form or {"start": clock.today().isoformat(), "end": "", "component": ""},
+                "contract_errors": contract_errors or {},
+                "end_errors": end_errors or {},
+                "existing_id": existing_id,
+                "notice": notice
+                or {"geregistreerd": "De organisatie is geregistreerd.", "opgeslagen": SAVED}.get(melding, ""),
+                **OPTIONS,
+            },
+            status=status,
+        )
 
     @get("/aanbieders/{organisation_id:int}", name="gemeente.provider", guards=[gemeente_beheer_only])
     async def provider(self, request: Request, organisation_id: FromPath[int]) -> Any:
@@ -97,8 +147,9 @@ class ProviderController(Controller):
                 add_errors(errors, e)
             except RuleError as e:
                 add_errors(errors, e)
-        return await self._provider_page(request, organisation_id, form=raw, kinds=kinds, errors=errors,
-                                         existing_id=existing_id, status=422)
+        return await self._provider_page(
+            request, organisation_id, form=raw, kinds=kinds, errors=errors, existing_id=existing_id, status=422
+        )
 
     @post("/aanbieders/{organisation_id:int}/contracten", name="gemeente.contract_add", guards=[gemeente_beheer_only])
     async def contract_add(self, request: Request, organisation_id: FromPath[int]) -> Any:
@@ -111,8 +162,9 @@ class ProviderController(Controller):
                 return redirect(request, f"/gemeente/aanbieders/{organisation_id}?melding=opgeslagen#contracten")
             except RuleError as e:
                 add_errors(errors, e)
-        return await self._provider_page(request, organisation_id, contract_form=raw, contract_errors=errors,
-                                         status=422)
+        return await self._provider_page(
+            request, organisation_id, contract_form=raw, contract_errors=errors, status=422
+        )
 
     @post("/contracten/{contract_id:int}/beeindigen", name="gemeente.contract_end", guards=[gemeente_beheer_only])
     async def contract_end(self, request: Request, contract_id: FromPath[int]) -> Any:

@@ -5,6 +5,7 @@ searches (by name or KvK number) and registers a provider only when it is not th
 number is unique (a partial unique index). Contracts belong to one gemeente. Organisation and contract
 changes are versioned like dossier data (shared/history.py).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,15 +14,15 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 from piccolo.columns.combination import WhereRaw
 
+from municipal.errors import AlreadyRegistered, NothingChanged
 from municipal.providers import rules
 from municipal.providers.forms import ContractInput, OrganisationInput
 from municipal.providers.rules import ContractPeriod
 from municipal.versions import SECTIONS
-from municipal.errors import AlreadyRegistered, NothingChanged
 from shared import audit, events
 from shared.db import IntegrityErrors, write_tx
-from shared.history import record_version, snapshot, versions_of, with_changes
 from shared.errors import RuleError
+from shared.history import record_version, snapshot, versions_of, with_changes
 from shared.security import CurrentUser
 from shared.tables import Contract, Enrollment, Organisation
 from shared.vocab import Component, Role
@@ -49,8 +50,10 @@ async def search(user: CurrentUser, q: str, origin: str = "") -> list[dict[str, 
             match |= Organisation.kvk.like(f"%{digits}%")
         where &= match
     rows = await Organisation.select().where(where).order_by(Organisation.name).limit(200)
-    contracted = {r["organisation"] for r in await Contract.select(Contract.organisation).where(
-        Contract.gemeente == user.gemeente_id)}
+    contracted = {
+        r["organisation"]
+        for r in await Contract.select(Contract.organisation).where(Contract.gemeente == user.gemeente_id)
+    }
     for r in rows:
         r["contracted"] = r["id"] in contracted
     if q.strip():
@@ -63,9 +66,13 @@ async def contracts_of(gemeente_id: int, organisation_id: int | None = None) -> 
     where = Contract.gemeente == gemeente_id
     if organisation_id is not None:
         where &= Contract.organisation == organisation_id
-    return await Contract.select(Contract.all_columns(), Contract.organisation.name.as_alias("organisation_name")
-                                 ).where(where).order_by(Contract.organisation.name).order_by(Contract.component
-                                                                                              ).order_by(Contract.start)
+    return (
+        await Contract.select(Contract.all_columns(), Contract.organisation.name.as_alias("organisation_name"))
+        .where(where)
+        .order_by(Contract.organisation.name)
+        .order_by(Contract.component)
+        .order_by(Contract.start)
+    )
 
 
 async def organisation(user: CurrentUser, organisation_id: int) -> tuple[dict, list[dict], list[dict]]:
@@ -83,8 +90,13 @@ async def organisation(user: CurrentUser, organisation_id: int) -> tuple[dict, l
 
 
 def _org_values(data: OrganisationInput) -> dict[str, Any]:
-    return {"name": data.name, "kvk": data.kvk, "kinds": [k.value for k in data.kinds],
-            "bow_keurmerk": data.bow_keurmerk, "duo_instellingsnummer": data.duo_instellingsnummer}
+    return {
+        "name": data.name,
+        "kvk": data.kvk,
+        "kinds": [k.value for k in data.kinds],
+        "bow_keurmerk": data.bow_keurmerk,
+        "duo_instellingsnummer": data.duo_instellingsnummer,
+    }
 
 
 async def _existing_kvk(kvk: str, except_id: int | None = None) -> dict[str, Any] | None:
@@ -103,12 +115,21 @@ async def register(user: CurrentUser, data: OrganisationInput, origin: str = "")
         try:
             rows = await Organisation.insert(Organisation(**values)).returning(Organisation.id)
         except IntegrityErrors:
-            raise RuleError("Deze organisatie is zojuist al geregistreerd. Zoek haar op.", "kvk")
+            raise RuleError("Deze organisatie is zojuist al geregistreerd. Zoek haar op.", "kvk") from None
         new_id = rows[0]["id"]
-        await record_version("organisatie", "organisation", new_id, snapshot(values, SECTIONS["organisatie"]),
-                             actor=user, inburgeraar_id=None, gemeente_id=user.gemeente_id, kind="register")
-        await audit.record(user, "organisation.register", "organisation", new_id, origin=origin,
-                           detail=f"{data.name} (KvK {data.kvk})")
+        await record_version(
+            "organisatie",
+            "organisation",
+            new_id,
+            snapshot(values, SECTIONS["organisatie"]),
+            actor=user,
+            inburgeraar_id=None,
+            gemeente_id=user.gemeente_id,
+            kind="register",
+        )
+        await audit.record(
+            user, "organisation.register", "organisation", new_id, origin=origin, detail=f"{data.name} (KvK {data.kvk})"
+        )
         return new_id
 
 
@@ -126,11 +147,26 @@ async def update(user: CurrentUser, organisation_id: int, data: OrganisationInpu
         if after == before:
             raise NothingChanged()
         await Organisation.update({getattr(Organisation, k): v for k, v in values.items()}).where(
-            Organisation.id == organisation_id)
-        await record_version("organisatie", "organisation", organisation_id, after, actor=user, inburgeraar_id=None,
-                             gemeente_id=user.gemeente_id, before=before)
-        await audit.record(user, "organisation.change", "organisation", organisation_id, origin=origin,
-                           detail=", ".join(f for f in fields if before[f] != after[f]))
+            Organisation.id == organisation_id
+        )
+        await record_version(
+            "organisatie",
+            "organisation",
+            organisation_id,
+            after,
+            actor=user,
+            inburgeraar_id=None,
+            gemeente_id=user.gemeente_id,
+            before=before,
+        )
+        await audit.record(
+            user,
+            "organisation.change",
+            "organisation",
+            organisation_id,
+            origin=origin,
+            detail=", ".join(f for f in fields if before[f] != after[f]),
+        )
 
 
 def _periods(rows: list[dict[str, Any]], except_id: int | None = None) -> list[ContractPeriod]:
@@ -144,18 +180,46 @@ async def add_contract(user: CurrentUser, organisation_id: int, data: ContractIn
             raise NotFoundException()
         existing = await contracts_of(user.gemeente_id, organisation_id)
         rules.check_contract(data.component, data.start, data.end, _periods(existing))
-        rows = await Contract.insert(Contract(gemeente=user.gemeente_id, organisation=organisation_id,
-                                              component=data.component.value, start=data.start, end=data.end)
-                                     ).returning(Contract.id)
+        rows = await Contract.insert(
+            Contract(
+                gemeente=user.gemeente_id,
+                organisation=organisation_id,
+                component=data.component.value,
+                start=data.start,
+                end=data.end,
+            )
+        ).returning(Contract.id)
         new_id = rows[0]["id"]
-        values = {"organisation": organisation_id, "component": data.component.value, "start": data.start,
-                  "end": data.end}
-        await record_version("contract", "contract", new_id, snapshot(values, SECTIONS["contract"]), actor=user,
-                             inburgeraar_id=None, gemeente_id=user.gemeente_id, kind="register")
-        await events.emit(events.EventKind.CONTRACT_STARTED, events.ContractStarted(contract_id=new_id, **values),
-                          inburgeraar_id=None, gemeente_id=user.gemeente_id)
-        await audit.record(user, "contract.add", "contract", new_id, origin=origin,
-                           detail=f"{data.component.value} bij organisatie {organisation_id}")
+        values = {
+            "organisation": organisation_id,
+            "component": data.component.value,
+            "start": data.start,
+            "end": data.end,
+        }
+        await record_version(
+            "contract",
+            "contract",
+            new_id,
+            snapshot(values, SECTIONS["contract"]),
+            actor=user,
+            inburgeraar_id=None,
+            gemeente_id=user.gemeente_id,
+            kind="register",
+        )
+        await events.emit(
+            events.EventKind.CONTRACT_STARTED,
+            events.ContractStarted(contract_id=new_id, **values),
+            inburgeraar_id=None,
+            gemeente_id=user.gemeente_id,
+        )
+        await audit.record(
+            user,
+            "contract.add",
+            "contract",
+            new_id,
+            origin=origin,
+            detail=f"{data.component.value} bij organisatie {organisation_id}",
+        )
         return new_id
 
 
@@ -178,20 +242,38 @@ async def end_contract(user: CurrentUser, contract_id: int, end: date, origin: s
         others = await contracts_of(user.gemeente_id, row["organisation"])
         rules.check_contract(Component(row["component"]), row["start"], end, _periods(others, except_id=contract_id))
         running = await Enrollment.count().where(
-            (Enrollment.organisation == row["organisation"]) & (Enrollment.component == row["component"])
+            (Enrollment.organisation == row["organisation"])
+            & (Enrollment.component == row["component"])
             & (Enrollment.inburgeraar.gemeente == user.gemeente_id)
-            & (Enrollment.end.is_null() | (Enrollment.end > end)) & (Enrollment.start >= row["start"]))
+            & (Enrollment.end.is_null() | (Enrollment.end > end))
+            & (Enrollment.start >= row["start"])
+        )
         if running:
-            raise RuleError(f"{running} inschrijving(en) onder dit contract lopen na deze datum door. Beëindig of "
-                            "wijzig die eerst.", "end")
+            raise RuleError(
+                f"{running} inschrijving(en) onder dit contract lopen na deze datum door. Beëindig of "
+                "wijzig die eerst.",
+                "end",
+            )
         before = snapshot(row, SECTIONS["contract"])
         after = {**before, "end": end.isoformat()}
         if after == before:
             raise NothingChanged()
         await Contract.update({Contract.end: end}).where(Contract.id == contract_id)
-        await record_version("contract", "contract", contract_id, after, actor=user, inburgeraar_id=None,
-                             gemeente_id=user.gemeente_id, before=before)
-        await events.emit(events.EventKind.CONTRACT_ENDED, events.ContractEnded(contract_id=contract_id, end=end),
-                          inburgeraar_id=None, gemeente_id=user.gemeente_id)
+        await record_version(
+            "contract",
+            "contract",
+            contract_id,
+            after,
+            actor=user,
+            inburgeraar_id=None,
+            gemeente_id=user.gemeente_id,
+            before=before,
+        )
+        await events.emit(
+            events.EventKind.CONTRACT_ENDED,
+            events.ContractEnded(contract_id=contract_id, end=end),
+            inburgeraar_id=None,
+            gemeente_id=user.gemeente_id,
+        )
         await audit.record(user, "contract.end", "contract", contract_id, origin=origin, detail=f"einde {end}")
         return row["organisation"]

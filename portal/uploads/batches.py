@@ -3,6 +3,7 @@ its state changes (`update_batch`), why it cannot be committed now, who acts for
 organisation's API token), the organisation's saved column mapping, the notices the batch page shows,
 and the background tasks that check and commit after the response while the page polls.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,9 +22,13 @@ NOTICES = {
     "al-opgeslagen": "Dit bestand heeft u al eerder ingestuurd en opgeslagen. Er is niets veranderd.",
     "al-ontvangen": "Dit bestand heeft u net al geüpload. U ziet hier die upload.",
     "opgeslagen": "De regels zijn opgeslagen.",
-    "gewijzigd": ("Sinds de controle is er iets veranderd in wat er al stond. Er is niets opgeslagen. "
-                  "Hieronder ziet u de nieuwe controle; bekijk die en sla opnieuw op."),
-    "gekoppeld": "Uw koppeling is bewaard en wordt ook voor uw volgende uploads gebruikt. Het bestand is opnieuw gecontroleerd.",
+    "gewijzigd": (
+        "Sinds de controle is er iets veranderd in wat er al stond. Er is niets opgeslagen. "
+        "Hieronder ziet u de nieuwe controle; bekijk die en sla opnieuw op."
+    ),
+    "gekoppeld": (
+        "Uw koppeling is bewaard en wordt ook voor uw volgende uploads gebruikt. Het bestand is opnieuw gecontroleerd."
+    ),
     "afgebroken": "De upload is afgebroken. Er is niets opgeslagen.",
     "onderbroken": "Het opslaan is onderbroken. Er is niets opgeslagen; u kunt het opnieuw proberen.",
 }
@@ -31,12 +36,16 @@ NOTICES = {
 
 # --- The batch ------------------------------------------------------------------------------------------
 
+
 async def own_batch(actor: CurrentUser, batch_id: int) -> dict[str, Any]:
     """The batch if it belongs to the actor's organisation, else 404 (as access.py answers foreign ids)."""
     if not actor.organisation_id or not (actor.is_provider):
         raise NotFoundException()
-    batch = await UploadBatch.select().where(
-        (UploadBatch.id == batch_id) & (UploadBatch.organisation == actor.organisation_id)).first()
+    batch = (
+        await UploadBatch.select()
+        .where((UploadBatch.id == batch_id) & (UploadBatch.organisation == actor.organisation_id))
+        .first()
+    )
     if batch is None:
         raise NotFoundException()
     return batch
@@ -45,7 +54,8 @@ async def own_batch(actor: CurrentUser, batch_id: int) -> dict[str, Any]:
 async def update_batch(batch_id: int, **values: Any) -> None:
     async with write_tx():
         await UploadBatch.update({getattr(UploadBatch, k): v for k, v in values.items()}).where(
-            UploadBatch.id == batch_id)
+            UploadBatch.id == batch_id
+        )
 
 
 def not_committable(batch: dict[str, Any]) -> str:
@@ -59,16 +69,22 @@ def not_committable(batch: dict[str, Any]) -> str:
 
 # --- The organisation's own column names ----------------------------------------------------------------
 
+
 async def saved_mapping(organisation_id: int) -> tuple[dict, dict]:
     """The organisation's saved (columns, values) mapping; empty dicts when it has none."""
-    row = await ColumnMapping.select(ColumnMapping.columns, ColumnMapping.values).where(
-        ColumnMapping.organisation == organisation_id).output(load_json=True).first()
+    row = (
+        await ColumnMapping.select(ColumnMapping.columns, ColumnMapping.values)
+        .where(ColumnMapping.organisation == organisation_id)
+        .output(load_json=True)
+        .first()
+    )
     if not row:
         return {}, {}
     return row["columns"] or {}, row["values"] or {}
 
 
 # --- Who acts for a batch -------------------------------------------------------------------------------
+
 
 async def batch_actor(batch: dict[str, Any]) -> CurrentUser:
     """Who the batch acts for: the uploader, or the organisation's API token."""
@@ -81,8 +97,14 @@ async def batch_actor(batch: dict[str, Any]) -> CurrentUser:
 
 def api_actor(organisation_id: int, token_name: str) -> CurrentUser:
     """An API call acts as the organisation, not as a person: no user id, its token's name in the log."""
-    return CurrentUser(id=None, email=f"api:{token_name}"[:254], name=f"API ({token_name})", role=Role.PROVIDER,
-                       gemeente_id=None, organisation_id=organisation_id)
+    return CurrentUser(
+        id=None,
+        email=f"api:{token_name}"[:254],
+        name=f"API ({token_name})",
+        role=Role.PROVIDER,
+        gemeente_id=None,
+        organisation_id=organisation_id,
+    )
 
 
 # --- Work after the response ----------------------------------------------------------------------------

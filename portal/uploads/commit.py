@@ -5,6 +5,7 @@ their domain events and one audit entry per person. The portal commits after the
 (`start_commit`); the provider API checks and commits in one go (`check_and_commit`). Cancelling a
 checked upload is here too.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,11 +32,42 @@ log = logging.getLogger("regie.uploads")
 
 # --- Writing the records --------------------------------------------------------------------------------
 
-HOUR_COLUMNS = ["id", "enrollment", "inburgeraar", "organisation", "kind", "period_start", "period_end",
-                "attended_minutes", "geoorloofd_minutes", "ongeoorloofd_minutes", "verzuim_reden", "toelichting",
-                "formal", "source", "entered_by", "entered_at", "supersedes", "upload_batch"]
-MILESTONE_COLUMNS = ["id", "enrollment", "inburgeraar", "organisation", "kind", "event_date", "verwijtbaar",
-                     "uitslag", "toelichting", "source", "entered_by", "entered_at", "supersedes", "upload_batch"]
+HOUR_COLUMNS = [
+    "id",
+    "enrollment",
+    "inburgeraar",
+    "organisation",
+    "kind",
+    "period_start",
+    "period_end",
+    "attended_minutes",
+    "geoorloofd_minutes",
+    "ongeoorloofd_minutes",
+    "verzuim_reden",
+    "toelichting",
+    "formal",
+    "source",
+    "entered_by",
+    "entered_at",
+    "supersedes",
+    "upload_batch",
+]
+MILESTONE_COLUMNS = [
+    "id",
+    "enrollment",
+    "inburgeraar",
+    "organisation",
+    "kind",
+    "event_date",
+    "verwijtbaar",
+    "uitslag",
+    "toelichting",
+    "source",
+    "entered_by",
+    "entered_at",
+    "supersedes",
+    "upload_batch",
+]
 
 
 async def write_lines(actor: CurrentUser, batch_id: int, lines: list[Line], source: Source, origin: str) -> int:
@@ -46,42 +78,90 @@ async def write_lines(actor: CurrentUser, batch_id: int, lines: list[Line], sour
     hour_lines = [x for x in lines if not x.is_milestone and x.outcome in (Outcome.NEW, Outcome.CORRECTION)]
     milestone_lines = [x for x in lines if x.is_milestone and x.outcome in (Outcome.NEW, Outcome.CORRECTION)]
     now = clock.now()
-    formal = bool((await Organisation.select(Organisation.bow_keurmerk).where(Organisation.id == org).first()
-                   or {}).get("bow_keurmerk"))
+    formal = bool(
+        (await Organisation.select(Organisation.bow_keurmerk).where(Organisation.id == org).first() or {}).get(
+            "bow_keurmerk"
+        )
+    )
     happened: list[tuple[str, int | None, int | None, dict]] = []
     changed: dict[tuple[int, int], list[str]] = defaultdict(list)
 
     ids = await reserve_ids(HourRecord, len(hour_lines))
     records, previous = [], []
-    for new_id, line in zip(ids, hour_lines):
+    for new_id, line in zip(ids, hour_lines, strict=True):
         person, enrollment = line.person, line.enrollment
         previous_id = line.previous["id"] if line.previous else None
         if previous_id:
             previous.append(previous_id)
-        records.append((new_id, enrollment["id"], person["id"], org, line.kind.value, line.start, line.end,
-                        line.attended, line.geoorloofd, line.ongeoorloofd,
-                        line.reden.value if line.reden else None, line.toelichting, formal, source_value, actor.id,
-                        now, previous_id, batch_id))
-        action, payload = hours_event_of(new_id, enrollment, org, line.kind, line.start, line.end, line.attended,
-                                         line.geoorloofd, line.ongeoorloofd, previous_id, source_value,
-                                         upload_batch=batch_id)
+        records.append(
+            (
+                new_id,
+                enrollment["id"],
+                person["id"],
+                org,
+                line.kind.value,
+                line.start,
+                line.end,
+                line.attended,
+                line.geoorloofd,
+                line.ongeoorloofd,
+                line.reden.value if line.reden else None,
+                line.toelichting,
+                formal,
+                source_value,
+                actor.id,
+                now,
+                previous_id,
+                batch_id,
+            )
+        )
+        action, payload = hours_event_of(
+            new_id,
+            enrollment,
+            org,
+            line.kind,
+            line.start,
+            line.end,
+            line.attended,
+            line.geoorloofd,
+            line.ongeoorloofd,
+            previous_id,
+            source_value,
+            upload_batch=batch_id,
+        )
         happened.append((action, person["id"], person["gemeente"], payload))
         changed[(person["id"], person["gemeente"])].append(f"{action} hour_record {new_id} (regel {line.number})")
     await append_versions(HourRecord, HOUR_COLUMNS, records, previous)
 
     ids = await reserve_ids(Milestone, len(milestone_lines))
     records, previous = [], []
-    for new_id, line in zip(ids, milestone_lines):
+    for new_id, line in zip(ids, milestone_lines, strict=True):
         person, enrollment = line.person, line.enrollment
         previous_id = line.previous["id"] if line.previous else None
         if previous_id:
             previous.append(previous_id)
         values = milestone_values(line.event_date, line.verwijtbaar, line.uitslag, line.toelichting)
-        records.append((new_id, enrollment["id"], person["id"], org, line.milestone.value, values["event_date"],
-                        values["verwijtbaar"], values["uitslag"], values["toelichting"], source_value, actor.id, now,
-                        previous_id, batch_id))
-        action, payload = milestone_event(new_id, enrollment, org, line.milestone, values, previous_id, source_value,
-                                          upload_batch=batch_id)
+        records.append(
+            (
+                new_id,
+                enrollment["id"],
+                person["id"],
+                org,
+                line.milestone.value,
+                values["event_date"],
+                values["verwijtbaar"],
+                values["uitslag"],
+                values["toelichting"],
+                source_value,
+                actor.id,
+                now,
+                previous_id,
+                batch_id,
+            )
+        )
+        action, payload = milestone_event(
+            new_id, enrollment, org, line.milestone, values, previous_id, source_value, upload_batch=batch_id
+        )
         happened.append((action, person["id"], person["gemeente"], payload))
         changed[(person["id"], person["gemeente"])].append(f"{action} milestone {new_id} (regel {line.number})")
     await append_versions(Milestone, MILESTONE_COLUMNS, records, previous)
@@ -89,9 +169,14 @@ async def write_lines(actor: CurrentUser, batch_id: int, lines: list[Line], sour
     await events.emit_many(happened)
     # One audit entry per person whose data this upload changed, naming every record (a form writes one
     # record per request and so one entry per record; an upload is one act per person).
-    await audit.record_many(actor, [
-        ("upload.stored", "upload_batch", batch_id, person, gemeente, "; ".join(what))
-        for (person, gemeente), what in changed.items()], origin=origin)
+    await audit.record_many(
+        actor,
+        [
+            ("upload.stored", "upload_batch", batch_id, person, gemeente, "; ".join(what))
+            for (person, gemeente), what in changed.items()
+        ],
+        origin=origin,
+    )
     return len(hour_lines) + len(milestone_lines)
 
 
@@ -102,6 +187,7 @@ async def _lock_enrollments(organisation_id: int) -> None:
 
 
 # --- Committing -----------------------------------------------------------------------------------------
+
 
 async def commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool = True, origin: str = "") -> int:
     """Commit a checked batch: all its valid lines in one transaction, or nothing. Raises Changed when the
@@ -131,32 +217,44 @@ async def commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool = 
             if totals.errors and not allow_errors:
                 raise UploadRefused(f"{totals.errors} regel(s) hebben een fout. Er is niets opgeslagen.", batch_id)
             if not totals.to_store:
-                raise UploadRefused("Er is niets nieuws om op te slaan: alle regels staan er al, of hebben een fout.",
-                                    batch_id)
+                raise UploadRefused(
+                    "Er is niets nieuws om op te slaan: alle regels staan er al, of hebben een fout.", batch_id
+                )
             stored = await _store(actor, batch, lines, totals, origin)
     except IntegrityErrors:
-        raise Changed()
+        raise Changed() from None
     return stored
 
 
-async def _store(actor: CurrentUser, batch: dict[str, Any], lines: list[Line], totals: rules.Totals,
-                 origin: str) -> int:
+async def _store(
+    actor: CurrentUser, batch: dict[str, Any], lines: list[Line], totals: rules.Totals, origin: str
+) -> int:
     """Write the judged lines and mark the batch committed (inside the caller's write_tx)."""
     stored = await write_lines(actor, batch["id"], lines, Source(batch["source"]), origin)
-    await UploadBatch.update({
-        UploadBatch.status: BatchStatus.COMMITTED, UploadBatch.committed_at: clock.now(),
-        UploadBatch.committed_by: actor.id, UploadBatch.progress: 100,
-        UploadBatch.rows_new: totals.new, UploadBatch.rows_corrected: totals.corrected,
-        UploadBatch.rows_unchanged: totals.unchanged, UploadBatch.rows_error: totals.errors,
-    }).where(UploadBatch.id == batch["id"])
-    await audit.record(actor, "upload.committed", "upload_batch", batch["id"], origin=origin,
-                       detail=f"{totals.new} nieuw, {totals.corrected} correcties opgeslagen; "
-                              f"{totals.errors} foute regels niet")
+    await UploadBatch.update(
+        {
+            UploadBatch.status: BatchStatus.COMMITTED,
+            UploadBatch.committed_at: clock.now(),
+            UploadBatch.committed_by: actor.id,
+            UploadBatch.progress: 100,
+            UploadBatch.rows_new: totals.new,
+            UploadBatch.rows_corrected: totals.corrected,
+            UploadBatch.rows_unchanged: totals.unchanged,
+            UploadBatch.rows_error: totals.errors,
+        }
+    ).where(UploadBatch.id == batch["id"])
+    await audit.record(
+        actor,
+        "upload.committed",
+        "upload_batch",
+        batch["id"],
+        origin=origin,
+        detail=f"{totals.new} nieuw, {totals.corrected} correcties opgeslagen; {totals.errors} foute regels niet",
+    )
     return stored
 
 
-async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: bool = False,
-                           origin: str = "") -> bool:
+async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: bool = False, origin: str = "") -> bool:
     """The API's one go: read the file, then judge it once, inside the write transaction, and store the
     preview and (when there are no errors, or `allow_errors`) the records, all in that transaction.
     Returns whether records were stored."""
@@ -178,11 +276,12 @@ async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: b
                 return False
             await _store(actor, batch, lines, totals, origin)
     except IntegrityErrors:
-        raise Changed()
+        raise Changed() from None
     return True
 
 
 # --- The portal's way: after the response, or cancelled -------------------------------------------------
+
 
 async def start_commit(actor: CurrentUser, batch_id: int, origin: str = "") -> None:
     """The web flow: mark the batch as being committed and do the work after the response."""
@@ -203,9 +302,11 @@ async def _commit_in_background(actor: CurrentUser, batch_id: int, origin: str) 
         await update_batch(batch_id, status=BatchStatus.CHECKED, message=e.message)
     except Exception:
         log.exception("opslaan van upload %s mislukt", batch_id)
-        await update_batch(batch_id, status=BatchStatus.CHECKED,
-                           message="Bij het opslaan ging bij ons iets mis. Er is niets opgeslagen. Probeer het "
-                                   "opnieuw.")
+        await update_batch(
+            batch_id,
+            status=BatchStatus.CHECKED,
+            message="Bij het opslaan ging bij ons iets mis. Er is niets opgeslagen. Probeer het opnieuw.",
+        )
 
 
 async def cancel(actor: CurrentUser, batch_id: int, origin: str = "") -> None:

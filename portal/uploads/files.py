@@ -2,6 +2,7 @@
 no database; the API's JSON rows are read like a sheet), loading it back from the database, how long it
 is kept and purging it after that, and the blank templates (CSV and XLSX) a provider fills in.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,6 +26,7 @@ DEFAULT_RETENTION_DAYS = 90
 
 # --- Reading a stored file ------------------------------------------------------------------------------
 
+
 async def original(batch_id: int) -> bytes | None:
     """The file's bytes as they were uploaded; None once purged."""
     row = await UploadFile.select(UploadFile.content).where(UploadFile.batch == batch_id).first()
@@ -34,14 +36,15 @@ async def original(batch_id: int) -> bytes | None:
 @dataclass
 class Reading:
     """A file read with a layout: its lines, or why it could not be read."""
+
     format: str = ""
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     layout: Layout | None = None
     lines: list[Line] = field(default_factory=list)
-    refused: str = ""                  # the file itself cannot be read
-    problems: list[str] = field(default_factory=list)   # the columns need mapping first
+    refused: str = ""  # the file itself cannot be read
+    problems: list[str] = field(default_factory=list)  # the columns need mapping first
 
 
 class Progress:
@@ -57,8 +60,9 @@ def open_stored(content: bytes, fmt: str, sheet: str):
     return open_table(io.BytesIO(content), sheet=sheet or None, limits=LIMITS)
 
 
-def read_lines(content: bytes, fmt: str, sheet: str, saved_columns: dict, saved_values: dict,
-               progress: Progress | None = None) -> Reading:
+def read_lines(
+    content: bytes, fmt: str, sheet: str, saved_columns: dict, saved_values: dict, progress: Progress | None = None
+) -> Reading:
     """Parse every row (runs in a thread: CPU only, no database)."""
     reading = Reading()
     try:
@@ -70,7 +74,7 @@ def read_lines(content: bytes, fmt: str, sheet: str, saved_columns: dict, saved_
             reading.layout = layout
             reading.problems = layout.problems()
             if reading.problems:
-                for _ in table.rows():   # still read it all: a broken file is said before a mapping is asked
+                for _ in table.rows():  # still read it all: a broken file is said before a mapping is asked
                     pass
                 return reading
             lines = reading.lines
@@ -95,7 +99,7 @@ class _JsonTable:
         try:
             data = json.loads(content)
         except ValueError:
-            raise TabularError("De regels zijn geen geldige JSON.")
+            raise TabularError("De regels zijn geen geldige JSON.") from None
         rows = data.get("regels") if isinstance(data, dict) else data
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise TabularError("Stuur de regels als een lijst van objecten onder 'regels'.")
@@ -136,16 +140,25 @@ class _JsonTable:
 
 # --- Retention ------------------------------------------------------------------------------------------
 
+
 async def keep_until(batch: dict[str, Any], gemeenten: list[int]) -> date:
     """The original is kept as long as the strictest gemeente whose people are in it wants (privacy: no
     gemeente's people stay in a file longer than it decided); without people in it, as long as the
     strictest gemeente the organisation works for."""
     ids = set(gemeenten)
     if not ids:
-        ids = {r["gemeente"] for r in await Contract.select(Contract.gemeente).where(
-            Contract.organisation == batch["organisation"])}
-    days = [r["upload_retention_days"] for r in await Gemeente.select(Gemeente.upload_retention_days).where(
-        Gemeente.id.is_in(list(ids)))] if ids else []
+        ids = {
+            r["gemeente"]
+            for r in await Contract.select(Contract.gemeente).where(Contract.organisation == batch["organisation"])
+        }
+    days = (
+        [
+            r["upload_retention_days"]
+            for r in await Gemeente.select(Gemeente.upload_retention_days).where(Gemeente.id.is_in(list(ids)))
+        ]
+        if ids
+        else []
+    )
     created = batch["created_at"].astimezone(TIMEZONE).date() if batch["created_at"] else clock.today()
     return created + timedelta(days=min(days) if days else DEFAULT_RETENTION_DAYS)
 
@@ -153,19 +166,30 @@ async def keep_until(batch: dict[str, Any], gemeenten: list[int]) -> date:
 async def purge_files(today: date | None = None) -> int:
     """Delete originals whose keep-until date has passed; the batch, its counts and records stay."""
     today = today or clock.today()
-    due = [r["id"] for r in await UploadBatch.select(UploadBatch.id).where(
-        (UploadBatch.keep_until < today) & UploadBatch.file_purged_at.is_null())]
+    due = [
+        r["id"]
+        for r in await UploadBatch.select(UploadBatch.id).where(
+            (UploadBatch.keep_until < today) & UploadBatch.file_purged_at.is_null()
+        )
+    ]
     if not due:
         return 0
     async with write_tx():
         await UploadFile.delete().where(UploadFile.batch.is_in(due))
         await UploadBatch.update({UploadBatch.file_purged_at: clock.now()}).where(UploadBatch.id.is_in(due))
-        await audit.record(None, "upload.files_purged", "upload_batch", "", actor_email="systeem",
-                           detail=f"{len(due)} originele bestanden verwijderd (bewaartermijn voorbij)")
+        await audit.record(
+            None,
+            "upload.files_purged",
+            "upload_batch",
+            "",
+            actor_email="systeem",
+            detail=f"{len(due)} originele bestanden verwijderd (bewaartermijn voorbij)",
+        )
     return len(due)
 
 
 # --- Templates ------------------------------------------------------------------------------------------
+
 
 def template_csv() -> bytes:
     return write_csv(TEMPLATE_HEADER, [])
@@ -177,22 +201,30 @@ def template_xlsx() -> bytes:
     explanation: list[list[Any]] = [
         ["Zo vult u de maandrapportage in"],
         ["Eén regel is één persoon, één periode en één soort uren (met het verzuim in die periode); of één afronding."],
-        ["Laat de kopregel op het blad Rapportage staan. Kolommen met andere namen kunt u bij de eerste upload "
-         "één keer koppelen; Regie onthoudt dat voor uw organisatie."],
-        ["Dezelfde persoon, soort uren en periode nog eens insturen is een correctie: de oude melding blijft in "
-         "de geschiedenis. Een periode die een eerdere melding overlapt maar niet gelijk is, weigeren we (uren "
-         "zouden dubbel tellen)."],
+        [
+            "Laat de kopregel op het blad Rapportage staan. Kolommen met andere namen kunt u bij de eerste upload "
+            "één keer koppelen; Regie onthoudt dat voor uw organisatie."
+        ],
+        [
+            "Dezelfde persoon, soort uren en periode nog eens insturen is een correctie: de oude melding blijft in "
+            "de geschiedenis. Een periode die een eerdere melding overlapt maar niet gelijk is, weigeren we (uren "
+            "zouden dubbel tellen)."
+        ],
         ["Taaluren van gezins- en overige migranten meldt u rechtstreeks aan DUO, niet hier."],
         [],
         ["Kolom", "Uitleg", "Andere namen die we herkennen"],
         *[[c.header, c.hint, ", ".join(c.aliases)] for c in COLUMNS],
         [],
-        ["Soort uren"], *[[k.label, k.value] for k in HourKind],
+        ["Soort uren"],
+        *[[k.label, k.value] for k in HourKind],
         [],
-        ["Reden verzuim"], *[[r.label, r.value] for r in VerzuimReden],
+        ["Reden verzuim"],
+        *[[r.label, r.value] for r in VerzuimReden],
         [],
-        ["Afronding"], *[[m.label, m.value] for m in MilestoneKind],
+        ["Afronding"],
+        *[[m.label, m.value] for m in MilestoneKind],
     ]
-    return write_xlsx([("Rapportage", TEMPLATE_HEADER, []), ("Uitleg", [], explanation)],
-                      widths={"Rapportage": [12] + [18] * (len(TEMPLATE_HEADER) - 1),
-                              "Uitleg": [34, 90, 60]})
+    return write_xlsx(
+        [("Rapportage", TEMPLATE_HEADER, []), ("Uitleg", [], explanation)],
+        widths={"Rapportage": [12] + [18] * (len(TEMPLATE_HEADER) - 1), "Uitleg": [34, 90, 60]},
+    )

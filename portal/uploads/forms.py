@@ -1,4 +1,5 @@
 """The column-mapping form: the school's headers and words → our columns and codes, plus Dutch errors."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -8,8 +9,9 @@ from shared.forms import FormErrors
 from shared.tabular import normalise_header
 
 
-def parse_mapping_form(form: Mapping[str, str], header: list[str], unknown_values: dict[str, list[str]]
-                       ) -> tuple[dict[str, str], dict[str, dict[str, str]], FormErrors]:
+def parse_mapping_form(
+    form: Mapping[str, str], header: list[str], unknown_values: dict[str, list[str]]
+) -> tuple[dict[str, str], dict[str, dict[str, str]], FormErrors]:
     """Fields: kolom_<i> (our column key or "" for not used) per header position; waarde_<key>_<j> (our code)
     per unknown value listed on the page. Returns (columns, values, errors)."""
     errors = FormErrors()
@@ -24,8 +26,10 @@ def parse_mapping_form(form: Mapping[str, str], header: list[str], unknown_value
             errors[f"kolom_{i}"] = "Kies een kolom uit de lijst."
             continue
         if key and key in used:
-            errors[f"kolom_{i}"] = (f"'{COLUMN_BY_KEY[key].header}' is al gekoppeld aan de kolom '{used[key]}'. "
-                                    "Kies voor één van beide iets anders.")
+            errors[f"kolom_{i}"] = (
+                f"'{COLUMN_BY_KEY[key].header}' is al gekoppeld aan de kolom '{used[key]}'. "
+                "Kies voor één van beide iets anders."
+            )
             continue
         if key:
             used[key] = text

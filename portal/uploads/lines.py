@@ -5,6 +5,7 @@ school's own words for our codes. It never raises: a problem becomes an error on
 preview can list them all; a formula is refused by name, never evaluated. `Outcome` is what the plan
 (rules.py) later decides for each line.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,17 +15,28 @@ from functools import lru_cache
 from typing import Any
 
 from portal.uploads.columns import HOUR_KEYS, Layout
-from shared.forms import parse_date as _parse_date_text
 from shared.calendar import Period
 from shared.errors import RuleError
+from shared.forms import parse_date as _parse_date_text
 from shared.hours import HourReport, parse_hours
 from shared.rules import normalise_bsn
 from shared.tabular import Row, cell_is_formula, normalise_header
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 
-
-YES_NO = {"ja": True, "j": True, "yes": True, "true": True, "waar": True, "1": True,
-          "nee": False, "n": False, "no": False, "false": False, "onwaar": False, "0": False}
+YES_NO = {
+    "ja": True,
+    "j": True,
+    "yes": True,
+    "true": True,
+    "waar": True,
+    "1": True,
+    "nee": False,
+    "n": False,
+    "no": False,
+    "false": False,
+    "onwaar": False,
+    "0": False,
+}
 
 
 class Outcome(StrEnum):
@@ -36,6 +48,7 @@ class Outcome(StrEnum):
 
 
 # --- One row → one line ---------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class Line:
@@ -56,7 +69,7 @@ class Line:
     toelichting: str = ""
     # filled in by the plan
     outcome: Outcome = Outcome.NEW
-    errors: list[tuple[str, str]] | None = None       # (column key, message)
+    errors: list[tuple[str, str]] | None = None  # (column key, message)
     warnings: list[tuple[str, str]] | None = None
     person: dict[str, Any] | None = None
     enrollment: dict[str, Any] | None = None
@@ -78,8 +91,9 @@ class Line:
         return self.attended + self.geoorloofd + self.ongeoorloofd
 
     def report(self) -> HourReport:
-        return HourReport(self.kind, Period(self.start, self.end), self.attended, self.geoorloofd,
-                          self.ongeoorloofd, self.reden)
+        return HourReport(
+            self.kind, Period(self.start, self.end), self.attended, self.geoorloofd, self.ongeoorloofd, self.reden
+        )
 
 
 @lru_cache(maxsize=8192)
@@ -126,20 +140,24 @@ def _choice(raw: Any, key: str, layout: Layout) -> str | None:
     if code is None:
         code = known.get(normalise_header(text))
         if code is not None:
-            known[text] = code   # the same word as written: found without normalising next time
+            known[text] = code  # the same word as written: found without normalising next time
     if code is None:
         seen = layout.unknown.setdefault(key, [])
         if text not in seen and len(seen) < 50:
             seen.append(text)
         what = {"verzuim_reden": "Deze reden", "kind": "Deze soort uren", "milestone": "Deze afronding"}[key]
-        raise RuleError(f"{what} ('{text}') staat niet in de lijst. Gebruik een woord uit de lijst op het blad "
-                        "Uitleg, of koppel uw eigen woord één keer aan onze lijst (Kolommen en waarden koppelen).",
-                        key)
+        raise RuleError(
+            f"{what} ('{text}') staat niet in de lijst. Gebruik een woord uit de lijst op het blad "
+            "Uitleg, of koppel uw eigen woord één keer aan onze lijst (Kolommen en waarden koppelen).",
+            key,
+        )
     return code
 
 
-FORMULA_MESSAGE = ("In deze cel staat een formule ({}). Regie rekent formules niet uit: zet de uitkomst als gewone "
-                   "waarde in de cel (in Excel: Plakken speciaal, Waarden).")
+FORMULA_MESSAGE = (
+    "In deze cel staat een formule ({}). Regie rekent formules niet uit: zet de uitkomst als gewone "
+    "waarde in de cel (in Excel: Plakken speciaal, Waarden)."
+)
 
 
 def parse_row(row: Row, layout: Layout) -> Line:

@@ -2,6 +2,7 @@
 the findings of one kind, page by page; a check or commit whose worker went away is resumed when someone
 looks); and the rows with an error as a file to fix and send again.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,10 +29,14 @@ ISSUES_PAGE = 100
 
 # --- Batches --------------------------------------------------------------------------------------------
 
+
 async def resume_if_stale(batch: dict[str, Any]) -> dict[str, Any]:
     """A check or commit whose worker went away (restart) is picked up again when someone looks."""
-    if batch["status"] not in BUSY or batch["heartbeat_at"] is None \
-            or clock.now() - batch["heartbeat_at"] < STALE_AFTER:
+    if (
+        batch["status"] not in BUSY
+        or batch["heartbeat_at"] is None
+        or clock.now() - batch["heartbeat_at"] < STALE_AFTER
+    ):
         return batch
     if batch["status"] == BatchStatus.CHECKING:
         await update_batch(batch["id"], heartbeat_at=clock.now())
@@ -55,20 +60,38 @@ class BatchPage:
 async def batch_page(actor: CurrentUser, batch_id: int, tab: str = "", page: int = 1, origin: str = "") -> BatchPage:
     batch = await resume_if_stale(await own_batch(actor, batch_id))
     summary = json.loads(batch["summary"] or "{}")
-    counts = {r["kind"]: r["n"] for r in await UploadIssue.raw(
-        "SELECT kind, COUNT(*) AS n FROM upload_issue WHERE batch = {} GROUP BY kind", batch_id)}
-    tab = tab if tab in {"error", "correction", "warning", "skipped"} else \
-        next((k for k in ("error", "correction", "warning", "skipped") if counts.get(k)), "error")
+    counts = {
+        r["kind"]: r["n"]
+        for r in await UploadIssue.raw(
+            "SELECT kind, COUNT(*) AS n FROM upload_issue WHERE batch = {} GROUP BY kind", batch_id
+        )
+    }
+    tab = (
+        tab
+        if tab in {"error", "correction", "warning", "skipped"}
+        else next((k for k in ("error", "correction", "warning", "skipped") if counts.get(k)), "error")
+    )
     pages = max(1, -(-counts.get(tab, 0) // ISSUES_PAGE))
     page = min(max(1, page), pages)
-    issues = await UploadIssue.select(
-        UploadIssue.row_number, UploadIssue.column_name, UploadIssue.message, UploadIssue.inburgeraar,
-        UploadIssue.inburgeraar.voornamen.as_alias("voornamen"), UploadIssue.inburgeraar.achternaam.as_alias("achternaam"),
-    ).where((UploadIssue.batch == batch_id) & (UploadIssue.kind == tab)).order_by(UploadIssue.row_number).order_by(
-        UploadIssue.id).limit(ISSUES_PAGE).offset((page - 1) * ISSUES_PAGE)
+    issues = (
+        await UploadIssue.select(
+            UploadIssue.row_number,
+            UploadIssue.column_name,
+            UploadIssue.message,
+            UploadIssue.inburgeraar,
+            UploadIssue.inburgeraar.voornamen.as_alias("voornamen"),
+            UploadIssue.inburgeraar.achternaam.as_alias("achternaam"),
+        )
+        .where((UploadIssue.batch == batch_id) & (UploadIssue.kind == tab))
+        .order_by(UploadIssue.row_number)
+        .order_by(UploadIssue.id)
+        .limit(ISSUES_PAGE)
+        .offset((page - 1) * ISSUES_PAGE)
+    )
     if batch["status"] not in BUSY:
-        await audit.record(actor, "upload.view", "upload_batch", batch_id, origin=origin,
-                           detail=f"{tab}, pagina {page}")
+        await audit.record(
+            actor, "upload.view", "upload_batch", batch_id, origin=origin, detail=f"{tab}, pagina {page}"
+        )
     return BatchPage(batch=batch, summary=summary, issues=issues, counts=counts, tab=tab, page=page, pages=pages)
 
 
@@ -77,14 +100,22 @@ async def batches(actor: CurrentUser, page: int = 1, page_size: int = 50) -> tup
     total = await UploadBatch.count().where(where)
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    rows = await UploadBatch.select(
-        *(c for c in UploadBatch.all_columns() if c._meta.name != "summary"),
-        UploadBatch.uploaded_by.name.as_alias("uploaded_by_name"), UploadBatch.api_token.name.as_alias("token_name"),
-    ).where(where).order_by(UploadBatch.id, ascending=False).limit(page_size).offset((page - 1) * page_size)
+    rows = (
+        await UploadBatch.select(
+            *(c for c in UploadBatch.all_columns() if c._meta.name != "summary"),
+            UploadBatch.uploaded_by.name.as_alias("uploaded_by_name"),
+            UploadBatch.api_token.name.as_alias("token_name"),
+        )
+        .where(where)
+        .order_by(UploadBatch.id, ascending=False)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
     return rows, page, pages
 
 
 # --- The error rows as a file to fix --------------------------------------------------------------------
+
 
 async def error_file(actor: CurrentUser, batch_id: int, fmt: str, origin: str = "") -> tuple[bytes, str, str]:
     """The rows with an error, as the school sent them, plus a column saying what is wrong. Every cell is
@@ -92,21 +123,35 @@ async def error_file(actor: CurrentUser, batch_id: int, fmt: str, origin: str = 
     batch = await own_batch(actor, batch_id)
     content = await files.original(batch_id)
     if content is None:
-        raise UploadRefused("Het originele bestand is niet meer bewaard, dus de foute regels kunnen niet meer "
-                            "worden gedownload.", batch_id)
+        raise UploadRefused(
+            "Het originele bestand is niet meer bewaard, dus de foute regels kunnen niet meer worden gedownload.",
+            batch_id,
+        )
     messages: dict[int, list[str]] = defaultdict(list)
-    for row in await UploadIssue.select(UploadIssue.row_number, UploadIssue.column_name, UploadIssue.message).where(
-            (UploadIssue.batch == batch_id) & (UploadIssue.kind == "error")).order_by(UploadIssue.id):
+    for row in (
+        await UploadIssue.select(UploadIssue.row_number, UploadIssue.column_name, UploadIssue.message)
+        .where((UploadIssue.batch == batch_id) & (UploadIssue.kind == "error"))
+        .order_by(UploadIssue.id)
+    ):
         where = f"{row['column_name']}: " if row["column_name"] else ""
         messages[row["row_number"]].append(where + row["message"])
     rows, header = await asyncio.to_thread(_rows_with_errors, content, batch["file_format"], batch["sheet"], messages)
-    await audit.record(actor, "upload.errors_download", "upload_batch", batch_id, origin=origin,
-                       detail=f"{len(rows)} foute regels als {fmt}")
+    await audit.record(
+        actor,
+        "upload.errors_download",
+        "upload_batch",
+        batch_id,
+        origin=origin,
+        detail=f"{len(rows)} foute regels als {fmt}",
+    )
     stem = (batch["filename"].rsplit(".", 1)[0] or "upload")[:80]
     header = [*header, "Wat is er mis"]
     if fmt == "xlsx":
-        return (write_xlsx([("Foute regels", header, rows)]), f"{stem}-fouten.xlsx",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return (
+            write_xlsx([("Foute regels", header, rows)]),
+            f"{stem}-fouten.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     return write_csv(header, rows), f"{stem}-fouten.csv", "text/csv; charset=utf-8"
 
 

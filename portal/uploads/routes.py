@@ -4,6 +4,7 @@ handlers around the upload services.
 A file is checked in the background; its page shows progress and refreshes itself (htmx polls the
 status fragment; without JavaScript a <noscript> refresh does the same), then the preview.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,14 +22,20 @@ from shared.errors import RuleError
 from shared.forms import FormErrors
 from shared.web import client_ip, guard, page, provider_only, redirect
 
-MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024   # above this Litestar answers 413 before reading
+MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024  # above this Litestar answers 413 before reading
 org_beheer_only = guard(tokens.is_org_beheerder)
 
 
 def _download(content: bytes, filename: str, media_type: str) -> Response:
-    return Response(content, media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff"})
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 class UploadController(Controller):
@@ -37,8 +44,19 @@ class UploadController(Controller):
 
     async def _list(self, request: Request, *, error: str = "", status: int = 200, pagina: int = 1) -> Any:
         rows, current, pages = await read.batches(request.user, pagina)
-        return page(request, "portal/uploads.html", {"rows": rows, "page": current, "pages": pages, "error": error,
-                                                     "limits": files.LIMITS, "STATUS": BatchStatus}, status=status)
+        return page(
+            request,
+            "portal/uploads.html",
+            {
+                "rows": rows,
+                "page": current,
+                "pages": pages,
+                "error": error,
+                "limits": files.LIMITS,
+                "STATUS": BatchStatus,
+            },
+            status=status,
+        )
 
     @get("/", name="portal.uploads")
     async def index(self, request: Request, pagina: FromQuery[int] = 1) -> Any:
@@ -62,26 +80,41 @@ class UploadController(Controller):
 
     @get("/sjabloon.xlsx", name="portal.template_xlsx")
     async def template_xlsx(self) -> Response:
-        return _download(files.template_xlsx(), "regie-maandrapportage.xlsx",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return _download(
+            files.template_xlsx(),
+            "regie-maandrapportage.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
     @get("/sjabloon.csv", name="portal.template_csv")
     async def template_csv(self) -> Response:
         return _download(files.template_csv(), "regie-maandrapportage.csv", "text/csv; charset=utf-8")
 
     @get("/{batch_id:int}", name="portal.upload_batch")
-    async def batch(self, request: Request, batch_id: FromPath[int], tab: FromQuery[str] = "",
-                    pagina: FromQuery[int] = 1, melding: FromQuery[str] = "") -> Any:
+    async def batch(
+        self,
+        request: Request,
+        batch_id: FromPath[int],
+        tab: FromQuery[str] = "",
+        pagina: FromQuery[int] = 1,
+        melding: FromQuery[str] = "",
+    ) -> Any:
         data = await read.batch_page(request.user, batch_id, tab, pagina, client_ip(request))
-        context = {"d": data, "b": data.batch, "STATUS": BatchStatus, "busy": data.batch["status"] in BUSY,
-                   "notice": batches.NOTICES.get(melding, ""), "notice_code": melding}
+        context = {
+            "d": data,
+            "b": data.batch,
+            "STATUS": BatchStatus,
+            "busy": data.batch["status"] in BUSY,
+            "notice": batches.NOTICES.get(melding, ""),
+            "notice_code": melding,
+        }
         return page(request, "portal/upload.html", context, fragment="portal/_upload_status.html")
 
     @post("/{batch_id:int}/opslaan", name="portal.upload_commit")
     async def commit(self, request: Request, batch_id: FromPath[int]) -> Any:
         try:
             await commit.start_commit(request.user, batch_id, client_ip(request))
-        except UploadRefused:   # already stored, or cancelled: the page says which
+        except UploadRefused:  # already stored, or cancelled: the page says which
             pass
         return redirect(request, f"/portaal/uploads/{batch_id}")
 
@@ -98,7 +131,7 @@ class UploadController(Controller):
         form = await request.form()
         try:
             await mapping.choose_sheet(request.user, batch_id, str(form.get("werkblad", "")), client_ip(request))
-        except UploadRefused:   # stored or busy: the page says so
+        except UploadRefused:  # stored or busy: the page says so
             pass
         return redirect(request, f"/portaal/uploads/{batch_id}")
 
@@ -109,25 +142,35 @@ class UploadController(Controller):
             content, filename, media_type = await read.error_file(request.user, batch_id, fmt, client_ip(request))
         except UploadRefused as e:
             data = await read.batch_page(request.user, batch_id)
-            return page(request, "portal/upload.html", {"d": data, "b": data.batch, "STATUS": BatchStatus,
-                                                        "busy": False, "error": e.message}, status=410)
+            return page(
+                request,
+                "portal/upload.html",
+                {"d": data, "b": data.batch, "STATUS": BatchStatus, "busy": False, "error": e.message},
+                status=410,
+            )
         return _download(content, filename, media_type)
 
     @get("/{batch_id:int}/koppelen", name="portal.upload_mapping")
     async def mapping(self, request: Request, batch_id: FromPath[int]) -> Any:
         data = await mapping.mapping_page(request.user, batch_id)
-        return page(request, "portal/upload_mapping.html", {**data, "COLUMNS": COLUMNS, "ENUMS": VALUE_ENUMS,
-                                                            "errors": {}})
+        return page(
+            request, "portal/upload_mapping.html", {**data, "COLUMNS": COLUMNS, "ENUMS": VALUE_ENUMS, "errors": {}}
+        )
 
     @post("/{batch_id:int}/koppelen", name="portal.upload_mapping_save")
     async def mapping_save(self, request: Request, batch_id: FromPath[int]) -> Any:
         data = await mapping.mapping_page(request.user, batch_id)
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        columns, values, errors = parse_mapping_form(form, data["summary"].get("header", []),
-                                                     data["summary"].get("unknown_values", {}))
+        columns, values, errors = parse_mapping_form(
+            form, data["summary"].get("header", []), data["summary"].get("unknown_values", {})
+        )
         if errors:
-            return page(request, "portal/upload_mapping.html", {**data, "COLUMNS": COLUMNS, "ENUMS": VALUE_ENUMS,
-                                                                "errors": errors, "form": form}, status=422)
+            return page(
+                request,
+                "portal/upload_mapping.html",
+                {**data, "COLUMNS": COLUMNS, "ENUMS": VALUE_ENUMS, "errors": errors, "form": form},
+                status=422,
+            )
         await mapping.save_mapping(request.user, batch_id, columns, values, client_ip(request))
         return redirect(request, f"/portaal/uploads/{batch_id}?melding=gekoppeld")
 
@@ -136,11 +179,26 @@ class ApiTokenController(Controller):
     path = "/beheer/api-sleutels"
     guards = [org_beheer_only]
 
-    async def _page(self, request: Request, *, new_token: str = "", errors: FormErrors | None = None,
-                    form: dict | None = None, status: int = 200) -> Any:
-        return page(request, "portal/api_tokens.html", {
-            "tokens": await tokens.tokens(request.user), "new_token": new_token, "errors": errors or {},
-            "form": form or {}}, status=status)
+    async def _page(
+        self,
+        request: Request,
+        *,
+        new_token: str = "",
+        errors: FormErrors | None = None,
+        form: dict | None = None,
+        status: int = 200,
+    ) -> Any:
+        return page(
+            request,
+            "portal/api_tokens.html",
+            {
+                "tokens": await tokens.tokens(request.user),
+                "new_token": new_token,
+                "errors": errors or {},
+                "form": form or {},
+            },
+            status=status,
+        )
 
     @get("/", name="beheer.api_tokens")
     async def index(self, request: Request) -> Any:

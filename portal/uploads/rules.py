@@ -6,6 +6,7 @@ file is here: the enrollment a line belongs to, duplicates and overlaps inside t
 nothing to report. The services load what the plan needs in a few queries (`Context`), so a file of
 100,000 rows costs the same number of queries as one of ten.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -31,8 +32,8 @@ from shared.hours import HOUR_KINDS_BY_COMPONENT, check_hour_amounts, check_may_
 from shared.rules import MILESTONES_BY_COMPONENT, check_event_date, check_may_report_milestone, check_period
 from shared.vocab import Doelgroep, Leerroute, VerzuimReden
 
-
 # --- Batch states ---------------------------------------------------------------------------------
+
 
 class BatchStatus(StrEnum):
     CHECKING = "checking"
@@ -62,17 +63,21 @@ BUSY = {BatchStatus.CHECKING, BatchStatus.COMMITTING}
 
 # --- The plan for a whole file --------------------------------------------------------------------
 
+
 @dataclass
 class Context:
     """What the plan needs from the database, loaded once per file."""
+
     today: date
-    people: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]        # bsn → person, open enrollments here
-    hours: dict[tuple[int, str], list[dict[str, Any]]]                      # (enrollment, kind) → current records
-    milestones: dict[tuple[int, str], dict[str, Any]]                       # (enrollment, kind) → current completion
+    people: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]  # bsn → person, open enrollments here
+    hours: dict[tuple[int, str], list[dict[str, Any]]]  # (enrollment, kind) → current records
+    milestones: dict[tuple[int, str], dict[str, Any]]  # (enrollment, kind) → current completion
 
 
-NOT_HERE = ("Dit BSN hoort niet bij iemand die nu bij uw organisatie is ingeschreven. Controleer het BSN; "
-            "staat het goed, vraag dan de gemeente om de inschrijving.")
+NOT_HERE = (
+    "Dit BSN hoort niet bij iemand die nu bij uw organisatie is ingeschreven. Controleer het BSN; "
+    "staat het goed, vraag dan de gemeente om de inschrijving."
+)
 SKIPPED_ZERO = "Geen uren en geen verzuim: er is niets te melden. Deze regel slaan we over."
 
 
@@ -82,12 +87,17 @@ def _pick_hours_enrollment(line: Line, enrollments: list[dict[str, Any]]) -> dic
         if len(components) == 1:
             line.kind = HOUR_KINDS_BY_COMPONENT[components.pop()][0]
         elif not components:
-            line.error("kind", "Voor deze persoon kunt u geen uren melden: de inschrijving bij uw organisatie is "
-                               f"voor {enrollments[0]['component'].label}.")
+            line.error(
+                "kind",
+                "Voor deze persoon kunt u geen uren melden: de inschrijving bij uw organisatie is "
+                f"voor {enrollments[0]['component'].label}.",
+            )
             return None
         else:
-            line.error("kind", "Deze persoon heeft bij u meer dan één inschrijving waarop uren passen. Vul de kolom "
-                               "'Soort uren' in.")
+            line.error(
+                "kind",
+                "Deze persoon heeft bij u meer dan één inschrijving waarop uren passen. Vul de kolom 'Soort uren' in.",
+            )
             return None
     candidates = [e for e in enrollments if line.kind in HOUR_KINDS_BY_COMPONENT[e["component"]]] or enrollments[:1]
     for e in candidates:
@@ -101,8 +111,13 @@ def _pick_milestone_enrollment(line: Line, enrollments: list[dict[str, Any]]) ->
     return (candidates or enrollments)[0]
 
 
-def _plan_hours(line: Line, person: dict[str, Any], enrollments: list[dict[str, Any]], ctx: Context,
-                in_file: dict[tuple[int, str], list[Line]]) -> None:
+def _plan_hours(
+    line: Line,
+    person: dict[str, Any],
+    enrollments: list[dict[str, Any]],
+    ctx: Context,
+    in_file: dict[tuple[int, str], list[Line]],
+) -> None:
     if line.followed == 0:
         line.outcome = Outcome.SKIPPED
         line.warn("attended", SKIPPED_ZERO)
@@ -120,17 +135,23 @@ def _plan_hours(line: Line, person: dict[str, Any], enrollments: list[dict[str, 
         line.error(e.field, e.message)
         return
     if line.reden is VerzuimReden.ZONDER_BERICHT and line.geoorloofd and not line.ongeoorloofd:
-        line.warn("verzuim_reden", "'Zonder bericht afwezig' is ongeoorloofd verzuim, maar deze regel heeft alleen "
-                                   "geoorloofd verzuim. Klopt dat? Zo niet: zet de uren bij ongeoorloofd verzuim.")
+        line.warn(
+            "verzuim_reden",
+            "'Zonder bericht afwezig' is ongeoorloofd verzuim, maar deze regel heeft alleen "
+            "geoorloofd verzuim. Klopt dat? Zo niet: zet de uren bij ongeoorloofd verzuim.",
+        )
     elif line.reden is not None and not (line.geoorloofd or line.ongeoorloofd):
         line.warn("verzuim_reden", "Er staat een reden van verzuim, maar geen verzuim. De reden wordt wel bewaard.")
     key = (enrollment["id"], line.kind.value)
     for other in in_file.get(key, ()):
         if other.start <= line.end and line.start <= other.end:
             same = (other.start, other.end) == (line.start, line.end)
-            message = ("Dubbel: regel {n} meldt voor deze persoon dezelfde soort uren over dezelfde periode. "
-                       "Laat één regel over." if same else
-                       "Deze periode overlapt met regel {n} in dit bestand. Uren zouden dan dubbel tellen.")
+            message = (
+                "Dubbel: regel {n} meldt voor deze persoon dezelfde soort uren over dezelfde periode. "
+                "Laat één regel over."
+                if same
+                else "Deze periode overlapt met regel {n} in dit bestand. Uren zouden dan dubbel tellen."
+            )
             line.error("period_start", message.format(n=other.number))
             other.error("period_start", message.format(n=line.number))
             return
@@ -147,13 +168,19 @@ def _plan_hours(line: Line, person: dict[str, Any], enrollments: list[dict[str, 
     line.outcome = Outcome.CORRECTION if line.previous else Outcome.NEW
 
 
-def _plan_milestone(line: Line, person: dict[str, Any], enrollments: list[dict[str, Any]], ctx: Context,
-                    in_file: dict[tuple[int, str], list[Line]]) -> None:
+def _plan_milestone(
+    line: Line,
+    person: dict[str, Any],
+    enrollments: list[dict[str, Any]],
+    ctx: Context,
+    in_file: dict[tuple[int, str], list[Line]],
+) -> None:
     enrollment = _pick_milestone_enrollment(line, enrollments)
     line.enrollment = enrollment
     try:
-        check_may_report_milestone(enrollment["component"], line.milestone,
-                                   Leerroute(person["leerroute"]) if person["leerroute"] else None)
+        check_may_report_milestone(
+            enrollment["component"], line.milestone, Leerroute(person["leerroute"]) if person["leerroute"] else None
+        )
         check_event_date(line.event_date, ctx.today, enrollment["start"])
         check_milestone_fields(line.milestone, line.verwijtbaar, line.uitslag, line.toelichting)
     except RuleError as e:
@@ -185,7 +212,7 @@ def plan(lines: Iterable[Line], ctx: Context) -> list[Line]:
         out.append(line)
         found = ctx.people.get(line.bsn)
         if found is None:
-            if line.bsn is not None:   # a row with other errors still hears that its person is unknown
+            if line.bsn is not None:  # a row with other errors still hears that its person is unknown
                 line.error("bsn", NOT_HERE)
             continue
         if line.outcome is Outcome.ERROR:
@@ -209,6 +236,7 @@ def date_range(lines: Iterable[Line]) -> tuple[date, date] | None:
 
 # --- What the preview shows -----------------------------------------------------------------------
 
+
 def describe_change(line: Line) -> str:
     """Old → new, in words: 'Aanwezig 36,75 → 40 uur; reden Ziek → Werk'."""
     old = line.previous or {}
@@ -224,9 +252,11 @@ def describe_change(line: Line) -> str:
             parts.append(f"uitslag {old.get('uitslag') or '-'} → {line.uitslag or '-'}")
         return f"{line.milestone.label}: " + ("; ".join(parts) or "gewijzigd")
     parts = []
-    for label, key, new in (("aanwezig", "attended_minutes", line.attended),
-                            ("geoorloofd verzuim", "geoorloofd_minutes", line.geoorloofd),
-                            ("ongeoorloofd verzuim", "ongeoorloofd_minutes", line.ongeoorloofd)):
+    for label, key, new in (
+        ("aanwezig", "attended_minutes", line.attended),
+        ("geoorloofd verzuim", "geoorloofd_minutes", line.geoorloofd),
+        ("ongeoorloofd verzuim", "ongeoorloofd_minutes", line.ongeoorloofd),
+    ):
         if old.get(key) != new:
             parts.append(f"{label} {format_hours(old.get(key))} → {format_hours(new)} uur")
     new_reden = line.reden.value if line.reden else None
@@ -235,7 +265,7 @@ def describe_change(line: Line) -> str:
         parts.append(f"reden {old_label} → {line.reden.label if line.reden else 'geen'}")
     if (old.get("toelichting") or "") != line.toelichting:
         parts.append("toelichting gewijzigd")
-    return (f"{line.kind.label} {line.start:%d-%m-%Y} t/m {line.end:%d-%m-%Y}: " + "; ".join(parts))
+    return f"{line.kind.label} {line.start:%d-%m-%Y} t/m {line.end:%d-%m-%Y}: " + "; ".join(parts)
 
 
 def _yes(value: bool | None) -> str:

@@ -1,5 +1,6 @@
 """The provider API's tokens (api.py): created and revoked by an organisation's beheerder (the page is in
 routes.py), shown once, stored as a SHA-256."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,11 +9,11 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from shared.tables import ApiToken
 from shared import audit, clock
 from shared.db import write_tx
 from shared.errors import RuleError
 from shared.security import CurrentUser
+from shared.tables import ApiToken
 from shared.vocab import Role
 
 PREFIX = "rgi_"
@@ -27,9 +28,14 @@ def is_org_beheerder(user: CurrentUser | None) -> bool:
 
 
 async def tokens(user: CurrentUser) -> list[dict[str, Any]]:
-    return await ApiToken.select(
-        ApiToken.all_columns(exclude=[ApiToken.token_hash]), ApiToken.created_by.name.as_alias("created_by_name"),
-    ).where(ApiToken.organisation == user.organisation_id).order_by(ApiToken.id, ascending=False)
+    return (
+        await ApiToken.select(
+            ApiToken.all_columns(exclude=[ApiToken.token_hash]),
+            ApiToken.created_by.name.as_alias("created_by_name"),
+        )
+        .where(ApiToken.organisation == user.organisation_id)
+        .order_by(ApiToken.id, ascending=False)
+    )
 
 
 async def create(user: CurrentUser, name: str, origin: str = "") -> str:
@@ -41,23 +47,35 @@ async def create(user: CurrentUser, name: str, origin: str = "") -> str:
         raise RuleError("Gebruik hoogstens 100 tekens voor de naam.", "name")
     token = PREFIX + secrets.token_urlsafe(32)
     async with write_tx():
-        token_id = (await ApiToken.insert(ApiToken(
-            organisation=user.organisation_id, name=name, token_hash=_hash(token), prefix=token[:10],
-            created_by=user.id)).returning(ApiToken.id))[0]["id"]
+        token_id = (
+            await ApiToken.insert(
+                ApiToken(
+                    organisation=user.organisation_id,
+                    name=name,
+                    token_hash=_hash(token),
+                    prefix=token[:10],
+                    created_by=user.id,
+                )
+            ).returning(ApiToken.id)
+        )[0]["id"]
         await audit.record(user, "api_token.created", "api_token", token_id, origin=origin, detail=name)
     return token
 
 
 async def revoke(user: CurrentUser, token_id: int, origin: str = "") -> None:
-    row = await ApiToken.select(ApiToken.id, ApiToken.revoked_at).where(
-        (ApiToken.id == token_id) & (ApiToken.organisation == user.organisation_id)).first()
+    row = (
+        await ApiToken.select(ApiToken.id, ApiToken.revoked_at)
+        .where((ApiToken.id == token_id) & (ApiToken.organisation == user.organisation_id))
+        .first()
+    )
     if row is None:
         raise NotFoundException()
     if row["revoked_at"] is not None:
         return
     async with write_tx():
         await ApiToken.update({ApiToken.revoked_at: clock.now(), ApiToken.revoked_by: user.id}).where(
-            ApiToken.id == token_id)
+            ApiToken.id == token_id
+        )
         await audit.record(user, "api_token.revoked", "api_token", token_id, origin=origin)
 
 
@@ -66,8 +84,13 @@ async def authenticate(authorization: str) -> dict[str, Any] | None:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip().startswith(PREFIX):
         return None
-    row = await ApiToken.select(ApiToken.id, ApiToken.organisation, ApiToken.name, ApiToken.revoked_at,
-                                ApiToken.last_used_at).where(ApiToken.token_hash == _hash(token.strip())).first()
+    row = (
+        await ApiToken.select(
+            ApiToken.id, ApiToken.organisation, ApiToken.name, ApiToken.revoked_at, ApiToken.last_used_at
+        )
+        .where(ApiToken.token_hash == _hash(token.strip()))
+        .first()
+    )
     if row is None or row["revoked_at"] is not None:
         return None
     now = clock.now()

@@ -60,12 +60,28 @@ that escape when such a file comes back.
 Excel) and ``write_xlsx(sheets) -> bytes`` (write-only openpyxl; every cell escaped, strings typed as
 text). Both escape every cell.
 """
+
 from shared.tabular.cells import cell_is_formula, escape_cell, looks_like_formula, tidy_cell
 from shared.tabular.detect import Limits, TabularError
 from shared.tabular.headers import Column, HeaderMatch, match_headers, normalise_header
 from shared.tabular.read import Row, Table, open_table, sheet_names
 from shared.tabular.write import write_csv, write_xlsx
 
-__all__ = ["Column", "HeaderMatch", "Limits", "Row", "Table", "TabularError", "cell_is_formula", "escape_cell",
-           "looks_like_formula", "match_headers", "normalise_header", "open_table", "sheet_names", "tidy_cell",
-           "write_csv", "write_xlsx"]
+__all__ = [
+    "Column",
+    "HeaderMatch",
+    "Limits",
+    "Row",
+    "Table",
+    "TabularError",
+    "cell_is_formula",
+    "escape_cell",
+    "looks_like_formula",
+    "match_headers",
+    "normalise_header",
+    "open_table",
+    "sheet_names",
+    "tidy_cell",
+    "write_csv",
+    "write_xlsx",
+]

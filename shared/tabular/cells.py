@@ -3,6 +3,7 @@ with a leading apostrophe on every export (OWASP's advice); a formula given as t
 evaluated; and a cell is tidied as `Table.rows()` gives it (stripped, empty to None, our escape undone,
 1000.0 to 1000).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -37,7 +38,7 @@ def tidy_cell(value: Any) -> Any:
         if not value:
             return None
         if value[0] == "'" and len(value) > 1 and value[1] in "=+-@\t\r":
-            return value[1:]   # undo escape_cell
+            return value[1:]  # undo escape_cell
         return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)

@@ -3,6 +3,7 @@ by name), its size and SHA-256, the encoding of a text file (UTF-8, UTF-16 with 
 chunks), and for XLSX/ODS every zip entry decompressed under a cap so a zip bomb stops here. Also the
 `Limits` every check keeps and `TabularError`, the Dutch reason a file cannot be read.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -25,13 +26,13 @@ class TabularError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 20 * 1024 * 1024           # the upload itself
-    max_rows: int = 200_000                     # data rows (empty rows not counted)
+    max_bytes: int = 20 * 1024 * 1024  # the upload itself
+    max_rows: int = 200_000  # data rows (empty rows not counted)
     max_columns: int = 100
-    max_empty_run: int = 10_000                 # empty rows in a row before we stop believing the file
+    max_empty_run: int = 10_000  # empty rows in a row before we stop believing the file
     max_cell_chars: int = 10_000
     max_unpacked_bytes: int = 400 * 1024 * 1024  # all zip entries of an XLSX/ODS together, decompressed
-    max_zip_ratio: int = 200                    # decompressed / compressed, for entries over 1 MB
+    max_zip_ratio: int = 200  # decompressed / compressed, for entries over 1 MB
     max_zip_entries: int = 2_000
 
 
@@ -65,10 +66,13 @@ def sniff_kind(head: bytes) -> str:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             if magic == b"\xd0\xcf\x11\xe0":
-                raise TabularError("Dit is een oud Excel- of Office-bestand (.xls). Sla het in Excel op als "
-                                   "'Excel-werkmap (.xlsx)' of als 'CSV (gescheiden door lijstscheidingsteken)'.")
-            raise TabularError(f"Dit bestand is geen tabel maar {what}, ook al eindigt de naam misschien op .csv. "
-                               + _WHAT_TO_SEND)
+                raise TabularError(
+                    "Dit is een oud Excel- of Office-bestand (.xls). Sla het in Excel op als "
+                    "'Excel-werkmap (.xlsx)' of als 'CSV (gescheiden door lijstscheidingsteken)'."
+                )
+            raise TabularError(
+                f"Dit bestand is geen tabel maar {what}, ook al eindigt de naam misschien op .csv. " + _WHAT_TO_SEND
+            )
     if head[:4] == b"RIFF" and head[8:12] in {b"WEBP", b"WAVE", b"AVI "}:
         raise TabularError("Dit bestand is geen tabel maar een afbeelding of geluid. " + _WHAT_TO_SEND)
     return "text"
@@ -89,8 +93,10 @@ def scan_bytes(file: IO[bytes], limits: Limits) -> tuple[str, int, bytes]:
         digest.update(chunk)
         size += len(chunk)
         if size > limits.max_bytes:
-            raise TabularError(f"Het bestand is groter dan {limits.max_bytes // (1024 * 1024)} MB. "
-                               "Splits het in kleinere bestanden, bijvoorbeeld per maand of per groep.")
+            raise TabularError(
+                f"Het bestand is groter dan {limits.max_bytes // (1024 * 1024)} MB. "
+                "Splits het in kleinere bestanden, bijvoorbeeld per maand of per groep."
+            )
     _rewind(file)
     if size == 0:
         raise TabularError("Het bestand is leeg.")
@@ -135,8 +141,9 @@ def detect_encoding(file: IO[bytes], head: bytes) -> str:
         if candidate != "utf-16":
             if (nul := chunk.find(b"\x00")) >= 0:
                 line = _line_of(file, offset + nul)
-                raise TabularError(f"Dit bestand is geen tekst (een nul-byte op regel {line}): het is geen CSV. "
-                                   + _WHAT_TO_SEND)
+                raise TabularError(
+                    f"Dit bestand is geen tekst (een nul-byte op regel {line}): het is geen CSV. " + _WHAT_TO_SEND
+                )
             if not multibyte and _UTF8_MULTIBYTE.search(chunk):
                 multibyte = 1
             if cp1252_bad_at is None and (m := _CP1252_UNDEFINED.search(chunk)):
@@ -158,16 +165,21 @@ def detect_encoding(file: IO[bytes], head: bytes) -> str:
     if bad_at is None:
         return candidate
     if candidate == "utf-16":
-        raise TabularError("Dit bestand is als UTF-16 opgeslagen maar bevat tekens die niet kloppen. "
-                           "Sla het opnieuw op als 'CSV UTF-8'.")
+        raise TabularError(
+            "Dit bestand is als UTF-16 opgeslagen maar bevat tekens die niet kloppen. "
+            "Sla het opnieuw op als 'CSV UTF-8'."
+        )
     if multibyte or candidate == "utf-8-sig":
         raise TabularError(
             f"Dit bestand gebruikt twee tekensets door elkaar (UTF-8 en Windows-1252; de eerste afwijking staat "
             f"op regel {_line_of(file, bad_at)}). Letters als ë of é kunnen dan niet goed worden gelezen. "
-            "Open het bestand in Excel en sla het opnieuw op als 'CSV UTF-8 (door komma's gescheiden)'.")
+            "Open het bestand in Excel en sla het opnieuw op als 'CSV UTF-8 (door komma's gescheiden)'."
+        )
     if cp1252_bad_at is not None:
-        raise TabularError(f"Dit bestand bevat op regel {_line_of(file, cp1252_bad_at)} tekens die geen tekst "
-                           "zijn. Sla het opnieuw op als 'CSV UTF-8'.")
+        raise TabularError(
+            f"Dit bestand bevat op regel {_line_of(file, cp1252_bad_at)} tekens die geen tekst "
+            "zijn. Sla het opnieuw op als 'CSV UTF-8'."
+        )
     return "cp1252"
 
 
@@ -177,8 +189,10 @@ def check_zip(file: IO[bytes], limits: Limits) -> str:
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, EOFError):
-        raise TabularError("Dit bestand lijkt op een Excel-bestand maar is beschadigd of onvolledig. "
-                           "Sla het opnieuw op en probeer het nog eens.")
+        raise TabularError(
+            "Dit bestand lijkt op een Excel-bestand maar is beschadigd of onvolledig. "
+            "Sla het opnieuw op en probeer het nog eens."
+        ) from None
     with archive:
         names = archive.namelist()
         if len(names) > limits.max_zip_entries:
@@ -186,18 +200,22 @@ def check_zip(file: IO[bytes], limits: Limits) -> str:
         if "xl/workbook.xml" in names:
             kind = "xlsx"
         elif "mimetype" in names and archive.read("mimetype")[:100].startswith(
-                b"application/vnd.oasis.opendocument.spreadsheet"):
+            b"application/vnd.oasis.opendocument.spreadsheet"
+        ):
             kind = "ods"
         elif any(n.startswith("word/") for n in names):
             raise TabularError("Dit is een Word-document, geen tabel. " + _WHAT_TO_SEND)
         elif "mimetype" in names:
             raise TabularError("Dit is een OpenDocument-bestand maar geen spreadsheet. " + _WHAT_TO_SEND)
         else:
-            raise TabularError("Dit is een ZIP-bestand, geen tabel. Pak het uit en stuur het CSV- of "
-                               "Excel-bestand zelf.")
+            raise TabularError(
+                "Dit is een ZIP-bestand, geen tabel. Pak het uit en stuur het CSV- of Excel-bestand zelf."
+            )
         total = 0
-        bomb = TabularError("Dit Excel-bestand pakt uit tot iets veel groters dan een gewone spreadsheet "
-                            "(een zogenaamde zip-bom). Het is niet gelezen. Sla de gegevens op in een nieuw bestand.")
+        bomb = TabularError(
+            "Dit Excel-bestand pakt uit tot iets veel groters dan een gewone spreadsheet "
+            "(een zogenaamde zip-bom). Het is niet gelezen. Sla de gegevens op in een nieuw bestand."
+        )
         for info in archive.infolist():
             if info.file_size > limits.max_unpacked_bytes:
                 raise bomb
@@ -208,12 +226,15 @@ def check_zip(file: IO[bytes], limits: Limits) -> str:
                         unpacked += len(block)
                         total += len(block)
                         if total > limits.max_unpacked_bytes or (
-                                unpacked > CHUNK and unpacked > limits.max_zip_ratio * max(info.compress_size, 1)):
+                            unpacked > CHUNK and unpacked > limits.max_zip_ratio * max(info.compress_size, 1)
+                        ):
                             raise bomb
             except TabularError:
                 raise
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-                raise TabularError("Dit Excel-bestand is beschadigd of versleuteld. Sla het opnieuw op zonder "
-                                   "wachtwoord en probeer het nog eens.")
+                raise TabularError(
+                    "Dit Excel-bestand is beschadigd of versleuteld. Sla het opnieuw op zonder "
+                    "wachtwoord en probeer het nog eens."
+                ) from None
     _rewind(file)
     return kind

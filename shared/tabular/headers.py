@@ -2,6 +2,7 @@
 file's header by name, alias or an organisation's saved mapping (`match_headers`), and the checks on a
 header row itself (not too wide, no name twice), with the spreadsheet's column letters in the message.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,11 +25,11 @@ def normalise_header(text: Any) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    key: str                       # our field name
-    header: str                    # the Dutch header in our template
+    key: str  # our field name
+    header: str  # the Dutch header in our template
     aliases: tuple[str, ...] = ()  # other headers people use (any spelling: they are normalised)
     required: bool = False
-    hint: str = ""                 # one line for the explanation sheet
+    hint: str = ""  # one line for the explanation sheet
 
     def names(self) -> set[str]:
         return {normalise_header(n) for n in (self.header, self.key, *self.aliases)} - {""}
@@ -36,19 +37,18 @@ class Column:
 
 @dataclass
 class HeaderMatch:
-    positions: dict[str, int]                 # column key → index in the header
-    unknown: list[tuple[int, str]]            # headers we could not place (index, text)
-    ignored: list[tuple[int, str]]            # headers the saved mapping says not to use
-    missing: list[Column]                     # required columns not found
-    conflicts: list[tuple[str, list[str]]]    # column key → the headers that all claim it
+    positions: dict[str, int]  # column key → index in the header
+    unknown: list[tuple[int, str]]  # headers we could not place (index, text)
+    ignored: list[tuple[int, str]]  # headers the saved mapping says not to use
+    missing: list[Column]  # required columns not found
+    conflicts: list[tuple[str, list[str]]]  # column key → the headers that all claim it
 
     @property
     def ok(self) -> bool:
         return not self.missing and not self.conflicts
 
 
-def match_headers(header: Sequence[str], columns: Sequence[Column],
-                  saved: dict[str, str] | None = None) -> HeaderMatch:
+def match_headers(header: Sequence[str], columns: Sequence[Column], saved: dict[str, str] | None = None) -> HeaderMatch:
     """Place each header on one of our columns: the saved mapping first, then header names and aliases."""
     saved = saved or {}
     by_name = {}
@@ -99,5 +99,6 @@ def check_header(header: list[str], header_row: int, limits: Limits) -> None:
         if norm in seen:
             raise TabularError(
                 f"De kolomnaam '{text}' staat twee keer in de kopregel (regel {header_row}, kolom "
-                f"{column_letter(seen[norm])} en {column_letter(index)}). Geef elke kolom een eigen naam.")
+                f"{column_letter(seen[norm])} en {column_letter(index)}). Geef elke kolom een eigen naam."
+            )
         seen[norm] = index

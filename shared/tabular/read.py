@@ -3,6 +3,7 @@ and checked, its data rows streamed once as `Row`s with the number the user sees
 wrong number of fields carry their error; too many rows, a long run of empty rows or no data rows at all
 stop the file with a `TabularError`. `open_table` and `sheet_names` are the ways in.
 """
+
 from __future__ import annotations
 
 import csv
@@ -86,10 +87,14 @@ class Table:
             except csv.Error as e:
                 number += 1
                 if "field larger" in str(e):
-                    raise TabularError(f"Regel {number} heeft een cel met meer dan "
-                                       f"{_nl(self.limits.max_cell_chars)} tekens. Zo lang is geen gewone waarde; "
-                                       "controleer de aanhalingstekens in het bestand.")
-                raise TabularError(f"Regel {number} kon niet worden gelezen ({e}). Controleer de aanhalingstekens.")
+                    raise TabularError(
+                        f"Regel {number} heeft een cel met meer dan "
+                        f"{_nl(self.limits.max_cell_chars)} tekens. Zo lang is geen gewone waarde; "
+                        "controleer de aanhalingstekens in het bestand."
+                    ) from None
+                raise TabularError(
+                    f"Regel {number} kon niet worden gelezen ({e}). Controleer de aanhalingstekens."
+                ) from None
             number += 1
             yield number, record
 
@@ -103,13 +108,16 @@ class Table:
     def _open_workbook(self, sheet: str | None) -> None:
         if self.format == "xlsx":
             import openpyxl
+
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
                     book = openpyxl.load_workbook(self.file, read_only=True, data_only=False, keep_links=False)
                 except Exception:  # openpyxl raises many kinds on a broken file
-                    raise TabularError("Dit Excel-bestand kon niet worden gelezen. Sla het opnieuw op als "
-                                       "'Excel-werkmap (.xlsx)' en probeer het nog eens.")
+                    raise TabularError(
+                        "Dit Excel-bestand kon niet worden gelezen. Sla het opnieuw op als "
+                        "'Excel-werkmap (.xlsx)' en probeer het nog eens."
+                    ) from None
             self._close = book.close
             self.sheets = list(book.sheetnames)
             self.sheet = self._choose_sheet(sheet)
@@ -122,10 +130,13 @@ class Table:
             raw = ws.iter_rows(values_only=True)
         else:
             from python_calamine import CalamineWorkbook
+
             try:
                 book = CalamineWorkbook.from_filelike(self.file)
             except Exception:
-                raise TabularError("Dit ODS-bestand kon niet worden gelezen. Sla het opnieuw op en probeer het nog eens.")
+                raise TabularError(
+                    "Dit ODS-bestand kon niet worden gelezen. Sla het opnieuw op en probeer het nog eens."
+                ) from None
             self._close = book.close
             self.sheets = list(book.sheet_names)
             self.sheet = self._choose_sheet(sheet)
@@ -141,8 +152,9 @@ class Table:
         if sheet is None or sheet == "":
             return self.sheets[0]
         if sheet not in self.sheets:
-            raise TabularError(f"Het werkblad '{sheet}' bestaat niet in dit bestand. Kies een van: "
-                               + ", ".join(self.sheets) + ".")
+            raise TabularError(
+                f"Het werkblad '{sheet}' bestaat niet in dit bestand. Kies een van: " + ", ".join(self.sheets) + "."
+            )
         return sheet
 
     # -- both --
@@ -159,8 +171,10 @@ class Table:
             header = ["" if v is None else str(tidy_cell(v) or "").lstrip("\ufeff").strip() for v in values]
             check_header(header, number, self.limits)
             return header, number
-        raise TabularError("Het bestand is leeg: er staat geen kopregel en geen gegevens in."
-                           + (f" (Werkblad '{self.sheet}'.)" if self.sheet else ""))
+        raise TabularError(
+            "Het bestand is leeg: er staat geen kopregel en geen gegevens in."
+            + (f" (Werkblad '{self.sheet}'.)" if self.sheet else "")
+        )
 
     def progress(self) -> float:
         if self.format == "csv":
@@ -183,29 +197,40 @@ class Table:
                     raise TabularError(
                         f"Na regel {number - empty_run} volgen meer dan {_nl(limits.max_empty_run)} lege regels. "
                         "Zo'n bestand lezen we niet verder: verwijder de lege regels onderaan (of kopieer de "
-                        "gegevens naar een nieuw werkblad) en probeer het opnieuw.")
+                        "gegevens naar een nieuw werkblad) en probeer het opnieuw."
+                    )
                 continue
             empty_run = 0
             data_rows += 1
             if data_rows > limits.max_rows:
-                raise TabularError(f"Het bestand heeft meer dan {_nl(limits.max_rows)} regels met gegevens. "
-                                   "Splits het in kleinere bestanden, bijvoorbeeld per maand.")
+                raise TabularError(
+                    f"Het bestand heeft meer dan {_nl(limits.max_rows)} regels met gegevens. "
+                    "Splits het in kleinere bestanden, bijvoorbeeld per maand."
+                )
             error = None
             if len(values) != width:
                 extra = values[width:]
                 if len(values) > width and is_empty(extra):
                     values = values[:width]
                 elif is_csv:
-                    error = (f"Deze regel heeft {len(values)} {'veld' if len(values) == 1 else 'velden'}, de kopregel "
-                             f"{width}. Waarschijnlijk staat er "
-                             f"een scheidingsteken ('{_delimiter_name(self.delimiter)}') of aanhalingsteken te veel "
-                             "of te weinig in deze regel.")
+                    error = (
+                        f"Deze regel heeft {len(values)} {'veld' if len(values) == 1 else 'velden'}, de kopregel "
+                        f"{width}. Waarschijnlijk staat er "
+                        f"een scheidingsteken ('{_delimiter_name(self.delimiter)}') of aanhalingsteken te veel "
+                        "of te weinig in deze regel."
+                    )
                     values = (values + [""] * width)[:width]
                 else:
                     values = (values + [None] * width)[:width]
-            if is_csv:   # all str: the same as tidy_cell, without a call per cell
-                yield Row(number, [(v[1:] if v[:1] == "'" and v[1:2] in FORMULA_START else v) or None
-                                   for v in map(str.strip, values)], error)
+            if is_csv:  # all str: the same as tidy_cell, without a call per cell
+                yield Row(
+                    number,
+                    [
+                        (v[1:] if v[:1] == "'" and v[1:2] in FORMULA_START else v) or None
+                        for v in map(str.strip, values)
+                    ],
+                    error,
+                )
             else:
                 yield Row(number, [tidy_cell(v) for v in values], error)
         self._done_fraction = 1.0
@@ -220,7 +245,7 @@ class Table:
         if self.format == "csv" and hasattr(self, "_text"):
             self._text.detach()  # leave the caller's file open
 
-    def __enter__(self) -> "Table":
+    def __enter__(self) -> Table:
         return self
 
     def __exit__(self, *exc) -> None:

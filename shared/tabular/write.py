@@ -2,6 +2,7 @@
 strings typed as text). Every cell is escaped on the way out, so a file we write never carries a live
 formula; dates are written as dd-mm-jjjj.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -33,8 +34,9 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
-def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
-               widths: dict[str, Sequence[int]] | None = None) -> bytes:
+def write_xlsx(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], widths: dict[str, Sequence[int]] | None = None
+) -> bytes:
     """Sheets as (title, header, rows); strings are written as text, never as formulas."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell

@@ -1,4 +1,5 @@
 """In Debian's Chromium: a school's staff member logs in, enters hours, and sees them in the history."""
+
 import os
 import socket
 import subprocess
@@ -22,9 +23,17 @@ async def launch(playwright):
     """Debian's Chromium, headless, quiet on a machine without outside network."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: run 'sudo apt-get install chromium' (make test installs it as root)")
-    return await playwright.chromium.launch(executable_path=CHROMIUM, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"])
+    return await playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
 
 
 @pytest.fixture
@@ -35,9 +44,22 @@ def server(db):
         port = s.getsockname()[1]
     # The server runs on the test's named clock (shared.clock reads REGIE_CLOCK_START at start-up).
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "REGIE_CLOCK_START": clock.now().isoformat()}
-    proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asgi", "--port", str(port),
-                             "--no-access-log", "regie.app:app"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "regie.app:app",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -61,7 +83,7 @@ async def test_staff_enters_hours_and_sees_them_in_the_history(server, world):
         browser = await launch(p)
         page = await browser.new_page(locale="nl-NL")
         await page.goto(server + "/portaal")
-        await expect(page.locator("h1")).to_have_text("Inloggen")   # not logged in: to the login page
+        await expect(page.locator("h1")).to_have_text("Inloggen")  # not logged in: to the login page
         await page.get_by_label("E-mailadres").fill(world.users["school"])
         await page.get_by_label("Wachtwoord").fill(PASSWORD)
         await page.get_by_role("button", name="Inloggen").click()
@@ -73,7 +95,7 @@ async def test_staff_enters_hours_and_sees_them_in_the_history(server, world):
         await page.get_by_label("Periode tot en met").fill(month.end.isoformat())
         await page.get_by_label("Aanwezig (uren)").fill("-3")
         await page.get_by_role("button", name="Uren opslaan").click()
-        await expect(page.locator("#attended-fout")).to_contain_text("negatief")   # swapped in by htmx
+        await expect(page.locator("#attended-fout")).to_contain_text("negatief")  # swapped in by htmx
         await page.get_by_label("Aanwezig (uren)").fill("36,75")
         await page.get_by_label("Geoorloofd verzuim (uren)", exact=True).fill("1,5")
         await page.get_by_label("Reden van verzuim").select_option("ziek")
@@ -89,4 +111,4 @@ async def test_staff_enters_hours_and_sees_them_in_the_history(server, world):
         await browser.close()
     record = await HourRecord.select().first()
     assert record["attended_minutes"] == 2205 and record["geoorloofd_minutes"] == 90
-    assert abs(record["entered_at"] - clock.now()) < timedelta(minutes=5)      # the server ran on the test's clock
+    assert abs(record["entered_at"] - clock.now()) < timedelta(minutes=5)  # the server ran on the test's clock

@@ -1,6 +1,7 @@
 """In Debian's Chromium: a regisseur registers a person, sets the PIP (first with a mistake DUO would
 refuse, swapped in beside the field by htmx) and enrols the person at a contracted school; the school
 then sees the person in its portal."""
+
 from datetime import timedelta
 
 import pytest
@@ -24,8 +25,11 @@ async def test_regisseur_registers_sets_the_pip_and_enrols_at_a_school(server, w
     from playwright.async_api import async_playwright, expect
 
     today = clock.today()
-    await Contract.insert(Contract(gemeente=world.gemeente, organisation=world.school, component="taal",
-                                   start=today - timedelta(days=365)))
+    await Contract.insert(
+        Contract(
+            gemeente=world.gemeente, organisation=world.school, component="taal", start=today - timedelta(days=365)
+        )
+    )
     async with async_playwright() as p:
         browser = await launch(p)
         page = await browser.new_page(locale="nl-NL")
@@ -47,7 +51,7 @@ async def test_regisseur_registers_sets_the_pip_and_enrols_at_a_school(server, w
         pip = page.locator("#sectie-pip")
         await pip.get_by_label("Dagtekening").fill((today - timedelta(days=7)).isoformat())
         await pip.get_by_label("Leerroute").select_option("B1")
-        await pip.get_by_label("Niveau").select_option("A2")            # a first PIP on the B1-route cannot be A2
+        await pip.get_by_label("Niveau").select_option("A2")  # a first PIP on the B1-route cannot be A2
         await pip.get_by_label("Intensiteit (uren)").fill("1200")
         await pip.get_by_role("button", name="PIP opslaan").click()
         await expect(page.locator("#niveau-fout")).to_contain_text("eerste PIP op de B1-route kan niet niveau A2")
@@ -65,7 +69,8 @@ async def test_regisseur_registers_sets_the_pip_and_enrols_at_a_school(server, w
         await enrol.get_by_role("button", name="Inschrijven").click()
         await expect(page.locator("#sectie-inschrijvingen .notice.ok")).to_contain_text("De wijziging is opgeslagen")
         await expect(page.locator("#sectie-inschrijvingen table.enrollments tbody tr").first).to_contain_text(
-            "Taalschool")
+            "Taalschool"
+        )
 
         # The list filters on the regisseur's own caseload in place (htmx), and the URL follows.
         await page.goto(server + "/gemeente")
@@ -86,6 +91,9 @@ async def test_regisseur_registers_sets_the_pip_and_enrols_at_a_school(server, w
     person = await Inburgeraar.select().where(Inburgeraar.bsn == "123456782").first()
     assert (person["leerroute"], person["niveau"], person["intensiteit_uren"]) == ("B1", "B1", 1200)
     enrollment = await Enrollment.select().where(Enrollment.inburgeraar == person["id"]).first()
-    assert (enrollment["organisation"], enrollment["component"], enrollment["planned_hours"]) == \
-        (world.school, "taal", 1200)
+    assert (enrollment["organisation"], enrollment["component"], enrollment["planned_hours"]) == (
+        world.school,
+        "taal",
+        1200,
+    )
     assert await DossierChange.count().where(DossierChange.inburgeraar == person["id"]) >= 3

@@ -1,5 +1,6 @@
 """In Debian's Chromium: a regisseur filters the inbox, claims an item, opens the DUO view, marks it
 registered; the item leaves the open list and its history shows each step."""
+
 import re
 from datetime import timedelta
 
@@ -31,7 +32,7 @@ async def test_regisseur_works_an_item_through_to_duo(server, world):  # noqa: F
 
         await page.get_by_role("link", name="Hele gemeente").click()
         await expect(page.locator("table.inbox tbody tr")).to_have_count(2)
-        await page.get_by_label("Soort").select_option("registreer_pvt")     # htmx swaps the list in place
+        await page.get_by_label("Soort").select_option("registreer_pvt")  # htmx swaps the list in place
         await expect(page.locator("table.inbox tbody tr")).to_have_count(1)
         await expect(page).to_have_url(re.compile(r"soort=registreer_pvt"))
 
@@ -43,14 +44,14 @@ async def test_regisseur_works_an_item_through_to_duo(server, world):  # noqa: F
         await expect(page.locator("#m2m")).to_contain_text("datumOndertekeningPvt")
         await page.get_by_label("Geregistreerd op").fill(clock.today().isoformat())
         await page.get_by_role("button", name="Markeer als geregistreerd").click()
-        await expect(page.get_by_role("status")).to_contain_text("na de termijn")   # the event was 20 days ago
+        await expect(page.get_by_role("status")).to_contain_text("na de termijn")  # the event was 20 days ago
 
         history = page.locator("ol.history li")
         await expect(history.filter(has_text="nieuw → in behandeling")).to_have_count(1)
         await expect(history.filter(has_text="Geregistreerd bij DUO")).to_have_count(1)
 
         await page.goto(server + "/inbox?bereik=alle")
-        await expect(page.locator("table.inbox tbody tr")).to_have_count(1)   # only the verzuim item is open
+        await expect(page.locator("table.inbox tbody tr")).to_have_count(1)  # only the verzuim item is open
         await expect(page.locator("table.inbox")).not_to_contain_text("Registreer PVT")
         await browser.close()
     item = await InboxItem.select().where(InboxItem.id == pvt["id"]).first()

@@ -1,5 +1,6 @@
 """In Debian's Chromium: a school uploads a file with an error, reads the preview, downloads the error rows,
 uploads the corrected file, commits it and finds it in its upload history and its submissions."""
+
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,10 @@ async def test_upload_fix_the_errors_and_commit(server, world, tmp_path):  # noq
 
     month = previous_month(clock.today())
     start, end = f"{month.start:%d-%m-%Y}", f"{month.end:%d-%m-%Y}"
-    bsn = {k: (await Inburgeraar.select(Inburgeraar.bsn).where(Inburgeraar.id == world.people[k]).first())["bsn"]
-           for k in ("amina", "tesfay")}
+    bsn = {
+        k: (await Inburgeraar.select(Inburgeraar.bsn).where(Inburgeraar.id == world.people[k]).first())["bsn"]
+        for k in ("amina", "tesfay")
+    }
     good = f"{bsn['amina']};Haddad;{start};{end};36,75;1,5;Ziek"
     bad = f"{bsn['tesfay']};Berhane;{start};{end};-12;;"
     async with async_playwright() as p:
@@ -34,9 +37,15 @@ async def test_upload_fix_the_errors_and_commit(server, world, tmp_path):  # noq
         await expect(page.locator("h1")).to_have_text("Maandrapportage uploaden")
 
         # 1. a file with an error: the check runs in the background, the page follows it
-        await page.get_by_label("Bestand").set_input_files(files=[{
-            "name": "oktober.csv", "mimeType": "text/csv",
-            "buffer": "\r\n".join([HEADER, good, bad, ""]).encode("cp1252")}])
+        await page.get_by_label("Bestand").set_input_files(
+            files=[
+                {
+                    "name": "oktober.csv",
+                    "mimeType": "text/csv",
+                    "buffer": "\r\n".join([HEADER, good, bad, ""]).encode("cp1252"),
+                }
+            ]
+        )
         await page.get_by_role("button", name="Uploaden en controleren").click()
         status = page.locator("#upload-status h2")
         await expect(status).to_have_text("Gecontroleerd, nog niet opgeslagen", timeout=15_000)
@@ -56,14 +65,20 @@ async def test_upload_fix_the_errors_and_commit(server, world, tmp_path):  # noq
         assert download.suggested_filename == "oktober-fouten.csv"
         errors = Path(await download.path()).read_bytes().decode("utf-8-sig").strip().split("\r\n")
         assert errors[0].endswith(";Wat is er mis") and len(errors) == 2
-        assert "negatief" in errors[1] and "'-12" in errors[1]      # escaped: never a live formula
+        assert "negatief" in errors[1] and "'-12" in errors[1]  # escaped: never a live formula
 
         # 4. corrected in the school's own file, uploaded again, committed
         await page.get_by_role("link", name="← Alle uploads").click()
         fixed = bad.replace("-12", "12")
-        await page.get_by_label("Bestand").set_input_files(files=[{
-            "name": "oktober-verbeterd.csv", "mimeType": "text/csv",
-            "buffer": "\r\n".join([HEADER, good, fixed, ""]).encode("cp1252")}])
+        await page.get_by_label("Bestand").set_input_files(
+            files=[
+                {
+                    "name": "oktober-verbeterd.csv",
+                    "mimeType": "text/csv",
+                    "buffer": "\r\n".join([HEADER, good, fixed, ""]).encode("cp1252"),
+                }
+            ]
+        )
         await page.get_by_role("button", name="Uploaden en controleren").click()
         await expect(status).to_have_text("Gecontroleerd, nog niet opgeslagen", timeout=15_000)
         await expect(page.locator("dl.totals")).to_contain_text("Nieuw2")

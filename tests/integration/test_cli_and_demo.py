@@ -1,4 +1,5 @@
 """The CLI's create-user and the demo data, on the real database."""
+
 from argparse import Namespace
 
 import pytest
@@ -35,8 +36,14 @@ async def test_demo_has_no_language_hours_for_gezinsmigranten(db):
 
 
 async def test_create_user_from_the_cli(db, world):
-    args = Namespace(email="Nieuw@Test.nl", name="Nieuwe Regisseur", role="regisseur",
-                                  gemeente="0344", organisation=None, password="een-lang-wachtwoord")
+    args = Namespace(
+        email="Nieuw@Test.nl",
+        name="Nieuwe Regisseur",
+        role="regisseur",
+        gemeente="0344",
+        organisation=None,
+        password="een-lang-wachtwoord",
+    )
     await cli.create_user(args)
     row = await AppUser.select().where(AppUser.email == "nieuw@test.nl").first()
     assert row["gemeente"] == world.gemeente and row["role"] == "regisseur"
@@ -50,9 +57,10 @@ async def test_create_user_from_the_cli(db, world):
 
 async def test_demo_inbox_has_items_routed_to_people_and_teams(db):
     from municipal.tables import InboxItem, Team
+
     await cli.demo(only_if_empty=True)
     items = await InboxItem.select(InboxItem.kind, InboxItem.assignee, InboxItem.team)
     kinds = {i["kind"] for i in items}
     assert {"registreer_pvt", "registreer_map", "afschalen"} <= kinds
-    assert all(i["assignee"] or i["team"] for i in items)      # nothing lands nowhere
+    assert all(i["assignee"] or i["team"] for i in items)  # nothing lands nowhere
     assert await Team.count() == 2

@@ -1,5 +1,6 @@
 """Provider reports become inbox items: the right item, routed right, exactly once; a correction
 updates and reopens; an absent regisseur's items go to the substitute."""
+
 import json
 from datetime import timedelta
 
@@ -8,12 +9,11 @@ from municipal.inbox.rules import Outcome, Status
 from municipal.tables import Absence, InboxEntry, InboxItem, RoutingRule, Team
 from portal import services as portal
 from shared import clock
-from shared.calendar import previous_month
+from shared.calendar import add_working_days, previous_month
 from shared.hours import HourReport
 from shared.security import CurrentUser
 from shared.tables import AppUser, DomainEvent, Enrollment, Inburgeraar
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
-from shared.calendar import add_working_days
 
 
 async def user(email) -> CurrentUser:
@@ -27,8 +27,11 @@ async def regisseur_of(world, person_key, email="regisseur@test.nl"):
 
 
 async def report_pvt(world, day, who="pvt@test.nl"):
-    return await portal.report_milestone(await user(who), world.people["amina"], portal.MilestoneInput(
-        world.enrollments["amina_pvt"], MilestoneKind.PVT_ONDERTEKENING, day))
+    return await portal.report_milestone(
+        await user(who),
+        world.people["amina"],
+        portal.MilestoneInput(world.enrollments["amina_pvt"], MilestoneKind.PVT_ONDERTEKENING, day),
+    )
 
 
 async def test_pvt_signed_makes_one_item_routed_to_the_regisseur_with_a_deadline(world):
@@ -36,7 +39,7 @@ async def test_pvt_signed_makes_one_item_routed_to_the_regisseur_with_a_deadline
     day = clock.today() - timedelta(days=2)
     await report_pvt(world, day)
     assert await services.process_pending() == 1
-    assert await services.process_pending() == 0          # idempotent: nothing pending any more
+    assert await services.process_pending() == 0  # idempotent: nothing pending any more
     items = await InboxItem.select()
     assert len(items) == 1
     item = items[0]
@@ -53,7 +56,7 @@ async def test_the_same_event_twice_never_makes_two_items(world):
     event = await DomainEvent.select().first()
     await services.process_pending()
     await DomainEvent.update({DomainEvent.processed_at: None}).where(DomainEvent.id == event["id"])
-    await services.process_pending()                        # replayed, as after a crash
+    await services.process_pending()  # replayed, as after a crash
     assert await InboxItem.count() == 1
 
 
@@ -64,9 +67,10 @@ async def test_a_correction_updates_and_reopens_a_closed_item_and_says_so(world)
     await report_pvt(world, day)
     await services.process_pending()
     item = await InboxItem.select().first()
-    await services.change_status(regisseur, item["id"], Status.AFGEHANDELD, outcome=Outcome.GEREGISTREERD,
-                                 registered_on=clock.today())
-    await report_pvt(world, day - timedelta(days=1))          # the provider corrects the date
+    await services.change_status(
+        regisseur, item["id"], Status.AFGEHANDELD, outcome=Outcome.GEREGISTREERD, registered_on=clock.today()
+    )
+    await report_pvt(world, day - timedelta(days=1))  # the provider corrects the date
     await services.process_pending()
     item = await InboxItem.select().first()
     assert await InboxItem.count() == 1
@@ -81,8 +85,14 @@ async def test_a_correction_updates_and_reopens_a_closed_item_and_says_so(world)
 async def test_absent_regisseur_items_go_to_the_substitute(world):
     regisseur = await regisseur_of(world, "amina")
     substitute = (await user("teamleider@test.nl")).id
-    await Absence.insert(Absence(user=regisseur, start=clock.today() - timedelta(days=1),
-                                 end=clock.today() + timedelta(days=7), substitute=substitute))
+    await Absence.insert(
+        Absence(
+            user=regisseur,
+            start=clock.today() - timedelta(days=1),
+            end=clock.today() + timedelta(days=7),
+            substitute=substitute,
+        )
+    )
     await report_pvt(world, clock.today())
     await services.process_pending()
     item = await InboxItem.select().first()
@@ -94,8 +104,11 @@ async def test_absent_regisseur_items_go_to_the_substitute(world):
 async def test_routing_rule_sends_to_a_team_and_records_the_rule(world):
     await regisseur_of(world, "amina")
     team = (await Team.insert(Team(gemeente=world.gemeente, name="DUO-registratie")).returning(Team.id))[0]["id"]
-    rule = (await RoutingRule.insert(RoutingRule(gemeente=world.gemeente, position=1, name="PVT naar DUO-team",
-                                                 kind="registreer_pvt", team=team)).returning(RoutingRule.id))[0]["id"]
+    rule = (
+        await RoutingRule.insert(
+            RoutingRule(gemeente=world.gemeente, position=1, name="PVT naar DUO-team", kind="registreer_pvt", team=team)
+        ).returning(RoutingRule.id)
+    )[0]["id"]
     await report_pvt(world, clock.today())
     await services.process_pending()
     item = await InboxItem.select().first()
@@ -115,15 +128,21 @@ async def test_no_regisseur_goes_to_the_team_queue(world):
 async def test_typed_in_hours_crossing_600_ask_to_judge_afschalen(world):
     school = await user("school@test.nl")
     await Enrollment.update({Enrollment.start: clock.today() - timedelta(days=500)}).where(
-        Enrollment.id == world.enrollments["amina_taal"])
-    periods = []                      # 14 months of 45 hours: 630 hours, past 550 and 600
+        Enrollment.id == world.enrollments["amina_taal"]
+    )
+    periods = []  # 14 months of 45 hours: 630 hours, past 550 and 600
     cursor = previous_month(clock.today())
     for _ in range(14):
         periods.append(cursor)
         cursor = previous_month(cursor.start)
-    for period in reversed(periods):         # month by month, the worker running in between
-        await portal.report_hours(school, world.people["amina"], portal.HourInput(
-            world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, period, 45 * 60, 0, 0, None)))
+    for period in reversed(periods):  # month by month, the worker running in between
+        await portal.report_hours(
+            school,
+            world.people["amina"],
+            portal.HourInput(
+                world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, period, 45 * 60, 0, 0, None)
+            ),
+        )
         await services.process_pending()
     kinds = [i["kind"] for i in await InboxItem.select(InboxItem.kind)]
     assert kinds.count("afschalen") == 1 and kinds.count("afschalen_vooraf") == 1  # at 585 h, then at 630 h
@@ -132,15 +151,23 @@ async def test_typed_in_hours_crossing_600_ask_to_judge_afschalen(world):
 async def test_unexcused_absence_in_typed_in_hours_asks_for_handhaving(world):
     school = await user("school@test.nl")
     month = previous_month(clock.today())
-    await portal.report_hours(school, world.people["amina"], portal.HourInput(
-        world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, month, 20 * 60, 0, 10 * 60,
-                                                    VerzuimReden.ZONDER_BERICHT)))
+    await portal.report_hours(
+        school,
+        world.people["amina"],
+        portal.HourInput(
+            world.enrollments["amina_taal"],
+            HourReport(HourKind.TAAL_KNM, month, 20 * 60, 0, 10 * 60, VerzuimReden.ZONDER_BERICHT),
+        ),
+    )
     await services.process_pending()
     item = await InboxItem.select().where(InboxItem.kind == "handhaving_verzuim").first()
     assert item is not None and "10 uur ongeoorloofd" in item["detail"]
     # corrected to no absence: the item stays for a human, with a note that the signal no longer holds
-    await portal.report_hours(school, world.people["amina"], portal.HourInput(
-        world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, month, 30 * 60, 0, 0, None)))
+    await portal.report_hours(
+        school,
+        world.people["amina"],
+        portal.HourInput(world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, month, 30 * 60, 0, 0, None)),
+    )
     await services.process_pending()
     notes = [e["text"] for e in await InboxEntry.select().where(InboxEntry.item == item["id"])]
     assert any("geldt daarna niet meer" in n for n in notes)
@@ -153,6 +180,7 @@ async def test_items_stay_in_their_gemeente(world):
     item = await InboxItem.select().first()
     import pytest
     from litestar.exceptions import NotFoundException
+
     with pytest.raises(NotFoundException):
         await services.item_for(other, item["id"])
 
@@ -160,9 +188,11 @@ async def test_items_stay_in_their_gemeente(world):
 async def test_delayed_start_scan(world):
     late = world.people["amina"]
     await Inburgeraar.update({Inburgeraar.datum_inburgeringsaanbod: clock.today() - timedelta(days=370)}).where(
-        Inburgeraar.id > 0)
-    await Inburgeraar.update({Inburgeraar.pip_dagtekening: clock.today() - timedelta(days=120),
-                              Inburgeraar.datum_inburgeringsaanbod: None}).where(Inburgeraar.id == late)
+        Inburgeraar.id > 0
+    )
+    await Inburgeraar.update(
+        {Inburgeraar.pip_dagtekening: clock.today() - timedelta(days=120), Inburgeraar.datum_inburgeringsaanbod: None}
+    ).where(Inburgeraar.id == late)
     assert await services.scan_delayed_starts() == 1
     assert await services.scan_delayed_starts() == 0
     item = await InboxItem.select().first()

@@ -6,6 +6,7 @@
 assembles them. Every import counts, at the top of a module or inside a function, and so does every lazy
 table reference (Piccolo's `LazyTableReference(module_path=...)`), because both tie one package to another.
 """
+
 from __future__ import annotations
 
 import ast
@@ -57,17 +58,24 @@ def test_every_package_keeps_to_its_side():
 
 
 def test_only_the_composition_root_assembles_the_sides():
-    used = {module.split(".")[0] for package, path in modules() if package == "regie"
-            for _, module in references(path.read_text(encoding="utf-8"))}
+    used = {
+        module.split(".")[0]
+        for package, path in modules()
+        if package == "regie"
+        for _, module in references(path.read_text(encoding="utf-8"))
+    }
     assert {"accounts", "portal", "municipal", "shared"} <= used
 
 
-@pytest.mark.parametrize("package,source", [
-    ("shared", "def f():\n    from portal import uploads\n"),
-    ("portal", "import municipal.inbox.rules\n"),
-    ("municipal", "from accounts.services import roles_for\n"),
-    ("shared", "x = ForeignKey(LazyTableReference('UploadBatch', module_path='portal.tables'))\n"),
-])
+@pytest.mark.parametrize(
+    "package,source",
+    [
+        ("shared", "def f():\n    from portal import uploads\n"),
+        ("portal", "import municipal.inbox.rules\n"),
+        ("municipal", "from accounts.services import roles_for\n"),
+        ("shared", "x = ForeignKey(LazyTableReference('UploadBatch', module_path='portal.tables'))\n"),
+    ],
+)
 def test_the_walk_sees_every_kind_of_reference(package, source):
     assert violations(package, "example.py", source)
 

@@ -1,7 +1,9 @@
 """The working-day calendar against the law (Algemene termijnenwet) and the issue's examples."""
+
 from datetime import date, timedelta
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.calendar import (
     add_months,
@@ -35,8 +37,19 @@ def easter(year: int) -> date:
 def law_holidays(year: int) -> set[date]:
     e = easter(year)
     koningsdag = date(year, 4, 27) if date(year, 4, 27).weekday() != 6 else date(year, 4, 26)
-    return {date(year, 1, 1), e - timedelta(2), e, e + timedelta(1), koningsdag, date(year, 5, 5),
-            e + timedelta(39), e + timedelta(49), e + timedelta(50), date(year, 12, 25), date(year, 12, 26)}
+    return {
+        date(year, 1, 1),
+        e - timedelta(2),
+        e,
+        e + timedelta(1),
+        koningsdag,
+        date(year, 5, 5),
+        e + timedelta(39),
+        e + timedelta(49),
+        e + timedelta(50),
+        date(year, 12, 25),
+        date(year, 12, 26),
+    }
 
 
 def test_the_issues_examples():
@@ -69,6 +82,7 @@ def test_property_add_working_days_2026_2030(start, n):
 
     def working(d):
         return d.weekday() < 5 and d not in law
+
     assert result >= start
     if n:
         assert working(result)

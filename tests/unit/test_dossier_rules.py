@@ -1,16 +1,17 @@
 """The municipal dossier's pure rules: DUO's PIP rules, the offer term, doelgroep changes, enrolments,
 and the versioning helpers. No database."""
+
 from datetime import date
 
 import pytest
 
-from municipal.errors import RuleErrors
+from accounts.services import check_new_password, manageable_roles, token_hash
 from municipal.dossier.rules import (
     DoelgroepState,
     Pip,
     PipContext,
-    add_voortgangsgesprek,
     aanbod_is_late,
+    add_voortgangsgesprek,
     change_doelgroep,
     check_aanbod,
     check_begeleiding,
@@ -19,6 +20,7 @@ from municipal.dossier.rules import (
     check_ontzorgen,
     check_pip,
 )
+from municipal.errors import RuleErrors
 from municipal.providers.rules import (
     ContractPeriod,
     Placement,
@@ -27,9 +29,8 @@ from municipal.providers.rules import (
     normalise_instellingsnummer,
     normalise_kvk,
 )
-from accounts.services import check_new_password, manageable_roles, token_hash
-from shared.history import changed_fields, is_empty, snapshot, with_changes
 from shared.errors import RuleError
+from shared.history import changed_fields, is_empty, snapshot, with_changes
 from shared.vocab import Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau, Role
 
 TODAY = date(2026, 11, 28)
@@ -50,6 +51,7 @@ def messages(exc) -> dict[str, str]:
 
 
 # --- PIP ---------------------------------------------------------------------------------------------
+
 
 def test_a_b1_pip_for_an_asylum_status_holder_passes():
     assert check_pip(pip(), ctx()) == pip()
@@ -115,8 +117,9 @@ def test_the_z_route_intensity_defaults_to_800_hours():
 def test_the_pip_date_is_not_before_the_obligation_started_nor_in_the_future():
     with pytest.raises(RuleError) as e:
         check_pip(pip(dagtekening=date(2025, 1, 9)), ctx())
-    assert messages(e) == {"pip_dagtekening": "De dagtekening ligt vóór het begin van de inburgeringsplicht "
-                                              "(10-01-2025)."}
+    assert messages(e) == {
+        "pip_dagtekening": "De dagtekening ligt vóór het begin van de inburgeringsplicht (10-01-2025)."
+    }
     assert check_pip(pip(dagtekening=PLICHT), ctx())
     with pytest.raises(RuleError) as e:
         check_pip(pip(dagtekening=date(2026, 12, 1)), ctx())
@@ -134,26 +137,30 @@ def test_all_complaints_come_at_once():
 
 def test_the_leerroute_changes_only_in_the_first_year_and_a_half_except_to_the_onderwijsroute():
     current = pip()
-    early = ctx(current=current, termijn_start=date(2025, 6, 1))     # 18 months end 01-12-2026
+    early = ctx(current=current, termijn_start=date(2025, 6, 1))  # 18 months end 01-12-2026
     assert check_pip(pip(Leerroute.Z, None, None), early).leerroute is Leerroute.Z
     late = ctx(current=current, termijn_start=date(2025, 3, 1))
     with pytest.raises(RuleError) as e:
         check_pip(pip(Leerroute.Z, None, None), late)
     assert "anderhalf jaar" in messages(e)["leerroute"]
     assert check_pip(pip(Leerroute.ONDERWIJS, Niveau.B1, None), late).leerroute is Leerroute.ONDERWIJS
-    assert check_pip(pip(Leerroute.Z, None, None), ctx(current=current, termijn_start=date(2025, 3, 1),
-                                                       correction=True))
+    assert check_pip(
+        pip(Leerroute.Z, None, None), ctx(current=current, termijn_start=date(2025, 3, 1), correction=True)
+    )
 
 
 # --- Dates, offer, intake, begeleiding, ontzorgen ------------------------------------------------------
+
 
 def test_the_offer_after_three_months_needs_a_reason():
     pip_day = date(2026, 1, 15)
     check_aanbod(date(2026, 4, 15), "", doelgroep=Doelgroep.ASIEL, pip_dagtekening=pip_day)
     with pytest.raises(RuleError) as e:
         check_aanbod(date(2026, 4, 16), " ", doelgroep=Doelgroep.ASIEL, pip_dagtekening=pip_day)
-    assert messages(e) == {"reden_vertraagde_start": "Het aanbod komt later dan 3 maanden na het PIP (uiterlijk "
-                                                     "15-04-2026). Schrijf de reden van de vertraagde start op."}
+    assert messages(e) == {
+        "reden_vertraagde_start": "Het aanbod komt later dan 3 maanden na het PIP (uiterlijk "
+        "15-04-2026). Schrijf de reden van de vertraagde start op."
+    }
     check_aanbod(date(2026, 4, 16), "Wachtlijst taalschool", doelgroep=Doelgroep.ASIEL, pip_dagtekening=pip_day)
     assert aanbod_is_late(pip_day, None, date(2026, 4, 16)) and not aanbod_is_late(pip_day, None, date(2026, 4, 15))
 
@@ -180,8 +187,9 @@ def test_begeleiding_and_ontzorgen_are_for_asylum_status_holders():
     check_begeleiding(True, date(2026, 1, 1), Doelgroep.ASIEL)
     with pytest.raises(RuleError) as e:
         check_begeleiding(True, None, Doelgroep.GEZIN_OVERIG)
-    assert messages(e) == {"begeleiding_indicatie": "Maatschappelijke begeleiding is er alleen voor "
-                                                    "asielstatushouders."}
+    assert messages(e) == {
+        "begeleiding_indicatie": "Maatschappelijke begeleiding is er alleen voor asielstatushouders."
+    }
     with pytest.raises(RuleError):
         check_begeleiding(False, date(2026, 1, 1), Doelgroep.ASIEL)
     check_ontzorgen(date(2026, 1, 1), None, Doelgroep.ASIEL)
@@ -215,8 +223,11 @@ def test_asylum_rights_prevail_at_a_status_change():
 def test_the_person_can_give_up_asylum_rights_once():
     switched = change_doelgroep(ASIEL, Doelgroep.GEZIN_OVERIG, None, TODAY)
     chosen = change_doelgroep(switched, Doelgroep.GEZIN_OVERIG, DoelgroepKeuze.AFSTAND, date(2026, 11, 20))
-    assert (chosen.doelgroep, chosen.keuze, chosen.keuze_op) == (Doelgroep.GEZIN_OVERIG, DoelgroepKeuze.AFSTAND,
-                                                                 date(2026, 11, 20))
+    assert (chosen.doelgroep, chosen.keuze, chosen.keuze_op) == (
+        Doelgroep.GEZIN_OVERIG,
+        DoelgroepKeuze.AFSTAND,
+        date(2026, 11, 20),
+    )
     with pytest.raises(RuleError) as e:
         change_doelgroep(chosen, Doelgroep.GEZIN_OVERIG, DoelgroepKeuze.BEHOUDEN, TODAY)
     assert "al eenmalig gemaakt op 20-11-2026" in e.value.message
@@ -243,8 +254,10 @@ def test_moving_needs_another_gemeente():
 
 # --- Enrolments ----------------------------------------------------------------------------------------
 
-CONTRACTS = [ContractPeriod(Component.TAAL, date(2026, 1, 1), date(2026, 12, 31)),
-             ContractPeriod(Component.PVT, date(2025, 1, 1), None)]
+CONTRACTS = [
+    ContractPeriod(Component.TAAL, date(2026, 1, 1), date(2026, 12, 31)),
+    ContractPeriod(Component.PVT, date(2025, 1, 1), None),
+]
 
 
 def place(component=Component.TAAL, start=date(2026, 2, 1), end=date(2026, 12, 31), org=1, hours=600):
@@ -253,54 +266,78 @@ def place(component=Component.TAAL, start=date(2026, 2, 1), end=date(2026, 12, 3
 
 def test_enrolment_within_a_contract_passes():
     check_placement(place(), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True, contracts=CONTRACTS, verhuisd_op=None)
-    check_placement(place(Component.PVT, end=None), doelgroep=Doelgroep.GEZIN_OVERIG, bow_keurmerk=False,
-                    contracts=CONTRACTS, verhuisd_op=None)
+    check_placement(
+        place(Component.PVT, end=None),
+        doelgroep=Doelgroep.GEZIN_OVERIG,
+        bow_keurmerk=False,
+        contracts=CONTRACTS,
+        verhuisd_op=None,
+    )
 
 
 def test_enrolment_only_at_a_provider_contracted_for_that_component_and_period():
     with pytest.raises(RuleError) as e:
-        check_placement(place(Component.MAP), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True, contracts=CONTRACTS,
-                        verhuisd_op=None)
+        check_placement(
+            place(Component.MAP), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True, contracts=CONTRACTS, verhuisd_op=None
+        )
     assert messages(e) == {"organisation": "De gemeente heeft met deze aanbieder geen contract voor MAP."}
     with pytest.raises(RuleError) as e:
-        check_placement(place(end=None), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True, contracts=CONTRACTS,
-                        verhuisd_op=None)
+        check_placement(
+            place(end=None), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True, contracts=CONTRACTS, verhuisd_op=None
+        )
     assert "valt niet binnen het contract voor Taal en KNM (01-01-2026 t/m 31-12-2026)" in messages(e)["end"]
     with pytest.raises(RuleError):
-        check_placement(place(start=date(2025, 12, 1)), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True,
-                        contracts=CONTRACTS, verhuisd_op=None)
+        check_placement(
+            place(start=date(2025, 12, 1)),
+            doelgroep=Doelgroep.ASIEL,
+            bow_keurmerk=True,
+            contracts=CONTRACTS,
+            verhuisd_op=None,
+        )
 
 
 def test_language_for_an_asylum_status_holder_only_at_a_bow_certified_organisation():
     with pytest.raises(RuleError) as e:
-        check_placement(place(), doelgroep=Doelgroep.ASIEL, bow_keurmerk=False, contracts=CONTRACTS,
-                        verhuisd_op=None)
+        check_placement(place(), doelgroep=Doelgroep.ASIEL, bow_keurmerk=False, contracts=CONTRACTS, verhuisd_op=None)
     assert "Blik op Werk-keurmerk" in messages(e)["organisation"]
 
 
 def test_no_language_enrolment_for_a_family_migrant_and_none_after_moving():
     with pytest.raises(RuleError) as e:
-        check_placement(place(), doelgroep=Doelgroep.GEZIN_OVERIG, bow_keurmerk=True, contracts=CONTRACTS,
-                        verhuisd_op=None)
+        check_placement(
+            place(), doelgroep=Doelgroep.GEZIN_OVERIG, bow_keurmerk=True, contracts=CONTRACTS, verhuisd_op=None
+        )
     assert "koopt de taalcursus zelf" in messages(e)["component"]
     with pytest.raises(RuleError) as e:
-        check_placement(place(), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True, contracts=CONTRACTS,
-                        verhuisd_op=date(2026, 6, 1))
+        check_placement(
+            place(), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True, contracts=CONTRACTS, verhuisd_op=date(2026, 6, 1)
+        )
     assert "verhuist op 01-06-2026" in messages(e)["end"]
 
 
 def test_a_changed_enrolment_keeps_the_hours_already_reported_inside_it():
     with pytest.raises(RuleErrors) as e:
-        check_placement(place(start=date(2026, 3, 1), end=date(2026, 5, 31)), doelgroep=Doelgroep.ASIEL,
-                        bow_keurmerk=True, contracts=CONTRACTS, verhuisd_op=None,
-                        reported=(date(2026, 2, 1), date(2026, 6, 30)))
+        check_placement(
+            place(start=date(2026, 3, 1), end=date(2026, 5, 31)),
+            doelgroep=Doelgroep.ASIEL,
+            bow_keurmerk=True,
+            contracts=CONTRACTS,
+            verhuisd_op=None,
+            reported=(date(2026, 2, 1), date(2026, 6, 30)),
+        )
     assert set(messages(e)) == {"start", "end"}
 
 
 def test_no_two_overlapping_enrolments_for_one_component_at_one_provider():
     with pytest.raises(RuleError) as e:
-        check_placement(place(), doelgroep=Doelgroep.ASIEL, bow_keurmerk=True, contracts=CONTRACTS,
-                        verhuisd_op=None, others=[place(start=date(2026, 6, 1), end=None)])
+        check_placement(
+            place(),
+            doelgroep=Doelgroep.ASIEL,
+            bow_keurmerk=True,
+            contracts=CONTRACTS,
+            verhuisd_op=None,
+            others=[place(start=date(2026, 6, 1), end=None)],
+        )
     assert "al ingeschreven" in messages(e)["start"]
 
 
@@ -341,10 +378,15 @@ def test_a_new_password_is_long_enough_and_typed_twice():
 
 # --- Versioning ----------------------------------------------------------------------------------------
 
+
 def test_a_snapshot_is_json_safe_and_complete():
     row = {"pip_dagtekening": date(2026, 1, 5), "leerroute": Leerroute.B1, "niveau": None, "extra": 1}
     assert snapshot(row, ["pip_dagtekening", "leerroute", "niveau", "intensiteit_uren"]) == {
-        "pip_dagtekening": "2026-01-05", "leerroute": "B1", "niveau": None, "intensiteit_uren": None}
+        "pip_dagtekening": "2026-01-05",
+        "leerroute": "B1",
+        "niveau": None,
+        "intensiteit_uren": None,
+    }
     assert is_empty({"a": None, "b": "", "c": []}) and not is_empty({"a": "x"})
 
 

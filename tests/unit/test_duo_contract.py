@@ -1,6 +1,7 @@
 """Contract tests: every DUO request the app builds validates against DUO's published OpenAPI files, read
 through the product's own contract module (municipal/duo/contract.py, files in municipal/duo/openapi/), and
 DUO's own rules are checked before a request is offered."""
+
 from datetime import date
 
 import pytest
@@ -13,20 +14,32 @@ TODAY = date(2026, 11, 28)
 BSN = "123464560"
 
 
-FACTS = DuoFacts(bsn="123464560", event_date=date(2026, 11, 20), term_start=date(2025, 6, 1), leerroute="B1",
-                 doelgroep="asiel", intensiteit_uren=1000, language_minutes=612 * 60 + 30,
-                 participation_minutes=805 * 60, hours_known_until=date(2026, 10, 31), component="pvt")
+FACTS = DuoFacts(
+    bsn="123464560",
+    event_date=date(2026, 11, 20),
+    term_start=date(2025, 6, 1),
+    leerroute="B1",
+    doelgroep="asiel",
+    intensiteit_uren=1000,
+    language_minutes=612 * 60 + 30,
+    participation_minutes=805 * 60,
+    hours_known_until=date(2026, 10, 31),
+    component="pvt",
+)
 
 
-@pytest.mark.parametrize("kind,spec,method,path", [
-    (ItemKind.REGISTREER_MAP, "MAPPVTZroute", "PUT", "/personen/123464560/map"),
-    (ItemKind.REGISTREER_PVT, "MAPPVTZroute", "PUT", "/personen/123464560/pvt"),
-    (ItemKind.REGISTREER_ZROUTE, "MAPPVTZroute", "PUT", "/personen/123464560/zroute"),
-    (ItemKind.AFSCHALEN, "PIP", "POST", "/personen/123464560/PIP"),
-    (ItemKind.Z_TAAL_800, "GevolgdeUren", "PUT", "/personen/123464560/uren/participatietaalles"),
-    (ItemKind.Z_PARTICIPATIE_800, "GevolgdeUren", "PUT", "/personen/123464560/uren/participatieactiviteiten"),
-    (ItemKind.HANDHAVING_VERWIJTBAAR, "MAPPVTZroute", "PUT", "/personen/123464560/pvt"),
-])
+@pytest.mark.parametrize(
+    "kind,spec,method,path",
+    [
+        (ItemKind.REGISTREER_MAP, "MAPPVTZroute", "PUT", "/personen/123464560/map"),
+        (ItemKind.REGISTREER_PVT, "MAPPVTZroute", "PUT", "/personen/123464560/pvt"),
+        (ItemKind.REGISTREER_ZROUTE, "MAPPVTZroute", "PUT", "/personen/123464560/zroute"),
+        (ItemKind.AFSCHALEN, "PIP", "POST", "/personen/123464560/PIP"),
+        (ItemKind.Z_TAAL_800, "GevolgdeUren", "PUT", "/personen/123464560/uren/participatietaalles"),
+        (ItemKind.Z_PARTICIPATIE_800, "GevolgdeUren", "PUT", "/personen/123464560/uren/participatieactiviteiten"),
+        (ItemKind.HANDHAVING_VERWIJTBAAR, "MAPPVTZroute", "PUT", "/personen/123464560/pvt"),
+    ],
+)
 def test_every_duo_body_validates_against_the_published_contract(kind, spec, method, path):
     reg = registration_for(kind, FACTS, TODAY)
     assert (reg.method, reg.path) == (method, path)
@@ -34,28 +47,54 @@ def test_every_duo_body_validates_against_the_published_contract(kind, spec, met
 
 
 def test_the_contract_is_read_from_the_product_itself():
-    assert {"MAPPVTZroute.openapi.yml", "PIP.openapi.yml", "GevolgdeUren.openapi.yml",
-            "Notificatie.openapi.yml"} <= set(specs()) and len(specs()) == 12
+    assert {
+        "MAPPVTZroute.openapi.yml",
+        "PIP.openapi.yml",
+        "GevolgdeUren.openapi.yml",
+        "Notificatie.openapi.yml",
+    } <= set(specs()) and len(specs()) == 12
 
 
-@pytest.mark.parametrize("method,path,body,field,words", [
-    ("PUT", f"/personen/{BSN}/pvt", {"datumOndertekeningPvt": "20-11-2026"}, "datumOndertekeningPvt",
-     "JJJJ-MM-DD"),                                                  # a Dutch date where DUO wants ISO
-    ("PUT", f"/personen/{BSN}/pvt", {"datumOndertekeningPvt": "2026-02-30"}, "datumOndertekeningPvt",
-     "JJJJ-MM-DD"),                                                  # no such day
-    ("PUT", "/personen/1234645601/pvt", {"datumOndertekeningPvt": "2026-11-20"}, "bsn", "precies 9 tekens"),
-    ("PUT", "/personen/12345678a/pvt", {"datumOndertekeningPvt": "2026-11-20"}, "bsn", "vorm"),
-    ("PUT", f"/personen/{BSN}/pvt", {"datumOndertekeningPVT": "2026-11-20"}, "datumOndertekeningPVT",
-     "kent DUO hier niet"),                                          # misspelt: a PUT would clear the date
-    ("POST", f"/personen/{BSN}/PIP", {"dagtekeningPip": "2026-11-28", "leerroute": "B1"}, "leerroute",
-     "B, O, Z"),
-    ("POST", f"/personen/{BSN}/PIP", {"leerroute": "B"}, "dagtekeningPip", "ontbreekt"),
-    ("POST", f"/personen/{BSN}/PIP", {"dagtekeningPip": "2026-11-28", "leerroute": "B",
-                                      "geschatteIntensiteitB1Route": 10000}, "geschatteIntensiteitB1Route", "9999"),
-    ("PUT", f"/personen/{BSN}/uren/participatietaalles", {"uren": 10000}, "uren", "hoogstens 9999"),
-    ("PUT", f"/personen/{BSN}/uren/participatietaalles", {"uren": "612"}, "uren", "geheel getal"),
-    ("PUT", f"/personen/{BSN}/uren/participatietaalles", None, "", "geen inhoud"),
-])
+@pytest.mark.parametrize(
+    "method,path,body,field,words",
+    [
+        (
+            "PUT",
+            f"/personen/{BSN}/pvt",
+            {"datumOndertekeningPvt": "20-11-2026"},
+            "datumOndertekeningPvt",
+            "JJJJ-MM-DD",
+        ),  # a Dutch date where DUO wants ISO
+        (
+            "PUT",
+            f"/personen/{BSN}/pvt",
+            {"datumOndertekeningPvt": "2026-02-30"},
+            "datumOndertekeningPvt",
+            "JJJJ-MM-DD",
+        ),  # no such day
+        ("PUT", "/personen/1234645601/pvt", {"datumOndertekeningPvt": "2026-11-20"}, "bsn", "precies 9 tekens"),
+        ("PUT", "/personen/12345678a/pvt", {"datumOndertekeningPvt": "2026-11-20"}, "bsn", "vorm"),
+        (
+            "PUT",
+            f"/personen/{BSN}/pvt",
+            {"datumOndertekeningPVT": "2026-11-20"},
+            "datumOndertekeningPVT",
+            "kent DUO hier niet",
+        ),  # misspelt: a PUT would clear the date
+        ("POST", f"/personen/{BSN}/PIP", {"dagtekeningPip": "2026-11-28", "leerroute": "B1"}, "leerroute", "B, O, Z"),
+        ("POST", f"/personen/{BSN}/PIP", {"leerroute": "B"}, "dagtekeningPip", "ontbreekt"),
+        (
+            "POST",
+            f"/personen/{BSN}/PIP",
+            {"dagtekeningPip": "2026-11-28", "leerroute": "B", "geschatteIntensiteitB1Route": 10000},
+            "geschatteIntensiteitB1Route",
+            "9999",
+        ),
+        ("PUT", f"/personen/{BSN}/uren/participatietaalles", {"uren": 10000}, "uren", "hoogstens 9999"),
+        ("PUT", f"/personen/{BSN}/uren/participatietaalles", {"uren": "612"}, "uren", "geheel getal"),
+        ("PUT", f"/personen/{BSN}/uren/participatietaalles", None, "", "geen inhoud"),
+    ],
+)
 def test_validate_request_refuses_a_bad_request_naming_the_field(method, path, body, field, words):
     with pytest.raises(ContractError) as refused:
         validate_request(method, path, body)
@@ -78,8 +117,11 @@ def test_patterns_in_unicode_classes_are_checked_too():
         validate_request("POST", "/contactpersonen", {**body, "telefoonnummer": "bel mij"})
 
 
-HEADERS = {"bron": "00000001234567890000", "doel": "00000001234567891000",
-           "berichtId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}
+HEADERS = {
+    "bron": "00000001234567890000",
+    "doel": "00000001234567891000",
+    "berichtId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+}
 NOTIFICATION = {"registratieDatumTijd": "2026-11-18T09:12:00+01:00", "gebeurtenisId": "SS101", "bsn": BSN}
 
 
@@ -89,15 +131,18 @@ def test_a_notification_from_duo_fits_the_notificatie_contract():
     assert validate_notification({k.upper(): v for k, v in HEADERS.items()}, {**NOTIFICATION, "nieuwVeld": 1})
 
 
-@pytest.mark.parametrize("headers,body,field,words", [
-    ({**HEADERS, "bron": "0000000123456789000"}, NOTIFICATION, "bron", "precies 20 tekens"),
-    ({k: v for k, v in HEADERS.items() if k != "doel"}, NOTIFICATION, "doel", "ontbreekt"),
-    ({**HEADERS, "berichtId": "bericht-1"}, NOTIFICATION, "berichtId", "UUID"),
-    (HEADERS, {**NOTIFICATION, "registratieDatumTijd": "18-11-2026 09:12"}, "registratieDatumTijd", "tijdzone"),
-    (HEADERS, {**NOTIFICATION, "gebeurtenisId": "ss101"}, "gebeurtenisId", "vorm"),
-    (HEADERS, {k: v for k, v in NOTIFICATION.items() if k != "gebeurtenisId"}, "gebeurtenisId", "ontbreekt"),
-    (HEADERS, {**NOTIFICATION, "bsn": "12346456"}, "bsn", "precies 9 tekens"),
-])
+@pytest.mark.parametrize(
+    "headers,body,field,words",
+    [
+        ({**HEADERS, "bron": "0000000123456789000"}, NOTIFICATION, "bron", "precies 20 tekens"),
+        ({k: v for k, v in HEADERS.items() if k != "doel"}, NOTIFICATION, "doel", "ontbreekt"),
+        ({**HEADERS, "berichtId": "bericht-1"}, NOTIFICATION, "berichtId", "UUID"),
+        (HEADERS, {**NOTIFICATION, "registratieDatumTijd": "18-11-2026 09:12"}, "registratieDatumTijd", "tijdzone"),
+        (HEADERS, {**NOTIFICATION, "gebeurtenisId": "ss101"}, "gebeurtenisId", "vorm"),
+        (HEADERS, {k: v for k, v in NOTIFICATION.items() if k != "gebeurtenisId"}, "gebeurtenisId", "ontbreekt"),
+        (HEADERS, {**NOTIFICATION, "bsn": "12346456"}, "bsn", "precies 9 tekens"),
+    ],
+)
 def test_validate_notification_refuses_what_duo_would_never_send(headers, body, field, words):
     with pytest.raises(ContractError) as refused:
         validate_notification(headers, body)
@@ -122,8 +167,12 @@ def test_hours_go_as_whole_hours_with_their_known_until_date():
 
 def test_afschalen_pip_for_an_asylum_status_holder_carries_the_intensity():
     reg = registration_for(ItemKind.AFSCHALEN, FACTS, TODAY)
-    assert reg.body == {"dagtekeningPip": "2026-11-28", "leerroute": "B", "niveau": "A2",
-                        "geschatteIntensiteitB1Route": 1000}
+    assert reg.body == {
+        "dagtekeningPip": "2026-11-28",
+        "leerroute": "B",
+        "niveau": "A2",
+        "geschatteIntensiteitB1Route": 1000,
+    }
     gezin = DuoFacts(**{**FACTS.__dict__, "doelgroep": "gezin_overig"})
     assert "geschatteIntensiteitB1Route" not in registration_for(ItemKind.AFSCHALEN, gezin, TODAY).body
     few = DuoFacts(**{**FACTS.__dict__, "language_minutes": 500 * 60})

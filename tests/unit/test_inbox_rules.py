@@ -1,4 +1,5 @@
 """Every inbox rule alone: signals from events, the status table, routing, deadlines."""
+
 from datetime import date
 
 import pytest
@@ -10,8 +11,8 @@ from municipal.inbox.rules import (
     ItemKind,
     Outcome,
     Person,
-    Rule,
     RoutingFacts,
+    Rule,
     Status,
     Thresholds,
     Totals,
@@ -33,16 +34,32 @@ Z = Person(2, Doelgroep.ASIEL, Leerroute.Z, 800, date(2025, 6, 1), date(2025, 7,
 
 def hours_payload(**kw):
     """The payload as the inbox reads it back from the outbox (shared.events.decode)."""
-    p = {"record_id": 7, "enrollment_id": 3, "organisation_id": 9, "component": "taal", "kind": "taal_knm",
-         "period_start": "2026-10-01", "period_end": "2026-10-31", "attended_minutes": 600, "geoorloofd_minutes": 0,
-         "ongeoorloofd_minutes": 0}
+    p = {
+        "record_id": 7,
+        "enrollment_id": 3,
+        "organisation_id": 9,
+        "component": "taal",
+        "kind": "taal_knm",
+        "period_start": "2026-10-01",
+        "period_end": "2026-10-31",
+        "attended_minutes": 600,
+        "geoorloofd_minutes": 0,
+        "ongeoorloofd_minutes": 0,
+    }
     p.update(kw)
     return decode(EventKind.HOURS_REPORTED, p)
 
 
 def milestone_payload(kind, **kw):
-    p = {"milestone_id": 5, "enrollment_id": 3, "organisation_id": 9, "component": "pvt", "kind": kind,
-         "event_date": "2026-11-20", "verwijtbaar": None}
+    p = {
+        "milestone_id": 5,
+        "enrollment_id": 3,
+        "organisation_id": 9,
+        "component": "pvt",
+        "kind": kind,
+        "event_date": "2026-11-20",
+        "verwijtbaar": None,
+    }
     p.update(kw)
     return decode(EventKind.MILESTONE_REPORTED, p)
 
@@ -56,15 +73,18 @@ def test_pvt_map_and_zroute_completions_ask_for_duo_registration():
     assert (pvt.kind, pvt.key, pvt.event_date) == (ItemKind.REGISTREER_PVT, "pvt:3", date(2026, 11, 20))
     assert pvt.refs == {"milestone": [5]}
     assert kinds(milestone_signals(milestone_payload("map_eindgesprek", component="map"), B1)) == [
-        ItemKind.REGISTREER_MAP]
+        ItemKind.REGISTREER_MAP
+    ]
     assert kinds(milestone_signals(milestone_payload("zroute_afgerond", component="participatie"), Z)) == [
-        ItemKind.REGISTREER_ZROUTE]
+        ItemKind.REGISTREER_ZROUTE
+    ]
 
 
 def test_a_correction_of_a_completion_maps_to_the_same_item():
     first = milestone_signals(milestone_payload("pvt_ondertekening"), B1).signals[0]
-    corrected = milestone_signals(milestone_payload("pvt_ondertekening", milestone_id=6, supersedes=5,
-                                                    event_date="2026-11-18"), B1).signals[0]
+    corrected = milestone_signals(
+        milestone_payload("pvt_ondertekening", milestone_id=6, supersedes=5, event_date="2026-11-18"), B1
+    ).signals[0]
     assert first.key == corrected.key and corrected.event_date == date(2026, 11, 18)
 
 
@@ -94,17 +114,24 @@ def test_b1_heads_up_at_550_and_afschalen_at_600():
 
 def test_afschalen_only_for_asylum_status_holders_on_the_b1_route():
     gezin = Person(3, Doelgroep.GEZIN_OVERIG, Leerroute.B1, None, date(2025, 6, 1), None)
-    assert ItemKind.AFSCHALEN not in kinds(hour_signals(hours_payload(), gezin, Totals(language=700 * 60),
-                                                        Thresholds(), TODAY))
-    assert ItemKind.AFSCHALEN not in kinds(hour_signals(hours_payload(), Z, Totals(language=700 * 60),
-                                                        Thresholds(), TODAY))
+    assert ItemKind.AFSCHALEN not in kinds(
+        hour_signals(hours_payload(), gezin, Totals(language=700 * 60), Thresholds(), TODAY)
+    )
+    assert ItemKind.AFSCHALEN not in kinds(
+        hour_signals(hours_payload(), Z, Totals(language=700 * 60), Thresholds(), TODAY)
+    )
 
 
 def test_z_route_800_language_and_800_participation():
     ev = hour_signals(hours_payload(), Z, Totals(language=800 * 60, participation=799 * 60), Thresholds(), TODAY)
     assert ItemKind.Z_TAAL_800 in kinds(ev) and ItemKind.Z_PARTICIPATIE_800 not in kinds(ev)
-    ev = hour_signals(hours_payload(kind="participatie_activiteiten"), Z,
-                      Totals(language=0, participation=800 * 60), Thresholds(), TODAY)
+    ev = hour_signals(
+        hours_payload(kind="participatie_activiteiten"),
+        Z,
+        Totals(language=0, participation=800 * 60),
+        Thresholds(),
+        TODAY,
+    )
     assert ItemKind.Z_PARTICIPATIE_800 in kinds(ev)
 
 
@@ -119,11 +146,13 @@ def test_unexcused_absence_above_the_threshold_in_a_period():
 
 def test_repeated_unexcused_absence():
     periods = ((date(2026, 10, 1), 60), (date(2026, 9, 1), 120), (date(2026, 8, 1), 30), (date(2026, 1, 1), 60))
-    ev = hour_signals(hours_payload(ongeoorloofd_minutes=60), B1, Totals(unexcused_periods=periods), Thresholds(),
-                      TODAY)
+    ev = hour_signals(
+        hours_payload(ongeoorloofd_minutes=60), B1, Totals(unexcused_periods=periods), Thresholds(), TODAY
+    )
     assert any(s.key == "verzuim-herhaald:1:2026-10" for s in ev.signals)
-    ev = hour_signals(hours_payload(ongeoorloofd_minutes=60), B1, Totals(unexcused_periods=periods[:2]),
-                      Thresholds(), TODAY)
+    ev = hour_signals(
+        hours_payload(ongeoorloofd_minutes=60), B1, Totals(unexcused_periods=periods[:2]), Thresholds(), TODAY
+    )
     assert not any(s.key.startswith("verzuim-herhaald") for s in ev.signals)
 
 
@@ -189,9 +218,11 @@ def test_routing_to_the_regisseur_else_the_team_queue():
 
 
 def test_routing_rules_first_match_wins():
-    rules = [Rule(1, "Z-route naar participatie", team_id=5, leerroute="Z"),
-             Rule(2, "PVT naar team DUO", team_id=6, assignee_id=200, kind="registreer_pvt"),
-             Rule(3, "alles van aanbieder 9", team_id=7, organisation_id=9)]
+    rules = [
+        Rule(1, "Z-route naar participatie", team_id=5, leerroute="Z"),
+        Rule(2, "PVT naar team DUO", team_id=6, assignee_id=200, kind="registreer_pvt"),
+        Rule(3, "alles van aanbieder 9", team_id=7, organisation_id=9),
+    ]
     r = route(FACTS, rules, default_team_id=1, absences=[], user_team={}, today=TODAY)
     assert (r.rule_id, r.team_id, r.assignee_id) == (2, 6, 200) and "PVT naar team DUO" in r.reason
     other = RoutingFacts(ItemKind.AFSCHALEN, "B1", "asiel", 9, regisseur_id=100)

@@ -1,12 +1,28 @@
 """The pure rules: elfproef, hours, periods, limits and who may report what."""
+
 from datetime import date
 
 import pytest
 
 from shared.calendar import Period, month_of, previous_month, week_of
 from shared.errors import RuleError
-from shared.hours import HourReport, check_hour_amounts, check_may_report_hours, format_hours, parse_hours, progress_percent, visible_hour_kinds
-from shared.rules import bsn_is_valid, check_event_date, check_may_report_milestone, check_period, enrollment_open_on, normalise_bsn
+from shared.hours import (
+    HourReport,
+    check_hour_amounts,
+    check_may_report_hours,
+    format_hours,
+    parse_hours,
+    progress_percent,
+    visible_hour_kinds,
+)
+from shared.rules import (
+    bsn_is_valid,
+    check_event_date,
+    check_may_report_milestone,
+    check_period,
+    enrollment_open_on,
+    normalise_bsn,
+)
 from shared.vocab import Component, Doelgroep, HourKind, Leerroute, MilestoneKind, VerzuimReden
 
 
@@ -27,25 +43,45 @@ def test_normalise_bsn_accepts_spaces_dots_and_a_dropped_leading_zero():
         normalise_bsn("123464561")
 
 
-@pytest.mark.parametrize("raw,minutes", [
-    ("7,5", 450), ("7.5", 450), ("7½", 450), ("7:30", 450), ("0,25", 15), ("¾", 45), ("12", 720),
-    ("", 0), (None, 0), (7.5, 450), (8, 480), (" 36,75 ", 2205),
-])
+@pytest.mark.parametrize(
+    "raw,minutes",
+    [
+        ("7,5", 450),
+        ("7.5", 450),
+        ("7½", 450),
+        ("7:30", 450),
+        ("0,25", 15),
+        ("¾", 45),
+        ("12", 720),
+        ("", 0),
+        (None, 0),
+        (7.5, 450),
+        (8, 480),
+        (" 36,75 ", 2205),
+    ],
+)
 def test_parse_hours_reads_dutch_and_english_writing_alike(raw, minutes):
     assert parse_hours(raw) == minutes
 
 
-@pytest.mark.parametrize("raw,message", [
-    ("-2", "negatief"), ("7,1", "kwartieren"), ("7,33", "kwartieren"), ("1.000", "niet eenduidig"),
-    ("zeven", "geen aantal uren"), ("7,5,5", "geen aantal uren"), (-1.5, "negatief"),
-])
+@pytest.mark.parametrize(
+    "raw,message",
+    [
+        ("-2", "negatief"),
+        ("7,1", "kwartieren"),
+        ("7,33", "kwartieren"),
+        ("1.000", "niet eenduidig"),
+        ("zeven", "geen aantal uren"),
+        ("7,5,5", "geen aantal uren"),
+        (-1.5, "negatief"),
+    ],
+)
 def test_parse_hours_refuses_what_it_cannot_read_exactly(raw, message):
     with pytest.raises(RuleError, match=message):
         parse_hours(raw)
 
 
-@pytest.mark.parametrize("minutes,text", [(450, "7,5"), (465, "7,75"), (480, "8"), (15, "0,25"), (0, "0"),
-                                          (None, "0")])
+@pytest.mark.parametrize("minutes,text", [(450, "7,5"), (465, "7,75"), (480, "8"), (15, "0,25"), (0, "0"), (None, "0")])
 def test_format_hours_writes_dutch_decimals(minutes, text):
     assert format_hours(minutes) == text
 
@@ -81,8 +117,7 @@ def test_event_date_not_in_future_nor_before_enrollment():
 
 def _report(attended=0, geoorloofd=0, ongeoorloofd=0, reden=None, days=1):
     start = date(2026, 10, 1)
-    return HourReport(HourKind.TAAL_KNM, Period(start, date(2026, 10, days)), attended, geoorloofd, ongeoorloofd,
-                      reden)
+    return HourReport(HourKind.TAAL_KNM, Period(start, date(2026, 10, days)), attended, geoorloofd, ongeoorloofd, reden)
 
 
 def test_hours_cannot_exceed_what_the_period_holds():

@@ -1,4 +1,5 @@
 """The spreadsheet reader on its own: formats people send, and every way a file can be wrong."""
+
 import io
 import zipfile
 from datetime import datetime
@@ -6,7 +7,6 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from tests.support import FIXTURES
 from shared.tabular import (
     Column,
     Limits,
@@ -20,6 +20,7 @@ from shared.tabular import (
     write_csv,
     write_xlsx,
 )
+from tests.support import FIXTURES
 
 EXAMPLE = FIXTURES / "maandrapportage-taalschool-oktober-2026.csv"
 
@@ -53,8 +54,8 @@ def test_the_schools_own_export_reads_as_is():
     assert (table.format, table.encoding, table.delimiter) == ("csv", "cp1252", ";")
     assert table.header[:3] == ["Cursistnummer", "BSN", "Achternaam"]
     assert len(rows) == 12 and rows[0].number == 2
-    assert rows[6].values[3] == "Zeïnab"           # Windows-1252 ï
-    assert rows[8].values[3] == "Ay?e"             # already lost by the exporting system; kept as sent
+    assert rows[6].values[3] == "Zeïnab"  # Windows-1252 ï
+    assert rows[8].values[3] == "Ay?e"  # already lost by the exporting system; kept as sent
     assert rows[1].values[8] == "1,5" and rows[-1].values[11] is None
 
 
@@ -85,15 +86,18 @@ def test_bytes_that_are_no_text_in_windows_1252():
     assert "geen tekst" in refusal(b"Naam;Uren\nab\x81c;7\n")
 
 
-@pytest.mark.parametrize("data,what", [
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "afbeelding (PNG)"),
-    (b"\xff\xd8\xff\xe0" + b"\x00" * 100, "afbeelding (JPEG)"),
-    (b"%PDF-1.7\n" + b"x" * 100, "PDF"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
-    (b"MZ\x90\x00\x03" + b"\x00" * 100, "programma"),
-    (b"abc\x00\x01\x02def", "geen tekst"),
-    (bytes(range(1, 32)) * 10, "binair"),
-])
+@pytest.mark.parametrize(
+    "data,what",
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "afbeelding (PNG)"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 100, "afbeelding (JPEG)"),
+        (b"%PDF-1.7\n" + b"x" * 100, "PDF"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        (b"MZ\x90\x00\x03" + b"\x00" * 100, "programma"),
+        (b"abc\x00\x01\x02def", "geen tekst"),
+        (bytes(range(1, 32)) * 10, "binair"),
+    ],
+)
 def test_binaries_renamed_to_csv_are_refused_by_name(data, what):
     assert what in refusal(data, filename="rapport.csv")
 
@@ -131,12 +135,13 @@ def test_size_row_and_empty_run_limits():
 
 
 def test_xlsx_sheets_are_listed_and_chosen():
-    data = xlsx([["BSN", "Uren"], [123456782, 7.5], [None, None], [12345678.0, 8]],
-                title="Oktober", more_sheets=["Leeg"])
+    data = xlsx(
+        [["BSN", "Uren"], [123456782, 7.5], [None, None], [12345678.0, 8]], title="Oktober", more_sheets=["Leeg"]
+    )
     assert sheet_names(io.BytesIO(data)) == ["Oktober", "Leeg"]
     table, rows = read(data)
     assert table.format == "xlsx" and table.sheet == "Oktober"
-    assert [r.values for r in rows] == [[123456782, 7.5], [12345678, 8]]   # integral float → int
+    assert [r.values for r in rows] == [[123456782, 7.5], [12345678, 8]]  # integral float → int
     assert [r.number for r in rows] == [2, 4]
     assert "alleen een kopregel" in refusal(data, sheet="Leeg")
     assert "bestaat niet" in refusal(data, sheet="Nergens")
@@ -183,21 +188,32 @@ def test_a_million_empty_rows_are_refused():
 
 def ods_file(rows: list[list]) -> bytes:
     """A minimal OpenDocument spreadsheet with one sheet 'Uren' (strings and floats)."""
+
     def cell(v):
         if isinstance(v, (int, float)):
-            return (f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p>'
-                    '</table:table-cell>')
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p>'
+                "</table:table-cell>"
+            )
         return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+
     body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows)
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="Uren">{body}</table:table>'
-               '</office:spreadsheet></office:body></office:document-content>').encode()
-    return _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": content,
-                 "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest '
-                 b'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'})
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Uren">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    ).encode()
+    return _zip(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+            "content.xml": content,
+            "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest '
+            b'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
+        }
+    )
 
 
 def test_ods_is_read():
@@ -207,25 +223,31 @@ def test_ods_is_read():
 
 
 def test_headers_match_case_space_and_alias_insensitive_and_saved_mapping_wins():
-    columns = [Column("bsn", "BSN", ("Burgerservicenummer",), required=True),
-               Column("attended", "Aanwezig (uren)", ("aanwezig",)),
-               Column("period_end", "Periode tot en met", ("periode tot", "einddatum"), required=True)]
+    columns = [
+        Column("bsn", "BSN", ("Burgerservicenummer",), required=True),
+        Column("attended", "Aanwezig (uren)", ("aanwezig",)),
+        Column("period_end", "Periode tot en met", ("periode tot", "einddatum"), required=True),
+    ]
     assert normalise_header("  Aanwezig (uren) ") == "aanwezig" == normalise_header("AANWEZIG")
     m = match_headers(["Sofinr", "Cursist", " aanwezig ", "Periode tot"], columns)
-    assert m.positions == {"attended": 2, "period_end": 3} and m.unknown == [(0, "Sofinr"),
-                                                                              (1, "Cursist")]
+    assert m.positions == {"attended": 2, "period_end": 3} and m.unknown == [(0, "Sofinr"), (1, "Cursist")]
     assert [c.key for c in m.missing] == ["bsn"] and not m.ok
-    m = match_headers(["Sofinr", "Cursist", "aanwezig", "Periode tot"], columns,
-                      saved={"sofinr": "bsn", "cursist": ""})
+    m = match_headers(["Sofinr", "Cursist", "aanwezig", "Periode tot"], columns, saved={"sofinr": "bsn", "cursist": ""})
     assert m.ok and m.positions["bsn"] == 0 and m.ignored == [(1, "Cursist")]
     m = match_headers(["BSN", "Periode tot", "Einddatum"], columns)
     assert m.conflicts == [("period_end", ["Periode tot", "Einddatum"])] and not m.ok
 
 
 def test_exports_never_carry_a_live_formula():
-    assert [escape_cell(v) for v in ["=1+2", "+31", "-3", "@SUM(A1)", "gewoon", 7]] == \
-        ["'=1+2", "'+31", "'-3", "'@SUM(A1)", "gewoon", 7]
-    data = write_csv(["Uren", "Fout"], [["=HYPERLINK(\"http://x\")", "-3"]])
+    assert [escape_cell(v) for v in ["=1+2", "+31", "-3", "@SUM(A1)", "gewoon", 7]] == [
+        "'=1+2",
+        "'+31",
+        "'-3",
+        "'@SUM(A1)",
+        "gewoon",
+        7,
+    ]
+    data = write_csv(["Uren", "Fout"], [['=HYPERLINK("http://x")', "-3"]])
     assert data.startswith(b"\xef\xbb\xbf") and b"'=HYPERLINK" in data and b"\r\n" in data
     book = write_xlsx([("Fouten", ["Uren"], [["=1+2"], [7]])])
     ws = openpyxl.load_workbook(io.BytesIO(book)).active

@@ -1,4 +1,5 @@
 """Users managed by their own side, invited by a one-time link that expires."""
+
 import re
 from datetime import timedelta
 
@@ -23,7 +24,7 @@ async def test_gemeente_beheer_invites_a_regisseur_who_sets_a_password_once(clie
     token = link.rsplit("/", 1)[1]
     assert re.fullmatch(r"http://testserver/uitnodiging/[\w-]{40,}", link)
     stored = await Invitation.select().first()
-    assert stored["token_hash"] != token and len(stored["token_hash"]) == 64   # only the hash is kept
+    assert stored["token_hash"] != token and len(stored["token_hash"]) == 64  # only the hash is kept
     assert stored["expires_at"] - clock.now() > timedelta(days=6)
 
     await client.post("/uitloggen")
@@ -32,10 +33,13 @@ async def test_gemeente_beheer_invites_a_regisseur_who_sets_a_password_once(clie
     page = await client.submit(f"/uitnodiging/{token}", "form", {"password": "kort", "password_repeat": "kort"})
     assert page.status == 422 and "minstens 12 tekens" in page.field_error("password")
     assert not await AppUser.exists().where(AppUser.email == "nieuw@utrecht.nl")
-    page = await client.submit(f"/uitnodiging/{token}", "form", {"password": "een-heel-goed-wachtwoord",
-                                                                 "password_repeat": "een-heel-goed-wachtwoord"},
-                               follow_redirects=True)
-    assert page.status == 200 and "Uitloggen" in page.text and "Nieuwe Regisseur" in page.text   # logged in
+    page = await client.submit(
+        f"/uitnodiging/{token}",
+        "form",
+        {"password": "een-heel-goed-wachtwoord", "password_repeat": "een-heel-goed-wachtwoord"},
+        follow_redirects=True,
+    )
+    assert page.status == 200 and "Uitloggen" in page.text and "Nieuwe Regisseur" in page.text  # logged in
     user = await AppUser.select().where(AppUser.email == "nieuw@utrecht.nl").first()
     assert user["role"] == "regisseur" and user["gemeente"] == world.gemeente
     assert user["password_hash"].startswith("$argon2id$")
@@ -43,8 +47,9 @@ async def test_gemeente_beheer_invites_a_regisseur_who_sets_a_password_once(clie
     await client.post("/uitloggen")
     page = await client.get(f"/uitnodiging/{token}")
     assert page.status == 410 and "gebruikt" in page.text
-    again = await client.post(f"/uitnodiging/{token}", {"password": "nog-een-wachtwoord!", "password_repeat":
-                                                        "nog-een-wachtwoord!"})
+    again = await client.post(
+        f"/uitnodiging/{token}", {"password": "nog-een-wachtwoord!", "password_repeat": "nog-een-wachtwoord!"}
+    )
     assert again.status == 410
     assert await AppUser.count().where(AppUser.email == "nieuw@utrecht.nl") == 1
     assert (await client.login("nieuw@utrecht.nl", "een-heel-goed-wachtwoord")).status == 303
@@ -84,8 +89,9 @@ async def test_each_beheerder_manages_only_its_own_side(client, world):
     page = await invite(client, name="Docent", email="docent@school.nl", role="provider")
     token = link_of(page).rsplit("/", 1)[1]
     await client.post("/uitloggen")
-    await client.submit(f"/uitnodiging/{token}", "form", {"password": "docent-wachtwoord-1", "password_repeat":
-                                                         "docent-wachtwoord-1"})
+    await client.submit(
+        f"/uitnodiging/{token}", "form", {"password": "docent-wachtwoord-1", "password_repeat": "docent-wachtwoord-1"}
+    )
     docent = await AppUser.select().where(AppUser.email == "docent@school.nl").first()
     assert (docent["role"], docent["organisation"], docent["gemeente"]) == ("provider", world.school, None)
 
@@ -95,16 +101,19 @@ async def test_each_beheerder_manages_only_its_own_side(client, world):
 
 
 async def test_a_switched_off_account_is_logged_out_and_cannot_log_in(client, world):
-    from tests.support import HtmlClient
     import httpx
+
+    from tests.support import HtmlClient
+
     await client.login(world.users["regisseur"])
     assert (await client.get("/gemeente")).status == 200
     async with httpx.AsyncClient(transport=client.http._transport, base_url="http://testserver") as other:
         beheer = HtmlClient(other)
         await beheer.login(world.users["beheer"])
         regisseur = await AppUser.select().where(AppUser.email == world.users["regisseur"]).first()
-        page = await beheer.post(f"/beheer/gebruikers/{regisseur['id']}/actief", {"active": "nee"},
-                                 follow_redirects=True)
+        page = await beheer.post(
+            f"/beheer/gebruikers/{regisseur['id']}/actief", {"active": "nee"}, follow_redirects=True
+        )
         assert page.notice() == "De wijziging is opgeslagen."
         assert "Uitgeschakeld" in " ".join(" ".join(r) for r in page.table_rows("table.users"))
     r = await client.http.get("/gemeente")

@@ -1,5 +1,6 @@
 """The audit log: every read and change of a person's data, who/what/which/result/origin/when,
 and a page where functioneel beheer reads it (only its own scope)."""
+
 from shared.tables import AuditEvent
 from tests.web.test_portal import post_hours
 
@@ -12,7 +13,7 @@ async def test_reads_and_changes_of_a_person_are_logged_with_bio_fields(client, 
     actions = [e["action"] for e in events]
     assert "inburgeraar.view" in actions and "hours.reported" in actions
     change = next(e for e in events if e["action"] == "hours.reported")
-    assert change["actor_email"] == world.users["school"]          # who
+    assert change["actor_email"] == world.users["school"]  # who
     assert change["object_type"] == "hour_record" and change["object_id"]  # which object
     assert change["result"] == "ok" and change["origin"] == "198.51.100.7" and change["at"] is not None
     assert change["subject_gemeente"] == world.gemeente

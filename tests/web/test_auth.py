@@ -1,4 +1,5 @@
 """Logging in and staying safe: argon2id, sessions in the database, lockout, CSRF, idle timeout."""
+
 from datetime import timedelta
 
 from shared import clock
@@ -15,7 +16,8 @@ async def test_login_lands_on_the_role_home_and_logs_it(client, world):
     gemeente = await client.login(world.users["regisseur"])
     assert gemeente.response.headers["location"] == "/inbox"
     events = await AuditEvent.select(AuditEvent.action, AuditEvent.actor_email, AuditEvent.origin).where(
-        AuditEvent.action == "login.ok")
+        AuditEvent.action == "login.ok"
+    )
     assert {e["actor_email"] for e in events} == {world.users["school"], world.users["regisseur"]}
     assert all(e["origin"] == "198.51.100.7" for e in events)
 
@@ -46,7 +48,8 @@ async def test_ten_failures_lock_the_account_even_for_the_right_password(client,
     assert locked.errors() == (await client.login("niemand@test.nl", "x")).errors()  # reveals nothing
     # once the lock has passed, the right password works again
     await AppUser.update({AppUser.locked_until: clock.now() - timedelta(seconds=1)}).where(
-        AppUser.email == world.users["school"])
+        AppUser.email == world.users["school"]
+    )
     assert (await client.login(world.users["school"])).status == 303
 
 
@@ -58,6 +61,7 @@ async def test_nine_failures_do_not_lock(client, world):
 
 async def test_old_hash_parameters_are_upgraded_at_login(client, world):
     import argon2
+
     old = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     assert hasher.check_needs_rehash(old)
     await AppUser.update({AppUser.password_hash: old}).where(AppUser.email == world.users["school"])
@@ -97,8 +101,7 @@ async def test_an_unchanged_session_is_not_rewritten(client, world):
 
 async def test_idle_session_expires_after_15_minutes(client, world):
     await client.login(world.users["school"])
-    await HttpSession.update({HttpSession.expires_at: clock.now() - timedelta(seconds=1)}).where(
-        HttpSession.id > 0)
+    await HttpSession.update({HttpSession.expires_at: clock.now() - timedelta(seconds=1)}).where(HttpSession.id > 0)
     r = await client.http.get("/portaal")
     assert r.status_code == 303 and r.headers["location"].startswith("/inloggen")
 
@@ -106,6 +109,7 @@ async def test_idle_session_expires_after_15_minutes(client, world):
 async def test_session_refreshes_while_in_use(client, world):
     """An active user is not logged out: a request more than a minute after the last one slides the expiry."""
     import json
+
     await client.login(world.users["school"])
     row = await HttpSession.select().first()
     data = json.loads(bytes(row["data"]))
@@ -120,6 +124,7 @@ async def test_session_refreshes_while_in_use(client, world):
 
 async def test_session_ends_after_its_maximum_lifetime_even_when_active(client, world):
     import json
+
     await client.login(world.users["school"])
     row = await HttpSession.select().first()
     data = json.loads(bytes(row["data"]))
@@ -143,8 +148,7 @@ async def test_post_without_csrf_token_is_refused(client, world):
     assert refused.status == 403
     assert "formulier is verlopen" in refused.text
     assert await HttpSession.count() == 1  # still logged in: nothing happened
-    htmx = await client.post("/uitloggen", csrf=False, headers={"HX-Request": "true",
-                                                                "x-csrftoken": "vervalst"})
+    htmx = await client.post("/uitloggen", csrf=False, headers={"HX-Request": "true", "x-csrftoken": "vervalst"})
     assert htmx.status == 403
     ok = await client.post("/uitloggen", csrf=False, headers={"x-csrftoken": await client.csrf_token()})
     assert ok.status == 303
@@ -156,11 +160,17 @@ async def test_login_form_itself_needs_csrf(client, world):
 
 
 async def test_next_parameter_is_never_an_open_redirect(client, world):
-    r = await client.submit("/inloggen?volgende=//evil.example/x", "form[action='/inloggen']",
-                            {"email": world.users["school"], "password": PASSWORD})
+    r = await client.submit(
+        "/inloggen?volgende=//evil.example/x",
+        "form[action='/inloggen']",
+        {"email": world.users["school"], "password": PASSWORD},
+    )
     assert r.response.headers["location"] == "/portaal"
-    r = await client.submit("/inloggen?volgende=/portaal/inzendingen", "form[action='/inloggen']",
-                            {"email": world.users["school"], "password": PASSWORD})
+    r = await client.submit(
+        "/inloggen?volgende=/portaal/inzendingen",
+        "form[action='/inloggen']",
+        {"email": world.users["school"], "password": PASSWORD},
+    )
     assert r.response.headers["location"] == "/portaal/inzendingen"
 
 

@@ -1,5 +1,6 @@
 """The inbox screens through the real app: lists with filters and counts, claiming, closing with an
 outcome, the DUO view, bulk actions, and the history that keeps every step."""
+
 from datetime import timedelta
 
 from municipal.inbox import services
@@ -21,11 +22,23 @@ async def seed_items(world):
     """A PVT item for Amina (her regisseur: regisseur@test.nl) and a verzuim item for the team queue."""
     regisseur = await as_user("regisseur@test.nl")
     await Inburgeraar.update({Inburgeraar.regisseur: regisseur.id}).where(Inburgeraar.id == world.people["amina"])
-    await portal.report_milestone(await as_user("pvt@test.nl"), world.people["amina"], portal.MilestoneInput(
-        world.enrollments["amina_pvt"], MilestoneKind.PVT_ONDERTEKENING, clock.today() - timedelta(days=20)))
-    await portal.report_hours(await as_user("school@test.nl"), world.people["tesfay"], portal.HourInput(
-        world.enrollments["tesfay_taal"], HourReport(HourKind.TAAL_KNM, previous_month(clock.today()), 10 * 60, 0,
-                                                      9 * 60, VerzuimReden.ZONDER_BERICHT)))
+    await portal.report_milestone(
+        await as_user("pvt@test.nl"),
+        world.people["amina"],
+        portal.MilestoneInput(
+            world.enrollments["amina_pvt"], MilestoneKind.PVT_ONDERTEKENING, clock.today() - timedelta(days=20)
+        ),
+    )
+    await portal.report_hours(
+        await as_user("school@test.nl"),
+        world.people["tesfay"],
+        portal.HourInput(
+            world.enrollments["tesfay_taal"],
+            HourReport(
+                HourKind.TAAL_KNM, previous_month(clock.today()), 10 * 60, 0, 9 * 60, VerzuimReden.ZONDER_BERICHT
+            ),
+        ),
+    )
     await services.process_pending()
     pvt = await InboxItem.select().where(InboxItem.kind == "registreer_pvt").first()
     verzuim = await InboxItem.select().where(InboxItem.kind == "handhaving_verzuim").first()
@@ -41,7 +54,7 @@ async def test_my_inbox_team_and_gemeente_with_counts(client, world):
     assert len(rows) == 1 and "Registreer PVT-datum bij DUO" in rows[0][2] and "te laat" in rows[0][1]
     everything = await client.get("/inbox?bereik=alle")
     assert len(everything.table_rows("table.inbox")) == 2
-    assert "Registreer PVT-datum bij DUO (1)" in everything.text            # counts per filter
+    assert "Registreer PVT-datum bij DUO (1)" in everything.text  # counts per filter
     only_late = await client.get("/inbox?bereik=alle&termijn=te_laat")
     assert len(only_late.table_rows("table.inbox")) == 1
     by_kind = await client.get("/inbox?bereik=alle&soort=handhaving_verzuim", headers={"HX-Request": "true"})
@@ -53,26 +66,28 @@ async def test_sorted_by_deadline(client, world):
     pvt, verzuim = await seed_items(world)
     await client.login(world.users["regisseur"])
     rows = (await client.get("/inbox?bereik=alle")).table_rows("table.inbox")
-    assert "PVT" in rows[0][2]                                              # the older deadline first
+    assert "PVT" in rows[0][2]  # the older deadline first
 
 
 async def test_claim_then_close_registered_and_history_shows_each_step(client, world):
     pvt, _ = await seed_items(world)
     await client.login(world.users["regisseur"])
     url = f"/inbox/items/{pvt['id']}"
-    page = await client.submit(url, f"form[action='{url}/status']:has(input[value=in_behandeling])", {},
-                               follow_redirects=True)
+    page = await client.submit(
+        url, f"form[action='{url}/status']:has(input[value=in_behandeling])", {}, follow_redirects=True
+    )
     assert "In behandeling" in page.text
     duo = await client.get(url + "/duo")
     assert "PUT /personen/" in duo.text and "datumOndertekeningPvt" in duo.text
     assert duo.doc.select(".copy-button")
-    page = await client.submit(url + "/duo", "form[action$='/status']", {"registered_on": clock.today().isoformat()},
-                               follow_redirects=True)
-    assert "geregistreerd na de termijn" in page.text                        # 20 days ago: past 10 working days
+    page = await client.submit(
+        url + "/duo", "form[action$='/status']", {"registered_on": clock.today().isoformat()}, follow_redirects=True
+    )
+    assert "geregistreerd na de termijn" in page.text  # 20 days ago: past 10 working days
     item = await InboxItem.select().where(InboxItem.id == pvt["id"]).first()
     assert item["status"] == "afgehandeld" and item["registered_on"] == clock.today()
     open_list = await client.get("/inbox")
-    assert "Geen items" in open_list.text                                    # it left the open list
+    assert "Geen items" in open_list.text  # it left the open list
     history = [li.get_text(" ", strip=True) for li in page.doc.select("ol.history li")]
     assert any("nieuw → in behandeling" in h for h in history)
     assert any("in behandeling → afgehandeld" in h and "Geregistreerd bij DUO" in h for h in history)
@@ -96,8 +111,9 @@ async def test_closing_needs_an_outcome_with_its_detail(client, world):
     _, verzuim = await seed_items(world)
     await client.login(world.users["regisseur"])
     url = f"/inbox/items/{verzuim['id']}"
-    page = await client.submit(url, f"form[action='{url}/status']:has(input[value=afgehandeld])",
-                               {"outcome": "geen_actie", "reason": ""})
+    page = await client.submit(
+        url, f"form[action='{url}/status']:has(input[value=afgehandeld])", {"outcome": "geen_actie", "reason": ""}
+    )
     assert page.status == 422 and "reden" in page.field_error("reason")
     assert (await InboxItem.select().where(InboxItem.id == verzuim["id"]).first())["status"] == "nieuw"
 
@@ -106,17 +122,27 @@ async def test_bulk_assign_and_close(client, world):
     pvt, verzuim = await seed_items(world)
     await client.login(world.users["teamleider"])
     other = await as_user("regisseur@test.nl")
-    page = await client.submit("/inbox?bereik=alle", "form#bulk", {"item": [str(pvt["id"]), str(verzuim["id"])],
-                                                                   "medewerker": str(other.id), "actie": "toewijzen"},
-                               follow_redirects=True)
+    page = await client.submit(
+        "/inbox?bereik=alle",
+        "form#bulk",
+        {"item": [str(pvt["id"]), str(verzuim["id"])], "medewerker": str(other.id), "actie": "toewijzen"},
+        follow_redirects=True,
+    )
     assert "2 item(s) toegewezen" in page.text
     assert {i["assignee"] for i in await InboxItem.select(InboxItem.assignee)} == {other.id}
-    page = await client.submit("/inbox?bereik=alle", "form#bulk", {"item": [str(verzuim["id"])], "actie": "sluiten",
-                                                                   "reden": ""}, follow_redirects=True)
+    page = await client.submit(
+        "/inbox?bereik=alle",
+        "form#bulk",
+        {"item": [str(verzuim["id"])], "actie": "sluiten", "reden": ""},
+        follow_redirects=True,
+    )
     assert "reden" in page.text
-    page = await client.submit("/inbox?bereik=alle", "form#bulk", {"item": [str(verzuim["id"])], "actie": "sluiten",
-                                                                   "reden": "Besproken in overleg"},
-                               follow_redirects=True)
+    page = await client.submit(
+        "/inbox?bereik=alle",
+        "form#bulk",
+        {"item": [str(verzuim["id"])], "actie": "sluiten", "reden": "Besproken in overleg"},
+        follow_redirects=True,
+    )
     assert (await InboxItem.select().where(InboxItem.id == verzuim["id"]).first())["outcome"] == "geen_actie"
 
 
@@ -125,8 +151,11 @@ async def test_comment_and_reopen(client, world):
     await client.login(world.users["regisseur"])
     url = f"/inbox/items/{pvt['id']}"
     await client.submit(url, f"form[action='{url}/opmerking']", {"text": "Gebeld met de aanbieder"})
-    await client.submit(url, f"form[action='{url}/status']:has(input[value=afgehandeld])",
-                        {"outcome": "doorgezet", "forwarded_to": "Team handhaving"})
+    await client.submit(
+        url,
+        f"form[action='{url}/status']:has(input[value=afgehandeld])",
+        {"outcome": "doorgezet", "forwarded_to": "Team handhaving"},
+    )
     page = await client.submit(url, f"form[action='{url}/status']:has(input[value=nieuw])", {}, follow_redirects=True)
     texts = [li.get_text(" ", strip=True) for li in page.doc.select("ol.history li")]
     assert any("Gebeld met de aanbieder" in t for t in texts)
@@ -154,8 +183,10 @@ async def test_the_filter_form_as_a_browser_sends_it(client, world):
     """Empty fields come along ("aanbieder="): they mean "all", not a 400."""
     await seed_items(world)
     await client.login(world.users["regisseur"])
-    page = await client.get("/inbox?bereik=alle&status=open&soort=registreer_pvt&termijn=&leerroute=&aanbieder=",
-                            headers={"HX-Request": "true"})
+    page = await client.get(
+        "/inbox?bereik=alle&status=open&soort=registreer_pvt&termijn=&leerroute=&aanbieder=",
+        headers={"HX-Request": "true"},
+    )
     assert page.status == 200 and len(page.table_rows("table.inbox")) == 1
     assert (await client.get("/inbox?aanbieder=abc&pagina=1")).status == 200
 
@@ -163,20 +194,25 @@ async def test_the_filter_form_as_a_browser_sends_it(client, world):
 async def test_dossier_page_shows_the_timeline_with_hours_chart_milestones_and_items(client, world):
     pvt, _ = await seed_items(world)
     school = await as_user("school@test.nl")
-    await portal.report_hours(school, world.people["amina"], portal.HourInput(
-        world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, previous_month(clock.today()), 40 * 60, 0, 0,
-                                                     None)))
+    await portal.report_hours(
+        school,
+        world.people["amina"],
+        portal.HourInput(
+            world.enrollments["amina_taal"],
+            HourReport(HourKind.TAAL_KNM, previous_month(clock.today()), 40 * 60, 0, 0, None),
+        ),
+    )
     await client.login(world.users["regisseur"])
     page = await client.get(f"/gemeente/inburgeraars/{world.people['amina']}")
     section = page.doc.select_one("#tijdlijn")
-    assert section is not None and section.select_one("svg polyline")        # the running total as a chart
-    assert "600 uur" in section.get_text()                                     # the B1 mark
+    assert section is not None and section.select_one("svg polyline")  # the running total as a chart
+    assert "600 uur" in section.get_text()  # the B1 mark
     events = [li.get_text(" ", strip=True) for li in section.select("ol li")]
     assert any("PVT ondertekend" in e for e in events)
     assert any("Inbox: Registreer PVT-datum bij DUO" in e for e in events)
     assert any(e.startswith(f"{previous_month(clock.today()).end:%d-%m-%Y}") and "Uren" in e for e in events)
     days = [e[:10] for e in events]
-    assert days == sorted(days, key=lambda d: (d[6:], d[3:5], d[:2]), reverse=True)   # newest first
+    assert days == sorted(days, key=lambda d: (d[6:], d[3:5], d[:2]), reverse=True)  # newest first
 
 
 async def test_transfer_summary_lists_open_items(client, world):
@@ -188,6 +224,7 @@ async def test_transfer_summary_lists_open_items(client, world):
 
 async def test_an_uploaded_report_makes_the_same_item_routed_to_the_regisseur(client, world):
     from tests.web.test_uploads import END, START, bsn, commit, csv_file, upload
+
     regisseur = await as_user("regisseur@test.nl")
     await Inburgeraar.update({Inburgeraar.regisseur: regisseur.id}).where(Inburgeraar.id == world.people["amina"])
     await client.login(world.users["school"])
@@ -197,7 +234,7 @@ async def test_an_uploaded_report_makes_the_same_item_routed_to_the_regisseur(cl
     items = await InboxItem.select().where(InboxItem.kind == "handhaving_verzuim")
     assert len(items) == 1 and items[0]["assignee"] == regisseur.id and "10 uur ongeoorloofd" in items[0]["detail"]
     await services.process_pending()
-    assert await InboxItem.count().where(InboxItem.kind == "handhaving_verzuim") == 1     # once
+    assert await InboxItem.count().where(InboxItem.kind == "handhaving_verzuim") == 1  # once
     # the school uploads a corrected file: the same item says so
     corrected = f"{await bsn(world.people['amina'])};Haddad;{START};{END};20;0;12;Zonder bericht afwezig;"
     await commit(client, await upload(client, csv_file(corrected), filename="oktober-gecorrigeerd.csv"))

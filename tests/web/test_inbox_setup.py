@@ -1,4 +1,5 @@
 """Setting up the inbox in the UI: routing rules in order, absences with a substitute, thresholds."""
+
 from datetime import timedelta
 
 from municipal.inbox import services
@@ -12,8 +13,11 @@ URL = "/inbox/instellingen"
 
 
 async def report_pvt(world):
-    await portal.report_milestone(await as_user("pvt@test.nl"), world.people["amina"], portal.MilestoneInput(
-        world.enrollments["amina_pvt"], portal.MilestoneKind.PVT_ONDERTEKENING, clock.today()))
+    await portal.report_milestone(
+        await as_user("pvt@test.nl"),
+        world.people["amina"],
+        portal.MilestoneInput(world.enrollments["amina_pvt"], portal.MilestoneKind.PVT_ONDERTEKENING, clock.today()),
+    )
     await services.process_pending()
     return await InboxItem.select().first()
 
@@ -22,8 +26,12 @@ async def test_teamleider_adds_team_and_rule_and_new_items_follow_it(client, wor
     await client.login(world.users["teamleider"])
     await client.submit(URL, "form[action$='/team']", {"team_name": "DUO-registratie"})
     team = await Team.select().first()
-    page = await client.submit(URL, "form[action$='/regel']", {"name": "PVT naar DUO-team", "kind": "registreer_pvt",
-                                                               "team": str(team["id"])}, follow_redirects=True)
+    page = await client.submit(
+        URL,
+        "form[action$='/regel']",
+        {"name": "PVT naar DUO-team", "kind": "registreer_pvt", "team": str(team["id"])},
+        follow_redirects=True,
+    )
     assert "PVT naar DUO-team" in page.text
     item = await report_pvt(world)
     assert item["team"] == team["id"]
@@ -47,11 +55,18 @@ async def test_absence_from_the_ui_sends_new_items_to_the_substitute(client, wor
     regisseur = await as_user("regisseur@test.nl")
     teamleider = await as_user("teamleider@test.nl")
     await Inburgeraar.update({Inburgeraar.regisseur: regisseur.id}).where(Inburgeraar.id == world.people["amina"])
-    await client.login(world.users["regisseur"])       # a regisseur reports their own absence
-    page = await client.submit(URL, "form[action$='/afwezigheid']", {
-        "absent_user": str(regisseur.id), "absent_start": clock.today().isoformat(),
-        "absent_end": (clock.today() + timedelta(days=10)).isoformat(), "substitute": str(teamleider.id)},
-        follow_redirects=True)
+    await client.login(world.users["regisseur"])  # a regisseur reports their own absence
+    page = await client.submit(
+        URL,
+        "form[action$='/afwezigheid']",
+        {
+            "absent_user": str(regisseur.id),
+            "absent_start": clock.today().isoformat(),
+            "absent_end": (clock.today() + timedelta(days=10)).isoformat(),
+            "substitute": str(teamleider.id),
+        },
+        follow_redirects=True,
+    )
     assert page.status == 200 and await Absence.count() == 1
     item = await report_pvt(world)
     assert item["assignee"] == teamleider.id
@@ -60,9 +75,15 @@ async def test_absence_from_the_ui_sends_new_items_to_the_substitute(client, wor
 async def test_a_regisseur_cannot_mark_others_absent_nor_manage_rules(client, world):
     other = await as_user("teamleider@test.nl")
     await client.login(world.users["regisseur"])
-    page = await client.submit(URL, "form[action$='/afwezigheid']", {
-        "absent_user": str(other.id), "absent_start": clock.today().isoformat(),
-        "absent_end": clock.today().isoformat()})
+    page = await client.submit(
+        URL,
+        "form[action$='/afwezigheid']",
+        {
+            "absent_user": str(other.id),
+            "absent_start": clock.today().isoformat(),
+            "absent_end": clock.today().isoformat(),
+        },
+    )
     assert page.status == 422 and "eigen afwezigheid" in page.field_error("absent_user")
     assert await Absence.count() == 0
     assert (await client.post(f"{URL}/team", {"team_name": "X"})).status == 404
@@ -72,8 +93,11 @@ async def test_a_regisseur_cannot_mark_others_absent_nor_manage_rules(client, wo
 
 async def test_bad_absence_dates_are_refused(client, world):
     await client.login(world.users["regisseur"])
-    page = await client.submit(URL, "form[action$='/afwezigheid']", {
-        "absent_start": clock.today().isoformat(), "absent_end": (clock.today() - timedelta(days=1)).isoformat()})
+    page = await client.submit(
+        URL,
+        "form[action$='/afwezigheid']",
+        {"absent_start": clock.today().isoformat(), "absent_end": (clock.today() - timedelta(days=1)).isoformat()},
+    )
     assert page.status == 422 and "vóór de begindatum" in page.field_error("absent_end")
 
 
@@ -81,8 +105,7 @@ async def test_thresholds_are_saved_and_validated(client, world):
     await client.login(world.users["teamleider"])
     page = await client.submit(URL, "form[action$='/drempels']", {"afschalen_vooraf_uren": "650"})
     assert page.status == 422 and "onder de 600" in page.field_error("afschalen_vooraf_uren")
-    await client.submit(URL, "form[action$='/drempels']", {"afschalen_vooraf_uren": "500",
-                                                           "verzuim_drempel_uren": "4"})
+    await client.submit(URL, "form[action$='/drempels']", {"afschalen_vooraf_uren": "500", "verzuim_drempel_uren": "4"})
     settings = await InboxSettings.select().first()
     assert (settings["afschalen_vooraf_uren"], settings["verzuim_drempel_uren"]) == (500, 4)
     assert (await services.thresholds_for(world.gemeente)).verzuim_drempel_uren == 4

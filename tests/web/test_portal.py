@@ -1,5 +1,6 @@
 """The provider portal through the real app and a real database: overview, hours, corrections,
 completions, the weekly grid, history; and every refusal stores nothing."""
+
 import json
 from datetime import date, timedelta
 
@@ -10,14 +11,22 @@ from shared.calendar import previous_month, week_of
 from shared.tables import AuditEvent, DomainEvent, HourRecord, Inburgeraar, Milestone
 from tests.support import make_enrollment, make_person
 
-pytestmark = pytest.mark.anyio      # before collection, so that parametrized tests keep their parameters
+pytestmark = pytest.mark.anyio  # before collection, so that parametrized tests keep their parameters
 LAST_MONTH = previous_month(clock.today())
 
 
 def hours_form(world, person="amina", enrollment="amina_taal", **values):
-    data = {"enrollment": str(world.enrollments[enrollment]), "kind": "taal_knm",
-            "period_start": LAST_MONTH.start.isoformat(), "period_end": LAST_MONTH.end.isoformat(),
-            "attended": "36,75", "geoorloofd": "", "ongeoorloofd": "", "verzuim_reden": "", "toelichting": ""}
+    data = {
+        "enrollment": str(world.enrollments[enrollment]),
+        "kind": "taal_knm",
+        "period_start": LAST_MONTH.start.isoformat(),
+        "period_end": LAST_MONTH.end.isoformat(),
+        "attended": "36,75",
+        "geoorloofd": "",
+        "ongeoorloofd": "",
+        "verzuim_reden": "",
+        "toelichting": "",
+    }
     data.update(values)
     return f"/portaal/inburgeraars/{world.people[person]}", data
 
@@ -46,6 +55,7 @@ async def test_overview_search_answers_htmx_with_the_rows_only(client, world):
 
 async def test_pvt_provider_sees_no_language_hours(client, world):
     from shared.tables import HourRecord as H
+
     await client.login(world.users["school"])
     await post_hours(client, world)
     assert await H.count() == 1
@@ -162,13 +172,17 @@ async def test_pvt_signed_is_stored_with_an_event_and_can_be_corrected(client, w
     await client.login(world.users["pvt"])
     url = f"/portaal/inburgeraars/{world.people['amina']}"
     day = clock.today() - timedelta(days=3)
-    page = await client.submit(url, "#afronding form", {"kind": "pvt_ondertekening", "event_date": day.isoformat()},
-                               follow_redirects=True)
+    page = await client.submit(
+        url, "#afronding form", {"kind": "pvt_ondertekening", "event_date": day.isoformat()}, follow_redirects=True
+    )
     assert page.notice() == "De melding is opgeslagen."
     assert "open" not in (await client.get("/portaal")).table_rows("table.people")[0][6]
-    page = await client.submit(url, "#afronding form", {"kind": "pvt_ondertekening",
-                                                        "event_date": (day - timedelta(days=1)).isoformat()},
-                               follow_redirects=True)
+    page = await client.submit(
+        url,
+        "#afronding form",
+        {"kind": "pvt_ondertekening", "event_date": (day - timedelta(days=1)).isoformat()},
+        follow_redirects=True,
+    )
     assert "correctie" in page.notice()
     assert await Milestone.count() == 2
     current = await Milestone.select().where(Milestone.superseded_by.is_null())
@@ -180,25 +194,37 @@ async def test_pvt_signed_is_stored_with_an_event_and_can_be_corrected(client, w
 async def test_milestone_refusals_store_nothing(client, world):
     await client.login(world.users["pvt"])
     tesfay = f"/portaal/inburgeraars/{world.people['tesfay']}"
-    page = await client.submit(tesfay, "#afronding form", {"kind": "map_eindgesprek",
-                                                           "event_date": clock.today().isoformat()})
+    page = await client.submit(
+        tesfay, "#afronding form", {"kind": "map_eindgesprek", "event_date": clock.today().isoformat()}
+    )
     assert page.status == 422 and "MAP niet verplicht" in page.field_error("kind")
     amina = f"/portaal/inburgeraars/{world.people['amina']}"
-    page = await client.submit(amina, "#afronding form", {"kind": "pvt_ondertekening",
-                                                          "event_date": (clock.today() + timedelta(days=1)).isoformat()})
+    page = await client.submit(
+        amina,
+        "#afronding form",
+        {"kind": "pvt_ondertekening", "event_date": (clock.today() + timedelta(days=1)).isoformat()},
+    )
     assert page.status == 422 and "toekomst" in page.field_error("event_date")
-    page = await client.submit(amina, "#afronding form", {"kind": "niet_voltooid",
-                                                          "event_date": clock.today().isoformat()})
+    page = await client.submit(
+        amina, "#afronding form", {"kind": "niet_voltooid", "event_date": clock.today().isoformat()}
+    )
     assert page.status == 422 and "verwijtbaar" in page.field_error("verwijtbaar")
     assert await Milestone.count() == 0 and await DomainEvent.count() == 0
 
 
 async def test_not_completed_with_verwijtbaar_and_reason(client, world):
     await client.login(world.users["pvt"])
-    page = await client.submit(f"/portaal/inburgeraars/{world.people['amina']}", "#afronding form",
-                               {"kind": "niet_voltooid", "event_date": clock.today().isoformat(),
-                                "verwijtbaar": "ja", "toelichting": "Drie keer niet verschenen"},
-                               follow_redirects=True)
+    page = await client.submit(
+        f"/portaal/inburgeraars/{world.people['amina']}",
+        "#afronding form",
+        {
+            "kind": "niet_voltooid",
+            "event_date": clock.today().isoformat(),
+            "verwijtbaar": "ja",
+            "toelichting": "Drie keer niet verschenen",
+        },
+        follow_redirects=True,
+    )
     assert page.status == 200
     m = await Milestone.select().first()
     assert m["verwijtbaar"] is True and m["toelichting"] == "Drie keer niet verschenen"
@@ -226,13 +252,24 @@ async def save_week(client, world, monday: date, attended: str = "2"):
     return await client.submit(url, "form.week", {f"p{world.people['omar']}_attended": attended})
 
 
-@pytest.mark.parametrize("current_week, last_week", [
-    pytest.param(date(2026, 11, 16), date(2026, 11, 9), id="wednesday"),          # the default day
-    pytest.param(date(2026, 12, 28), date(2026, 12, 21), id="31-december",        # this week ends in 2027
-                 marks=pytest.mark.clock("2026-12-31T16:00")),
-    pytest.param(date(2028, 2, 28), date(2028, 2, 21), id="leap-day",             # this week holds 29 Feb
-                 marks=pytest.mark.clock("2028-02-29T23:30")),
-])
+@pytest.mark.parametrize(
+    "current_week, last_week",
+    [
+        pytest.param(date(2026, 11, 16), date(2026, 11, 9), id="wednesday"),  # the default day
+        pytest.param(
+            date(2026, 12, 28),
+            date(2026, 12, 21),
+            id="31-december",  # this week ends in 2027
+            marks=pytest.mark.clock("2026-12-31T16:00"),
+        ),
+        pytest.param(
+            date(2028, 2, 28),
+            date(2028, 2, 21),
+            id="leap-day",  # this week holds 29 Feb
+            marks=pytest.mark.clock("2028-02-29T23:30"),
+        ),
+    ],
+)
 async def test_weekly_grid_refuses_a_week_that_is_not_over(client, world, current_week, last_week):
     await client.login(world.users["volunteers"])
     assert week_of(clock.today()).start == current_week
@@ -245,7 +282,7 @@ async def test_weekly_grid_refuses_a_week_that_is_not_over(client, world, curren
     assert (record["period_start"], record["period_end"]) == (last_week, last_week + timedelta(days=6))
 
 
-@pytest.mark.clock("2026-11-29T15:00")     # a Sunday
+@pytest.mark.clock("2026-11-29T15:00")  # a Sunday
 async def test_weekly_grid_takes_the_week_on_its_last_day(client, world):
     """A period may be reported once its end date is not in the future (shared.rules.check_period), so on
     Sunday the week ending that day can be saved; next week cannot."""
@@ -269,11 +306,13 @@ async def test_submissions_page_shows_new_and_corrected(client, world):
 async def test_access_ends_a_grace_period_after_the_enrollment_and_at_once_when_moved(client, world):
     today = clock.today()
     recent = await make_person(world.gemeente, voornamen="Recent", achternaam="Gestopt")
-    await make_enrollment(recent, world.school, "taal", start=today - timedelta(days=200),
-                          end=today - timedelta(days=10))
+    await make_enrollment(
+        recent, world.school, "taal", start=today - timedelta(days=200), end=today - timedelta(days=10)
+    )
     long_ago = await make_person(world.gemeente, voornamen="Lang", achternaam="Geleden")
-    await make_enrollment(long_ago, world.school, "taal", start=today - timedelta(days=300),
-                          end=today - timedelta(days=60))
+    await make_enrollment(
+        long_ago, world.school, "taal", start=today - timedelta(days=300), end=today - timedelta(days=60)
+    )
     future = await make_person(world.gemeente, voornamen="Nog", achternaam="Niet")
     await make_enrollment(future, world.school, "taal", start=today + timedelta(days=5))
     await client.login(world.users["school"])

@@ -1,6 +1,7 @@
 """Monthly report uploads through the real app and a real database: formats, the preview, committing,
 corrections, the same file twice, the column mapping, the error file, retention; and every bad input
 gets a Dutch message while nothing is stored."""
+
 import io
 import json
 from datetime import timedelta
@@ -8,19 +9,20 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
+from portal.tables import ColumnMapping, UploadFile, UploadIssue
 from portal.uploads import batches, files
 from portal.uploads.check import receive
-from portal.tables import ColumnMapping, UploadFile, UploadIssue
-from shared.tables import UploadBatch
 from shared import clock, events
 from shared.calendar import previous_month
-from shared.tables import AuditEvent, DomainEvent, Gemeente, HourRecord, Inburgeraar, Milestone
+from shared.tables import AuditEvent, DomainEvent, Gemeente, HourRecord, Inburgeraar, Milestone, UploadBatch
 from tests.support import FIXTURES, make_enrollment, make_person
 
 MONTH = previous_month(clock.today())
 START, END = f"{MONTH.start:%d-%m-%Y}", f"{MONTH.end:%d-%m-%Y}"
-HEADER = "BSN;Achternaam;Periode van;Periode tot en met;Aanwezig (uren);Geoorloofd verzuim (uren);" \
-         "Ongeoorloofd verzuim (uren);Reden verzuim;Toelichting"
+HEADER = (
+    "BSN;Achternaam;Periode van;Periode tot en met;Aanwezig (uren);Geoorloofd verzuim (uren);"
+    "Ongeoorloofd verzuim (uren);Reden verzuim;Toelichting"
+)
 pytestmark = pytest.mark.anyio
 EXAMPLE = FIXTURES / "maandrapportage-taalschool-oktober-2026.csv"
 
@@ -36,8 +38,11 @@ def csv_file(*rows: str, header: str = HEADER, encoding="utf-8") -> bytes:
 async def upload(client, content: bytes, filename: str = "oktober.csv"):
     """Post the file as the upload form does, wait for the background check, open the batch page."""
     token = await client.csrf_token()
-    r = await client.http.post("/portaal/uploads", data={"_csrf_token": token},
-                               files={"bestand": (filename, content, "application/octet-stream")})
+    r = await client.http.post(
+        "/portaal/uploads",
+        data={"_csrf_token": token},
+        files={"bestand": (filename, content, "application/octet-stream")},
+    )
     if r.status_code != 303:
         return await client._wrap(r)
     await batches.wait_for_background()
@@ -53,7 +58,10 @@ async def commit(client, page):
 
 def totals(page) -> dict[str, str]:
     dl = page.doc.select_one("dl.totals")
-    return {dt.get_text(strip=True): dd.get_text(strip=True) for dt, dd in zip(dl.find_all("dt"), dl.find_all("dd"))}
+    return {
+        dt.get_text(strip=True): dd.get_text(strip=True)
+        for dt, dd in zip(dl.find_all("dt"), dl.find_all("dd"), strict=True)
+    }
 
 
 def issues(page) -> list[list[str]]:
@@ -67,8 +75,13 @@ async def nothing_stored():
 async def test_upload_preview_and_commit_with_the_same_events_as_typed_in(client, world):
     await client.login(world.users["school"])
     amina, tesfay = await bsn(world.people["amina"]), await bsn(world.people["tesfay"])
-    page = await upload(client, csv_file(f"{amina};Haddad;{START};{END};36,75;1,5;;Ziek;",
-                                         f"{tesfay};Berhane;{START};{END};40;;2;zonder bericht;te laat"))
+    page = await upload(
+        client,
+        csv_file(
+            f"{amina};Haddad;{START};{END};36,75;1,5;;Ziek;",
+            f"{tesfay};Berhane;{START};{END};40;;2;zonder bericht;te laat",
+        ),
+    )
     assert page.status == 200 and page.h1() == "Upload: oktober.csv"
     assert "Gecontroleerd, nog niet opgeslagen" in page.text
     t = totals(page)
@@ -76,19 +89,31 @@ async def test_upload_preview_and_commit_with_the_same_events_as_typed_in(client
     assert t["Uren (aanwezig en verzuim)"] == "80,25"
     assert page.doc.select_one("p.by-kind").get_text(" ", strip=True) == "Per soort uren: Taal en KNM 80,25 uur."
     assert [r[1] for r in page.table_rows("table.new")] == ["Haddad, Amina", "Berhane, Tesfay"]
-    assert await HourRecord.count() == 0                 # the preview stores nothing
+    assert await HourRecord.count() == 0  # the preview stores nothing
     page = await commit(client, page)
     assert "Opgeslagen op" in page.text
     records = await HourRecord.select().order_by(HourRecord.id)
-    assert [(r["attended_minutes"], r["geoorloofd_minutes"], r["ongeoorloofd_minutes"], r["verzuim_reden"])
-            for r in records] == [(2205, 90, 0, "ziek"), (2400, 0, 120, "zonder_bericht")]
+    assert [
+        (r["attended_minutes"], r["geoorloofd_minutes"], r["ongeoorloofd_minutes"], r["verzuim_reden"]) for r in records
+    ] == [(2205, 90, 0, "ziek"), (2400, 0, 120, "zonder_bericht")]
     assert {r["source"] for r in records} == {"upload"} and all(r["upload_batch"] for r in records)
     events = await DomainEvent.select().order_by(DomainEvent.id)
     assert [e["kind"] for e in events] == ["hours.reported", "hours.reported"]
     payload = json.loads(events[0]["payload"])
     assert payload["record_id"] == records[0]["id"] and payload["attended_minutes"] == 2205
-    assert set(payload) >= {"record_id", "enrollment_id", "organisation_id", "component", "kind", "period_start",
-                            "period_end", "geoorloofd_minutes", "ongeoorloofd_minutes", "supersedes", "source"}
+    assert set(payload) >= {
+        "record_id",
+        "enrollment_id",
+        "organisation_id",
+        "component",
+        "kind",
+        "period_start",
+        "period_end",
+        "geoorloofd_minutes",
+        "ongeoorloofd_minutes",
+        "supersedes",
+        "source",
+    }
     logged = await AuditEvent.select().where(AuditEvent.action == "upload.stored").order_by(AuditEvent.inburgeraar)
     assert [a["inburgeraar"] for a in logged] == [world.people["amina"], world.people["tesfay"]]
     assert f"hours.reported hour_record {records[0]['id']} (regel 2)" in logged[0]["detail"]
@@ -97,6 +122,7 @@ async def test_upload_preview_and_commit_with_the_same_events_as_typed_in(client
     assert listing.table_rows("table.uploads")[0][3] == "Opgeslagen"
     # the municipal inbox takes these events as it takes typed-in ones
     from municipal.inbox import services as inbox
+
     assert await inbox.process_pending() == 2
     assert all(e["processed_at"] and not e["last_error"] for e in await DomainEvent.select())
 
@@ -115,8 +141,12 @@ async def test_a_correction_shows_old_and_new_and_keeps_history(client, world):
     assert [r["attended_minutes"] for r in current] == [2400] and old["superseded_by"] == current[0]["id"]
     kinds = [e["kind"] for e in await DomainEvent.select(DomainEvent.kind).order_by(DomainEvent.id)]
     assert kinds == ["hours.reported", "hours.corrected"]
-    assert json.loads((await DomainEvent.select().order_by(DomainEvent.id, ascending=False).first())["payload"]
-                      )["supersedes"] == old["id"]
+    assert (
+        json.loads((await DomainEvent.select().order_by(DomainEvent.id, ascending=False).first())["payload"])[
+            "supersedes"
+        ]
+        == old["id"]
+    )
 
 
 async def test_the_same_file_twice_changes_nothing(client, world):
@@ -137,13 +167,22 @@ async def test_the_same_file_twice_changes_nothing(client, world):
 async def test_typed_in_and_uploaded_reports_are_one_history(client, world):
     """A typed-in report of the same period is corrected by the upload; an overlapping one is refused."""
     await client.login(world.users["school"])
-    await client.submit(f"/portaal/inburgeraars/{world.people['amina']}", "#uren form", {
-        "enrollment": str(world.enrollments["amina_taal"]), "kind": "taal_knm",
-        "period_start": MONTH.start.isoformat(), "period_end": MONTH.end.isoformat(), "attended": "10"})
+    await client.submit(
+        f"/portaal/inburgeraars/{world.people['amina']}",
+        "#uren form",
+        {
+            "enrollment": str(world.enrollments["amina_taal"]),
+            "kind": "taal_knm",
+            "period_start": MONTH.start.isoformat(),
+            "period_end": MONTH.end.isoformat(),
+            "attended": "10",
+        },
+    )
     amina = await bsn(world.people["amina"])
     mid = MONTH.start + timedelta(days=10)
-    page = await upload(client, csv_file(f"{amina};Haddad;{START};{END};12;;;;",
-                                         f"{amina};Haddad;{mid:%d-%m-%Y};{END};3;;;;"))
+    page = await upload(
+        client, csv_file(f"{amina};Haddad;{START};{END};12;;;;", f"{amina};Haddad;{mid:%d-%m-%Y};{END};3;;;;")
+    )
     rows = issues(page)
     assert any("overlapt met regel 2 in dit bestand" in r[3] for r in rows)
     page = await upload(client, csv_file(f"{amina};Haddad;{START};{END};12;;;;"), "alleen-correctie.csv")
@@ -166,8 +205,8 @@ async def test_the_schools_own_export_after_one_mapping(client, world):
     content = "\r\n".join(lines).encode("cp1252")
     await client.login(world.users["school"])
     page = await upload(client, content, "maandrapportage-taalschool-oktober-2026.csv")
-    assert "Cursistnummer" in page.text and "Groep" in page.text        # columns we leave alone, named
-    assert "Huisartsbezoek" in page.text                                # a word we do not know yet
+    assert "Cursistnummer" in page.text and "Groep" in page.text  # columns we leave alone, named
+    assert "Huisartsbezoek" in page.text  # a word we do not know yet
     mapping = await client.get(page.doc.find("a", string="Koppel ze één keer aan onze lijst")["href"])
     form = {s["name"]: "" for s in mapping.doc.select("form.mapping select")}
     for select in mapping.doc.select("form.mapping select"):
@@ -209,9 +248,10 @@ async def test_xlsx_with_sheets_dates_and_decimals(client, world):
     book.save(out)
     await client.login(world.users["school"])
     page = await upload(client, out.getvalue(), "oktober.xlsx")
-    assert "alleen een kopregel" in page.text and "werkblad 'Toelichting'" in page.text   # the explanation sheet
-    page = await client.submit(str(page.response.url), "form[action$='/werkblad']", {"werkblad": "Oktober"},
-                               follow_redirects=True)
+    assert "alleen een kopregel" in page.text and "werkblad 'Toelichting'" in page.text  # the explanation sheet
+    page = await client.submit(
+        str(page.response.url), "form[action$='/werkblad']", {"werkblad": "Oktober"}, follow_redirects=True
+    )
     await batches.wait_for_background()
     page = await client.get(str(page.response.url))
     assert totals(page)["Nieuw"] == "1"
@@ -225,8 +265,11 @@ async def test_csv_as_dutch_spreadsheets_write_it(client, world, encoding, sep):
     await client.login(world.users["school"])
     amina = await bsn(world.people["amina"])
     hours = '"7,5"' if sep == "," else "7,5"
-    content = csv_file(sep.join([amina, "Müller-Zeïnab", START, END, hours, "", "", "", "Één keer"]),
-                       header=HEADER.replace(";", sep), encoding=encoding)
+    content = csv_file(
+        sep.join([amina, "Müller-Zeïnab", START, END, hours, "", "", "", "Één keer"]),
+        header=HEADER.replace(";", sep),
+        encoding=encoding,
+    )
     page = await upload(client, content)
     assert totals(page)["Nieuw"] == "1", page.errors()
     await commit(client, page)
@@ -235,10 +278,14 @@ async def test_csv_as_dutch_spreadsheets_write_it(client, world, encoding, sep):
 
 async def test_ods(client, world):
     from tests.unit.test_tabular import ods_file
+
     await client.login(world.users["school"])
     amina = await bsn(world.people["amina"])
-    page = await upload(client, ods_file([["BSN", "Periode van", "Periode tot en met", "Aanwezig (uren)"],
-                                          [int(amina), START, END, 7.5]]), "oktober.ods")
+    page = await upload(
+        client,
+        ods_file([["BSN", "Periode van", "Periode tot en met", "Aanwezig (uren)"], [int(amina), START, END, 7.5]]),
+        "oktober.ods",
+    )
     assert totals(page)["Nieuw"] == "1", page.errors()
     await commit(client, page)
     assert (await HourRecord.select().first())["attended_minutes"] == 450
@@ -268,8 +315,10 @@ async def test_completions_in_a_file(client, world):
     amina, gezin = await bsn(world.people["amina"]), await bsn(world.people["gezin"])
     day = clock.today() - timedelta(days=3)
     header = "BSN;Afronding;Datum afronding;Verwijtbaar;Toelichting"
-    page = await upload(client, csv_file(f"{amina};PVT ondertekend;{day:%d-%m-%Y};;",
-                                         f"{gezin};niet voltooid;{day:%d-%m-%Y};;", header=header))
+    page = await upload(
+        client,
+        csv_file(f"{amina};PVT ondertekend;{day:%d-%m-%Y};;", f"{gezin};niet voltooid;{day:%d-%m-%Y};;", header=header),
+    )
     rows = issues(page)
     assert rows[0][0] == "3" and "verwijtbaar" in rows[0][3]
     await commit(client, page)
@@ -294,7 +343,7 @@ BAD_FILES = [
 async def test_unreadable_files_are_refused_by_name(client, world, content, filename, message):
     await client.login(world.users["school"])
     page = await upload(client, content, filename)
-    if page.status == 422:                                         # refused before anything was kept
+    if page.status == 422:  # refused before anything was kept
         assert message in " ".join(page.errors())
     else:
         assert "Niet gelezen" in page.text and message in " ".join(page.errors()), page.errors()
@@ -304,6 +353,7 @@ async def test_unreadable_files_are_refused_by_name(client, world, content, file
 
 async def test_zip_bomb_and_a_million_empty_rows(client, world):
     from tests.unit.test_tabular import _xlsx_with_sheet_xml
+
     await client.login(world.users["school"])
     head = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     bomb = _xlsx_with_sheet_xml(head + b" " * (60 * 1024 * 1024) + b"<sheetData/></worksheet>")
@@ -311,8 +361,9 @@ async def test_zip_bomb_and_a_million_empty_rows(client, world):
     assert "zip-bom" in " ".join(page.errors())
     rows = b'<row r="1"><c r="A1" t="inlineStr"><is><t>BSN</t></is></c></row>'
     rows += b"".join(b'<row r="%d"><c r="A%d" s="0"/></row>' % (n, n) for n in range(2, 1_000_002))
-    page = await upload(client, _xlsx_with_sheet_xml(head + b"<sheetData>" + rows + b"</sheetData></worksheet>"),
-                        "leeg.xlsx")
+    page = await upload(
+        client, _xlsx_with_sheet_xml(head + b"<sheetData>" + rows + b"</sheetData></worksheet>"), "leeg.xlsx"
+    )
     assert "lege regels" in " ".join(page.errors())
     await nothing_stored()
 
@@ -332,37 +383,46 @@ async def test_too_large_a_file(client, world, monkeypatch):
 async def test_bad_rows_each_get_row_column_and_a_dutch_explanation(client, world):
     await client.login(world.users["school"])
     amina, gezin = await bsn(world.people["amina"]), await bsn(world.people["gezin"])
-    omar = await bsn(world.people["omar"])                     # enrolled elsewhere, not at the school
-    stranger = "999999990"                                     # passes the elfproef, nobody has it
+    omar = await bsn(world.people["omar"])  # enrolled elsewhere, not at the school
+    stranger = "999999990"  # passes the elfproef, nobody has it
     future = clock.today() + timedelta(days=40)
     rows = [
-        f"{amina};A;31-02-2026;{END};7;;;;",                       # 2 a date that does not exist
-        f"{amina};A;{START};{END};-7;;;;",                          # 3 negative hours
-        f"{amina};A;{START};{END};7,1;;;;",                         # 4 not in quarter hours
-        f"{amina};A;{START};{END};1.000;;;;",                       # 5 ambiguous thousands
-        f"{amina};A;{START};{END};7;2;;vakantie;",                  # 6 reason not on the list
-        f"{amina};A;{START};{END};7;2;;;",                          # 7 verzuim without a reason
-        f"{amina};A;{START};{END};=3+4;;;;",                        # 8 a formula
-        f"{gezin};K;{START};{END};7;;;;",                           # 9 gezinsmigrant language hours
-        f"{omar};D;{START};{END};7;;;;",                            # 10 another organisation's person
-        f"{stranger};X;{START};{END};7;;;;",                        # 11 somebody unknown
-        f"123456789;X;{START};{END};7;;;;",                         # 12 fails the elfproef
+        f"{amina};A;31-02-2026;{END};7;;;;",  # 2 a date that does not exist
+        f"{amina};A;{START};{END};-7;;;;",  # 3 negative hours
+        f"{amina};A;{START};{END};7,1;;;;",  # 4 not in quarter hours
+        f"{amina};A;{START};{END};1.000;;;;",  # 5 ambiguous thousands
+        f"{amina};A;{START};{END};7;2;;vakantie;",  # 6 reason not on the list
+        f"{amina};A;{START};{END};7;2;;;",  # 7 verzuim without a reason
+        f"{amina};A;{START};{END};=3+4;;;;",  # 8 a formula
+        f"{gezin};K;{START};{END};7;;;;",  # 9 gezinsmigrant language hours
+        f"{omar};D;{START};{END};7;;;;",  # 10 another organisation's person
+        f"{stranger};X;{START};{END};7;;;;",  # 11 somebody unknown
+        f"123456789;X;{START};{END};7;;;;",  # 12 fails the elfproef
         f"{amina};A;{MONTH.start:%d-%m-%Y};{future:%d-%m-%Y};7;;;;",  # 13 period not over
-        f"{amina};A;01-01-2000;31-01-2000;7;;;;",                  # 14 before the enrollment
-        f"{amina};A;{START};{END};800;;;;",                         # 15 more than the period holds
-        f"{amina};A;{START};{END};7;;;;;extra;meer",                # 16 too many fields
-        f"{amina};A;{START}",                                       # 17 too few fields
+        f"{amina};A;01-01-2000;31-01-2000;7;;;;",  # 14 before the enrollment
+        f"{amina};A;{START};{END};800;;;;",  # 15 more than the period holds
+        f"{amina};A;{START};{END};7;;;;;extra;meer",  # 16 too many fields
+        f"{amina};A;{START}",  # 17 too few fields
     ]
     page = await upload(client, csv_file(*rows))
     found = {int(r[0]): (r[1], r[3]) for r in issues(page)}
     expect = {
-        2: ("Periode van", "bestaat niet als datum"), 3: ("Aanwezig (uren)", "negatief"),
-        4: ("Aanwezig (uren)", "kwartieren"), 5: ("Aanwezig (uren)", "niet eenduidig"),
-        6: ("Reden verzuim", "staat niet in de lijst"), 7: ("Reden verzuim", "Kies een reden"),
-        8: ("Aanwezig (uren)", "formule"), 9: ("Achternaam", "rechtstreeks aan DUO"),
-        10: ("BSN", "hoort niet bij iemand"), 11: ("BSN", "hoort niet bij iemand"), 12: ("BSN", "elfproef"),
-        13: ("Periode tot en met", "toekomst"), 14: ("Periode van", "vóór de inschrijving"),
-        15: ("Aanwezig (uren)", "past niet"), 16: ("", "velden, de kopregel 9"), 17: ("", "velden, de kopregel 9"),
+        2: ("Periode van", "bestaat niet als datum"),
+        3: ("Aanwezig (uren)", "negatief"),
+        4: ("Aanwezig (uren)", "kwartieren"),
+        5: ("Aanwezig (uren)", "niet eenduidig"),
+        6: ("Reden verzuim", "staat niet in de lijst"),
+        7: ("Reden verzuim", "Kies een reden"),
+        8: ("Aanwezig (uren)", "formule"),
+        9: ("Achternaam", "rechtstreeks aan DUO"),
+        10: ("BSN", "hoort niet bij iemand"),
+        11: ("BSN", "hoort niet bij iemand"),
+        12: ("BSN", "elfproef"),
+        13: ("Periode tot en met", "toekomst"),
+        14: ("Periode van", "vóór de inschrijving"),
+        15: ("Aanwezig (uren)", "past niet"),
+        16: ("", "velden, de kopregel 9"),
+        17: ("", "velden, de kopregel 9"),
     }
     for row, (column, text) in expect.items():
         assert row in found, (row, found)
@@ -391,8 +451,10 @@ async def test_hours_written_three_ways_mean_the_same(client, world):
     await make_enrollment(extra, world.school, "taal")
     people.append(extra)
     numbers = [await bsn(p) for p in people]
-    page = await upload(client, csv_file(*[f"{n};X;{START};{END};{h};;;;" for n, h in
-                                          zip(numbers, ['"7.5"', "7,5", "7½"])]))
+    page = await upload(
+        client,
+        csv_file(*[f"{n};X;{START};{END};{h};;;;" for n, h in zip(numbers, ['"7.5"', "7,5", "7½"], strict=True)]),
+    )
     assert totals(page)["Nieuw"] == "3"
     await commit(client, page)
     assert {r["attended_minutes"] for r in await HourRecord.select(HourRecord.attended_minutes)} == {450}
@@ -401,9 +463,14 @@ async def test_hours_written_three_ways_mean_the_same(client, world):
 async def test_error_rows_download_with_a_reason_and_no_live_formula(client, world):
     await client.login(world.users["school"])
     amina = await bsn(world.people["amina"])
-    page = await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;",
-                                         f"{amina};=HYPERLINK(\"http://x\");{START};{END};-3;;;;",
-                                         f"{amina};@SUM(A1);31-02-2026;{END};2;;;;"))
+    page = await upload(
+        client,
+        csv_file(
+            f"{amina};A;{START};{END};7;;;;",
+            f'{amina};=HYPERLINK("http://x");{START};{END};-3;;;;',
+            f"{amina};@SUM(A1);31-02-2026;{END};2;;;;",
+        ),
+    )
     link = page.doc.find("a", string="CSV")["href"]
     r = await client.http.get(link)
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
@@ -415,12 +482,12 @@ async def test_error_rows_download_with_a_reason_and_no_live_formula(client, wor
     r = await client.http.get(link.replace(".csv", ".xlsx"))
     ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
     values = [c.value for c in ws[2]]
-    assert "'=HYPERLINK(\"http://x\")" in values and all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert '\'=HYPERLINK("http://x")' in values and all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     # fixed and sent back, the file is read like any other (our escape undone)
     fixed = text.replace("-3", "3").replace("31-02-2026", START)
     page = await upload(client, fixed.encode("utf-8-sig"), "fouten-verbeterd.csv")
     assert (totals(page)["Nieuw"], totals(page)["Met een fout"]) == ("1", "1")
-    assert issues(page)[0][1] == "Achternaam" and "formule" in issues(page)[0][3]   # still a formula: refused
+    assert issues(page)[0][1] == "Achternaam" and "formule" in issues(page)[0][3]  # still a formula: refused
 
 
 async def test_committing_skips_error_rows_and_stores_the_rest_at_once(client, world):
@@ -439,7 +506,8 @@ async def test_commit_is_all_or_nothing(client, world, monkeypatch):
 
     async def broken(*args, **kwargs):
         raise RuntimeError("de schijf is vol")
-    monkeypatch.setattr(events, "emit_many", broken)   # fails after the records were written
+
+    monkeypatch.setattr(events, "emit_many", broken)  # fails after the records were written
     page = await commit(client, page)
     assert "Er is niets opgeslagen" in " ".join(page.errors())
     await nothing_stored()
@@ -450,9 +518,17 @@ async def test_a_change_between_preview_and_commit_is_noticed(client, world):
     await client.login(world.users["school"])
     amina = await bsn(world.people["amina"])
     page = await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;"))
-    await client.submit(f"/portaal/inburgeraars/{world.people['amina']}", "#uren form", {
-        "enrollment": str(world.enrollments["amina_taal"]), "kind": "taal_knm",
-        "period_start": MONTH.start.isoformat(), "period_end": MONTH.end.isoformat(), "attended": "9"})
+    await client.submit(
+        f"/portaal/inburgeraars/{world.people['amina']}",
+        "#uren form",
+        {
+            "enrollment": str(world.enrollments["amina_taal"]),
+            "kind": "taal_knm",
+            "period_start": MONTH.start.isoformat(),
+            "period_end": MONTH.end.isoformat(),
+            "attended": "9",
+        },
+    )
     page = await commit(client, page)
     assert "Sinds de controle is er iets veranderd" in " ".join(page.errors())
     assert totals(page)["Correcties"] == "1"
@@ -463,17 +539,21 @@ async def test_retention_purges_the_original_only(client, world):
     await client.login(world.users["beheer"])
     page = await client.submit("/beheer/bewaartermijn", "form[action='/beheer/bewaartermijn']", {"days": "3"})
     assert page.status == 422 and "tussen 7 en 3650" in page.field_error("days")
-    page = await client.submit("/beheer/bewaartermijn", "form[action='/beheer/bewaartermijn']", {"days": "30"},
-                               follow_redirects=True)
+    page = await client.submit(
+        "/beheer/bewaartermijn", "form[action='/beheer/bewaartermijn']", {"days": "30"}, follow_redirects=True
+    )
     assert page.notice() == "De bewaartermijn is opgeslagen."
-    assert (await Gemeente.select(Gemeente.upload_retention_days).where(Gemeente.id == world.gemeente).first()
-            )["upload_retention_days"] == 30
+    assert (await Gemeente.select(Gemeente.upload_retention_days).where(Gemeente.id == world.gemeente).first())[
+        "upload_retention_days"
+    ] == 30
     await client.login(world.users["school"])
     amina = await bsn(world.people["amina"])
     page = await commit(client, await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;")))
     batch = await UploadBatch.select().first()
-    assert batch["keep_until"] == batch["created_at"].date() + timedelta(days=30) or \
-        abs((batch["keep_until"] - clock.today()).days - 30) <= 1
+    assert (
+        batch["keep_until"] == batch["created_at"].date() + timedelta(days=30)
+        or abs((batch["keep_until"] - clock.today()).days - 30) <= 1
+    )
     assert await files.purge_files(clock.today() + timedelta(days=29)) == 0
     assert await files.purge_files(clock.today() + timedelta(days=32)) == 1
     assert await UploadFile.count() == 0 and await HourRecord.count() == 1
@@ -488,6 +568,7 @@ async def test_only_providers_upload_and_pages_are_their_own(client, world):
 
 async def test_purge_uploads_command(db, capsys):
     from regie import cli
+
     await cli.purge_uploads()
     assert "0 originele uploadbestanden verwijderd" in capsys.readouterr().out
 
@@ -498,17 +579,19 @@ async def test_progress_while_checking_and_a_stalled_check_is_resumed(client, wo
     content = csv_file(f"{amina};A;{START};{END};7;;;;")
     batch_id, _ = await receive(batches.api_actor(world.school, "x"), content, "groot.csv")
     await UploadBatch.update({UploadBatch.progress: 40, UploadBatch.heartbeat_at: clock.now()}).where(
-        UploadBatch.id == batch_id)
+        UploadBatch.id == batch_id
+    )
     page = await client.get(f"/portaal/uploads/{batch_id}")
     status = page.doc.find(id="upload-status")
     assert "Wordt gecontroleerd" in status.h2.get_text() and page.doc.find("progress")["value"] == "40"
     assert status["hx-trigger"] == "load delay:1s" and status["hx-get"] == f"/portaal/uploads/{batch_id}"
-    assert page.doc.select_one("noscript meta[http-equiv=refresh]") is not None     # without JavaScript too
+    assert page.doc.select_one("noscript meta[http-equiv=refresh]") is not None  # without JavaScript too
     fragment = await client.get(f"/portaal/uploads/{batch_id}", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and 'id="upload-status"' in fragment.text
     # the worker went away (a restart): the next look starts the check again
     await UploadBatch.update({UploadBatch.heartbeat_at: clock.now() - timedelta(minutes=5)}).where(
-        UploadBatch.id == batch_id)
+        UploadBatch.id == batch_id
+    )
     await client.get(f"/portaal/uploads/{batch_id}")
     await batches.wait_for_background()
     page = await client.get(f"/portaal/uploads/{batch_id}")
@@ -536,8 +619,10 @@ async def test_a_stored_upload_stays_stored_when_mapping_or_sheet_changes(client
     await commit(client, await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;")))
     batch_id = (await UploadBatch.select(UploadBatch.id).first())["id"]
     mapping = await client.get(f"/portaal/uploads/{batch_id}/koppelen")
-    form = {s["name"]: (s.find("option", selected=True) or {}).get("value", "") for s in
-            mapping.doc.select("form.mapping select")}
+    form = {
+        s["name"]: (s.find("option", selected=True) or {}).get("value", "")
+        for s in mapping.doc.select("form.mapping select")
+    }
     await client.post(f"/portaal/uploads/{batch_id}/koppelen", form)
     await client.post(f"/portaal/uploads/{batch_id}/werkblad", {"werkblad": "Blad2"})
     await batches.wait_for_background()
