@@ -12,13 +12,13 @@ from litestar.static_files import create_static_files_router
 
 from accounts import routes as account_routes
 from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
-from municipal.inbox import worker as inbox_worker
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.providers.routes import ProviderController
 from municipal.settings_routes import RetentionController
 from portal.routes import PortalController
 from portal.uploads.api import ApiController, openapi_config
 from portal.uploads.routes import ApiTokenController, UploadController
+from regie import background
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings
@@ -84,8 +84,8 @@ def create_app() -> Litestar:
         template_config=template_config,
         plugins=[HTMXPlugin()],
         exception_handlers=exception_handlers,
-        on_startup=[open_db, inbox_worker.start],
-        on_shutdown=[inbox_worker.stop, close_db],
+        on_startup=[open_db, background.start],
+        on_shutdown=[background.stop, close_db],
         logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 401, 403, 422}),
         openapi_config=openapi_config(),
         debug=False,

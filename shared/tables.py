@@ -308,3 +308,14 @@ class DossierImport(Table, tablename="dossier_import"):
     error_count = Integer(default=0)
     status = Varchar(length=16, default="preview")
     finished_at = Timestamptz(null=True, default=None)
+
+
+class JobRun(Table, tablename="job_run"):
+    """A periodic background job's run for one slot (a day, an hour): which process may run it, once
+    (shared/jobs.py). Unique on (name, slot)."""
+
+    name = Varchar(length=64)
+    slot = Varchar(length=32)
+    started_at = Timestamptz(default=clock.now_default())
+    finished_at = Timestamptz(null=True, default=None)
+    note = Text(default="")

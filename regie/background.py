@@ -1,0 +1,75 @@
+"""The background work of every app process: which jobs run, and how often (ADR 0013).
+
+Each app process runs this loop; with N processes (or instances behind a load balancer) nothing is done
+twice: a frequent job claims its rows with `shared.jobs.claimed` (row locks), a daily job claims its
+day with `shared.jobs.claim_slot`. Nothing is kept in the process: a job that stops halfway leaves its
+work pending in the database, and the next round (here or in another process) takes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from municipal.inbox import services as inbox
+from shared import clock
+from shared.jobs import claim_slot, finish_slot
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[], Awaitable[object]]
+    daily: bool = False  # once a day over all processes; otherwise every tick in every process
+
+
+JOBS = [
+    # Provider reports become inbox items (the outbox, ADR 0006).
+    Job("inbox.events", inbox.process_pending),
+    # Time passing is not an event: an inburgeringsaanbod later than 3 months after the PIP.
+    Job("inbox.delayed_starts", inbox.scan_delayed_starts, daily=True),
+]
+
+
+async def run_job(job: Job) -> bool:
+    """Run one job now if it is its turn here; True when it ran."""
+    if not job.daily:
+        await job.run()
+        return True
+    slot = clock.today().isoformat()
+    if not await claim_slot(job.name, slot):
+        return False
+    result = await job.run()
+    await finish_slot(job.name, slot, note=str(result))
+    return True
+
+
+async def run_forever(jobs: list[Job] = JOBS) -> None:
+    while True:
+        for job in jobs:
+            try:
+                await run_job(job)
+            except Exception:  # one failing job must not stop the others, nor the next round
+                log.exception("achtergrondtaak %s", job.name)
+        await asyncio.sleep(TICK_SECONDS)
+
+
+_task: asyncio.Task | None = None
+
+
+async def start() -> None:
+    global _task
+    _task = asyncio.create_task(run_forever())
+
+
+async def stop() -> None:
+    if _task is not None:
+        _task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await _task
