@@ -5,6 +5,13 @@ minus the national holidays the law names. Pure: the holiday table is built once
 The `holidays` package counts Bevrijdingsdag only in lustrum years unless its "optional" category is
 included, and names days after the process locale; we ask for both categories in Dutch and then keep
 only the days the law lists, so a day the package adds later cannot shift a deadline.
+
+Besides the days art. 3 Atw names, the government makes single days equal to a holiday by decree
+(art. 3 lid 3 Atw). Those decreed so far ship as data (`DECREED_HOLIDAYS`, with their source); a decree
+published after a release is added without a new version through `EXTRA_HOLIDAYS`.
+
+Timestamps become days here too (`local_day`, `local_time`): a stored instant (UTC, as both engines give
+it back) is a day, week or month only in Dutch time.
 """
 
 from __future__ import annotations
@@ -12,10 +19,29 @@ from __future__ import annotations
 import os
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
+
+from shared.settings import TIMEZONE
+
+# --- Instants as Dutch days ------------------------------------------------------------------------
+
+
+def local_time(instant: datetime) -> datetime:
+    """A stored instant in Dutch time (Europe/Amsterdam). Both engines give timestamps back in UTC; a
+    naive value is taken as UTC (what the app stores), never as the machine's own zone."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(TIMEZONE)
+
+
+def local_day(instant: datetime) -> date:
+    """The Dutch calendar day of a stored instant: 31-10-2026 23:30 UTC is 1 November in the Netherlands
+    (winter time), 30-06-2026 22:30 UTC is 1 July (summer time). Never `instant.date()`."""
+    return local_time(instant).date()
+
 
 # --- Periods -----------------------------------------------------------------------------------------
 
@@ -100,8 +126,28 @@ LEGAL_HOLIDAYS = {
 }
 
 
+# Days made equal to a generally recognised holiday by decree (art. 3 lid 3 Atw), as data with the source.
+# Source: "Besluit gelijkstelling van 2 januari 2026, 15 mei 2026, 7 mei 2027, 28 april 2028 en 26 mei 2028
+# met een algemeen erkende feestdag", wetten.overheid.nl BWBR0051300. Each is a Friday after a holiday on
+# a Thursday.
+DECREED_HOLIDAYS_SOURCE = (
+    "Besluit gelijkstelling van 2 januari 2026, 15 mei 2026, 7 mei 2027, 28 april 2028 en 26 mei 2028 met een "
+    "algemeen erkende feestdag (BWBR0051300)"
+)
+DECREED_HOLIDAYS: frozenset[date] = frozenset(
+    {
+        date(2026, 1, 2),  # after Nieuwjaarsdag
+        date(2026, 5, 15),  # after Hemelvaartsdag
+        date(2027, 5, 7),  # after Hemelvaartsdag
+        date(2028, 4, 28),  # after Koningsdag
+        date(2028, 5, 26),  # after Hemelvaartsdag
+    }
+)
+
+
 def extra_days_from_env() -> frozenset[date]:
-    """Days made equal to a holiday by Royal Decree: EXTRA_HOLIDAYS=2027-06-01,2028-…"""
+    """Days made equal to a holiday by a later decree, not yet in `DECREED_HOLIDAYS`:
+    EXTRA_HOLIDAYS=2029-05-11,2030-…"""
     return _parse_extra(os.environ.get("EXTRA_HOLIDAYS", ""))
 
 
@@ -112,9 +158,11 @@ def _parse_extra(raw: str) -> frozenset[date]:
 
 @lru_cache(maxsize=64)
 def holidays_in(year: int, extra: frozenset[date] = frozenset()) -> frozenset[date]:
+    """The days of `year` that are no working day besides weekends: the holidays art. 3 Atw names, the days
+    decreed equal to them (`DECREED_HOLIDAYS`) and `extra` (later decrees, from `EXTRA_HOLIDAYS`)."""
     nl = holidays.NL(years=year, categories=("public", "optional"), language="nl")
     legal = {d for d, name in nl.items() if any(n.strip() in LEGAL_HOLIDAYS for n in name.split(";"))}
-    return frozenset(legal | {d for d in extra if d.year == year})
+    return frozenset(legal | {d for d in DECREED_HOLIDAYS | extra if d.year == year})
 
 
 def is_working_day(day: date, extra: frozenset[date] | None = None) -> bool:

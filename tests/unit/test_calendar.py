@@ -1,16 +1,21 @@
-"""The working-day calendar against the law (Algemene termijnenwet) and the issue's examples."""
+"""The working-day calendar against the law (Algemene termijnenwet, and the days a decree makes equal to a
+holiday), the issue's examples, and instants as Dutch days."""
 
-from datetime import date, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.calendar import (
+    DECREED_HOLIDAYS,
     add_months,
     add_working_days,
     deadline_text,
     holidays_in,
     is_working_day,
+    local_day,
+    local_time,
     month_of,
     term_end,
     term_exceeded,
@@ -18,6 +23,10 @@ from shared.calendar import (
     week_of,
     working_days_between,
 )
+from tests.support import FIXTURES
+
+DECREE = json.loads((FIXTURES / "atw-gelijkgestelde-dagen-2026-2028.json").read_text())
+DECREED = {date.fromisoformat(d) for d in DECREE["days_equal_to_holiday"]}
 
 
 def easter(year: int) -> date:
@@ -35,6 +44,11 @@ def easter(year: int) -> date:
 
 
 def law_holidays(year: int) -> set[date]:
+    """Art. 3 Atw's holidays plus the days the Besluit gelijkstelling (BWBR0051300) makes equal to one."""
+    return atw_holidays(year) | {d for d in DECREED if d.year == year}
+
+
+def atw_holidays(year: int) -> set[date]:
     e = easter(year)
     koningsdag = date(year, 4, 27) if date(year, 4, 27).weekday() != 6 else date(year, 4, 26)
     return {
@@ -68,10 +82,56 @@ def test_calendar_equals_the_law_2026_to_2030():
         assert holidays_in(year) == law_holidays(year)
 
 
-def test_extra_days_by_royal_decree_count_as_holidays():
-    extra = frozenset({date(2026, 5, 15)})  # a Friday
-    assert not is_working_day(date(2026, 5, 15), extra)
-    assert add_working_days(date(2026, 5, 13), 2, extra) == date(2026, 5, 19)  # skips Ascension, the 15th, weekend
+def test_decreed_days_are_no_working_days():
+    """BWBR0051300: the five days ship with the calendar, with their source, without any setting."""
+    assert DECREED_HOLIDAYS == DECREED
+    assert "BWBR0051300" in DECREE["source"]
+    for day in DECREED:
+        assert day.weekday() == 4 and not is_working_day(day) and not is_working_day(day, frozenset())
+        assert day in holidays_in(day.year)
+        # each follows a holiday of the Atw itself, so the decreed day makes a four-day weekend
+        assert day - timedelta(1) in atw_holidays(day.year) and day not in atw_holidays(day.year)
+    for check in DECREE["checks"]:
+        start = date.fromisoformat(check["event"])
+        assert add_working_days(start, check["plus_working_days"]) == date.fromisoformat(check["expected"]), check
+    # the issue's example: a PVT signed on Tuesday 12-05-2026 is due 10 working days later, on 29-05-2026
+    assert add_working_days(date(2026, 5, 12), 10) == date(2026, 5, 29)
+    # other members of the kind: counting across each decreed day, backwards too
+    assert add_working_days(date(2026, 1, 1), 1) == date(2026, 1, 5)
+    # 5 May (Bevrijdingsdag), 6 May (Hemelvaartsdag), 7 May (decreed), weekend: the 10th, 11th, 12th
+    assert add_working_days(date(2027, 5, 4), 3) == date(2027, 5, 12)
+    assert add_working_days(date(2028, 5, 24), 1) == date(2028, 5, 29)
+    assert working_days_between(date(2028, 4, 26), date(2028, 5, 1)) == 1
+    assert working_days_between(date(2026, 5, 29), date(2026, 5, 12)) == -10
+    assert deadline_text(date(2026, 5, 18), date(2026, 5, 13)) == "nog 1 werkdag"
+
+
+def test_extra_days_by_a_later_decree_count_as_holidays(monkeypatch):
+    extra = frozenset({date(2029, 5, 11)})  # a Friday after Hemelvaartsdag 2029, not decreed (yet)
+    assert is_working_day(date(2029, 5, 11)) and not is_working_day(date(2029, 5, 11), extra)
+    assert add_working_days(date(2029, 5, 9), 2, extra) == date(2029, 5, 15)  # skips Ascension, the 11th, weekend
+    monkeypatch.setenv("EXTRA_HOLIDAYS", "2029-05-11")
+    assert not is_working_day(date(2029, 5, 11)) and add_working_days(date(2029, 5, 9), 1) == date(2029, 5, 14)
+    assert not is_working_day(date(2026, 5, 15))  # the decreed days stay with a setting of one's own
+
+
+def test_an_instant_is_a_day_in_dutch_time():
+    """Both engines give timestamps back in UTC; the day, week and month are Dutch ones."""
+    # 00:30 on the last day of a month in Amsterdam is still the day before in UTC
+    assert local_day(datetime(2026, 10, 30, 23, 30, tzinfo=UTC)) == date(2026, 10, 31)  # CET, +1
+    assert local_day(datetime(2026, 6, 29, 22, 30, tzinfo=UTC)) == date(2026, 6, 30)  # CEST, +2
+    # 23:30 UTC on the last day of a month is the first of the next month in Amsterdam
+    assert local_day(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == date(2026, 12, 1)
+    assert local_day(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2027, 1, 1)
+    assert local_day(datetime(2028, 2, 29, 23, 30, tzinfo=UTC)) == date(2028, 3, 1)
+    # Sunday 23:30 UTC is Monday: another week
+    assert week_of(local_day(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))).start == date(2026, 11, 30)
+    # a naive value is UTC (what the app stores), whatever the machine's zone
+    assert local_time(datetime(2026, 11, 30, 23, 30)).isoformat() == "2026-12-01T00:30:00+01:00"
+    # around the switch to winter time (25-10-2026 03:00 CEST → 02:00 CET)
+    assert local_day(datetime(2026, 10, 24, 22, 30, tzinfo=UTC)) == date(2026, 10, 25)
+    assert local_day(datetime(2026, 10, 25, 22, 59, tzinfo=UTC)) == date(2026, 10, 25)
+    assert local_day(datetime(2026, 10, 25, 23, 0, tzinfo=UTC)) == date(2026, 10, 26)
 
 
 @settings(max_examples=300, deadline=None)
