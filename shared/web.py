@@ -16,8 +16,9 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
+from shared.calendar import local_time
 from shared.hours import format_hours
-from shared.settings import ROOT, TIMEZONE
+from shared.settings import ROOT
 from shared.vocab import LABELS
 
 MAANDEN = [
@@ -41,8 +42,7 @@ def datum(value: date | datetime | None, long: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(TIMEZONE)
-        return f"{value:%d-%m-%Y %H:%M}"
+        return f"{local_time(value):%d-%m-%Y %H:%M}"
     if long:
         return f"{value.day} {MAANDEN[value.month - 1]} {value.year}"
     return f"{value:%d-%m-%Y}"

@@ -18,6 +18,7 @@ from municipal.inbox import rules
 from municipal.inbox.rules import ItemKind, Outcome, Signal, Status
 from municipal.tables import Absence, InboxEntry, InboxItem, InboxSettings, RoutingRule, Team, TeamMember
 from shared import audit, clock
+from shared.calendar import local_day
 from shared.db import IntegrityErrors, write_tx
 from shared.events import EventKind, HoursPayload, MilestonePayload, decode
 from shared.hours import followed_hours
@@ -786,7 +787,7 @@ async def dashboard(user: CurrentUser, weeks: int = 6) -> dict[str, Any]:
     week_starts = [start + timedelta(days=7 * i) for i in range(weeks)]
     handled: dict[Any, list[int]] = {}
     for row in closed:
-        day = row["at"].date()
+        day = local_day(row["at"])  # the Dutch day: 00:30 on a Monday is that Monday's week
         if day < start:
             continue
         handled.setdefault(row["by"], [0] * weeks)[(day - start).days // 7] += 1

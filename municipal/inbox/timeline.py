@@ -10,7 +10,7 @@ from typing import Any
 
 from municipal.inbox.rules import ITEM_TITLES, ItemKind
 from municipal.tables import InboxEntry, InboxItem
-from shared.calendar import term_fraction
+from shared.calendar import local_day, term_fraction
 from shared.hours import (
     AFSCHALEN_MINUTES,
     Z_ROUTE_LANGUAGE_MINUTES,
@@ -147,7 +147,7 @@ async def timeline(person: dict[str, Any]) -> dict[str, Any]:
         at: datetime = e["at"]
         events.append(
             Event(
-                at.date(),
+                local_day(at),
                 f"Inbox: {titles[e['item']]}",
                 f"{e['by_name'] or 'Regie'}: {e['text']}",
                 f"/inbox/items/{e['item']}",

@@ -15,8 +15,9 @@ from portal.tables import UploadFile
 from portal.uploads.columns import COLUMNS, TEMPLATE_HEADER, Layout
 from portal.uploads.lines import Line, parse_row
 from shared import audit, clock
+from shared.calendar import local_day
 from shared.db import write_tx
-from shared.settings import TIMEZONE, settings
+from shared.settings import settings
 from shared.tables import Contract, Gemeente, UploadBatch
 from shared.tabular import Limits, Row, TabularError, normalise_header, open_table, tidy_cell, write_csv, write_xlsx
 
@@ -159,7 +160,7 @@ async def keep_until(batch: dict[str, Any], gemeenten: list[int]) -> date:
         if ids
         else []
     )
-    created = batch["created_at"].astimezone(TIMEZONE).date() if batch["created_at"] else clock.today()
+    created = local_day(batch["created_at"]) if batch["created_at"] else clock.today()
     return created + timedelta(days=min(days) if days else DEFAULT_RETENTION_DAYS)
 
 

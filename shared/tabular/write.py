@@ -12,12 +12,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from shared.calendar import local_time
 from shared.tabular.cells import escape_cell
 from shared.tabular.headers import column_letter
 
 
 def _export_value(value: Any) -> Any:
     if isinstance(value, datetime):
+        if value.tzinfo is not None:  # a stored instant: in Dutch time (a sheet's own naive value stays as is)
+            value = local_time(value).replace(tzinfo=None)
         return value.strftime("%d-%m-%Y %H:%M") if (value.hour or value.minute) else value.strftime("%d-%m-%Y")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")

@@ -255,3 +255,10 @@ def test_exports_never_carry_a_live_formula():
     # and the escape is undone when the fixed file comes back
     _, rows = read(data)
     assert rows[0].values == ['=HYPERLINK("http://x")', "-3"]
+
+
+def test_a_stored_instant_is_exported_in_dutch_time_a_sheets_own_time_as_written():
+    from datetime import UTC, datetime
+
+    data = write_csv(["Wanneer"], [[datetime(2026, 11, 30, 23, 30, tzinfo=UTC)], [datetime(2026, 11, 30, 23, 30)]])
+    assert data.decode("utf-8-sig").splitlines()[1:] == ["01-12-2026 00:30", "30-11-2026 23:30"]

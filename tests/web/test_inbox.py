@@ -243,3 +243,22 @@ async def test_an_uploaded_report_makes_the_same_item_routed_to_the_regisseur(cl
     assert "12 uur ongeoorloofd" in item["detail"]
     notes = [e["text"] for e in await InboxEntry.select().where(InboxEntry.item == item["id"])]
     assert any("bron gecorrigeerd" in n for n in notes)
+
+
+async def test_a_pvt_signed_before_a_decreed_day_is_due_a_day_later(client, world):
+    """Besluit gelijkstelling (BWBR0051300): 15 May 2026 counts as a holiday. A PVT signed on Tuesday
+    12-05-2026 must be registered within 10 working days: by 29-05-2026, not 28-05-2026."""
+    from datetime import date
+
+    with clock.travel("2026-05-13T09:00"):
+        await portal.report_milestone(
+            await as_user("pvt@test.nl"),
+            world.people["amina"],
+            portal.MilestoneInput(world.enrollments["amina_pvt"], MilestoneKind.PVT_ONDERTEKENING, date(2026, 5, 12)),
+        )
+        await services.process_pending()
+        item = await InboxItem.select().where(InboxItem.kind == "registreer_pvt").first()
+        assert item["deadline"] == date(2026, 5, 29)
+        await client.login(world.users["regisseur"])
+        rows = (await client.get("/inbox?bereik=alle")).table_rows("table.inbox")
+    assert "29-05-2026" in rows[0][1] and "nog 9 werkdagen" in rows[0][1]  # seen the next day
