@@ -22,7 +22,7 @@ from regie import background
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings
-from shared.web import exception_handlers, server_timing_middleware, template_config
+from shared.web import bounded_ids_middleware, exception_handlers, server_timing_middleware, template_config
 
 # /api/ authenticates with an organisation's token (portal/uploads/api.py), not with a session.
 PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema", "^/api/"]
@@ -73,7 +73,7 @@ def create_app() -> Litestar:
             ApiController,
         ],
         on_app_init=[session_auth.on_app_init],
-        middleware=[server_timing_middleware],
+        middleware=[server_timing_middleware, bounded_ids_middleware],
         stores={"sessions": DatabaseSessionStore()},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -86,7 +86,7 @@ def create_app() -> Litestar:
         exception_handlers=exception_handlers,
         on_startup=[open_db, background.start],
         on_shutdown=[background.stop, close_db],
-        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 401, 403, 422}),
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 415, 422}),
         openapi_config=openapi_config(),
         debug=False,
     )

@@ -13,6 +13,11 @@ from piccolo.engine.sqlite import TransactionType
 
 IntegrityErrors = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
+# The largest id a row can have: Piccolo's Serial and Integer columns (ids and the foreign keys to them) are
+# int4 on PostgreSQL. A larger number in a URL names nothing (404), and must never reach a query (asyncpg
+# and sqlite3 raise on numbers their column or driver cannot hold).
+MAX_ID = 2**31 - 1
+
 _sqlite_write_lock = asyncio.Lock()
 
 

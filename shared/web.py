@@ -9,7 +9,13 @@ from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -17,7 +23,9 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
 from shared.calendar import local_time
+from shared.db import MAX_ID
 from shared.hours import format_hours
+from shared.problems import FieldProblem, problem
 from shared.settings import ROOT
 from shared.vocab import LABELS
 
@@ -128,20 +136,29 @@ ERROR_TEXT = {
 }
 
 
-def _error_page(request: Request, status: int, message: str | None = None) -> Response:
+def is_api(request: ASGIConnection) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(
+    request: Request, status: int, message: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """The Dutch error page; under /api/ problem details (shared/problems.py). `headers` go along (e.g. the
+    Allow of a 405, RFC 9110 §15.5.6)."""
+    if is_api(request):
+        return problem(status, headers=headers)
     title, text = ERROR_TEXT.get(status, ERROR_TEXT[500 if status >= 500 else 400])
     if status == 403 and "CSRF" in (message or ""):
         text = (
             "Uw formulier is verlopen of kwam niet van deze site. Herlaad de pagina en verstuur het opnieuw. "
             "Er is niets opgeslagen."
         )
-    if request.url.path.startswith("/api/"):
-        return Response({"status": status, "fout": text}, status_code=status)
     return Template(
         "error.html",
         context={"title": title, "text": text, "status": status, "user": request.scope.get("user")},
         status_code=status,
         media_type=MediaType.HTML,
+        headers=headers or {},
     )
 
 
@@ -149,15 +166,35 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
     """Not logged in (or the session ended): to the login page, and back here afterwards."""
     expired = "&verlopen=1" if request.scope.get("regie_session_expired") else ""
     target = f"/inloggen?volgende={quote(request.url.path)}{expired}"
-    if request.url.path.startswith("/api/"):
-        return Response({"status": 401, "fout": "Niet ingelogd."}, status_code=401)
+    if is_api(request):
+        return problem(401, headers={"WWW-Authenticate": "Bearer"})
     if request.headers.get("hx-request"):
         return Response(b"", status_code=200, headers={"HX-Redirect": target})
     return Redirect(target, status_code=303)
 
 
+def _headers(exc: HTTPException) -> dict[str, str]:
+    return {k.title(): v for k, v in (exc.headers or {}).items()}
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
-    return _error_page(request, exc.status_code, str(exc.detail))
+    return _error_page(request, exc.status_code, str(exc.detail), _headers(exc))
+
+
+def validation_exception_handler(request: Request, exc: ValidationException) -> Response:
+    """Litestar refused a parameter (a query value that is no number, …). Under /api/ a problem that names
+    each parameter; on a page the Dutch error page."""
+    if not is_api(request):
+        return _error_page(request, 400, str(exc.detail), _headers(exc))
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict) and item.get("key"):
+            source = {"query": "queryparameter", "path": "deel van het adres", "header": "kop"}.get(
+                str(item.get("source") or ""), "veld"
+            )
+            errors.append(FieldProblem(veld=str(item["key"]), detail=f"Deze {source} heeft geen geldige waarde."))
+    names = ", ".join(e.veld for e in errors)
+    return problem(400, f"Ongeldige waarde voor {names}." if names else None, errors=errors)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
@@ -168,9 +205,27 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
 exception_handlers = {
     NotAuthorizedException: not_authorized_handler,
     PermissionDeniedException: http_exception_handler,
+    ValidationException: validation_exception_handler,
     HTTPException: http_exception_handler,
     500: internal_error_handler,
 }
+
+
+# --- Ids in paths: bounded in one place ---------------------------------------------------------------
+
+
+def bounded_ids_middleware(app):
+    """Every integer path parameter (`{batch_id:int}`, `{inburgeraar_id:int}`, …) of every route names a row
+    only between 1 and `MAX_ID`; anything else is answered 404 before a handler or a query sees it (a number
+    past the database's integer range would otherwise make the driver raise)."""
+
+    async def middleware(scope, receive, send):
+        params = scope.get("path_params")
+        if params and any(type(v) is int and not 1 <= v <= MAX_ID for v in params.values()):
+            raise NotFoundException()
+        await app(scope, receive, send)
+
+    return middleware
 
 
 # --- Server-Timing: how long the server worked on a response ------------------------------------------

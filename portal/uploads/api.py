@@ -17,14 +17,17 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.params import Body, PathParameter, QueryParameter
 
 from portal.errors import Changed, UploadRefused
 from portal.tables import UploadIssue
 from portal.uploads import batches, check, commit, files, tokens
 from portal.uploads.rules import BatchStatus
+from shared.db import MAX_ID
 from shared.hours import format_hours
+from shared.problems import PROBLEM_JSON, FieldProblem, Problem, field_name, pointer, problem
 from shared.security import CurrentUser
 from shared.tables import UploadBatch
 from shared.vocab import Source
@@ -48,11 +51,34 @@ ROW_KEYS = (
 )
 
 
-class ReportRequest(msgspec.Struct):
-    regels: Annotated[list[dict[str, Any]], msgspec.Meta(description=ROW_KEYS)]
-    proef: Annotated[bool, msgspec.Meta(description="Alleen controleren, niets opslaan.")] = False
+# A cell of a row: text, a number or empty. Never a list, an object or true/false (hours as true would be
+# 1 or an error depending on the reader; the API refuses them by name instead).
+CELL_SCHEMA = {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]}
+ROW_SCHEMA = {"type": "object", "additionalProperties": CELL_SCHEMA, "minProperties": 1}
+
+
+class ReportRequest(msgspec.Struct, forbid_unknown_fields=True):
+    regels: Annotated[
+        list[dict[str, Any]],
+        msgspec.Meta(
+            min_length=1,
+            extra_json_schema={"description": ROW_KEYS, "extra": {"items": ROW_SCHEMA, "min_items": 1}},
+        ),
+    ]
+    proef: Annotated[
+        bool,
+        msgspec.Meta(
+            extra_json_schema={
+                "description": 'Alleen controleren, niets opslaan. Alleen JSON true of false; 0, 1 of "true" '
+                "worden geweigerd."
+            }
+        ),
+    ] = False
     fouten_overslaan: Annotated[
-        bool, msgspec.Meta(description="Sla de goede regels op, ook als andere regels een fout hebben.")
+        bool,
+        msgspec.Meta(
+            extra_json_schema={"description": "Sla de goede regels op, ook als andere regels een fout hebben."}
+        ),
     ] = False
 
 
@@ -71,8 +97,34 @@ class Finding(msgspec.Struct):
 
 
 class ImportResult(msgspec.Struct):
-    status: str
+    """A success (200, 201) or an upload read back: `status` says what happened."""
+
+    status: Annotated[str, msgspec.Meta(extra_json_schema={"description": "Zie de beschrijving van de aanvraag."})]
     melding: str
+    upload: int | None = None
+    regels: int = 0
+    personen: int = 0
+    uren: str = "0"
+    nieuw: int = 0
+    correcties: int = 0
+    ongewijzigd: int = 0
+    overgeslagen: int = 0
+    fouten: int = 0
+    foutmeldingen: list[Finding] = []
+    waarschuwingen: list[Finding] = []
+    correctielijst: list[Finding] = []
+
+
+class ImportProblem(msgspec.Struct, omit_defaults=True):
+    """A refused report (409, 413, 422): problem details (RFC 9457) with the upload's outcome beside them;
+    `uitkomst` is what `status` says in a success (fouten, niet_gelezen, kolommen_onbekend, gewijzigd, …)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    uitkomst: str
+    errors: list[FieldProblem] = []
     upload: int | None = None
     regels: int = 0
     personen: int = 0
@@ -114,7 +166,24 @@ STATUS_TEXT = {
     "gewijzigd": (
         "Tijdens het opslaan veranderde er iets in wat er al stond. Er is niets opgeslagen; probeer het opnieuw."
     ),
+    "wordt_gecontroleerd": "De upload wordt nog gecontroleerd; er is nog niets opgeslagen. Vraag het straks opnieuw.",
+    "wordt_opgeslagen": "De upload wordt nu opgeslagen. Vraag de uitkomst straks op.",
+    "afgebroken": "Deze upload is afgebroken. Er is niets opgeslagen; stuur de regels opnieuw als u ze wilt opslaan.",
+    "kolommen_onbekend": "Niet alle kolommen zijn herkend. Er is niets opgeslagen.",
+    "niet_gelezen": "De regels of het bestand konden niet worden gelezen. Er is niets opgeslagen.",
 }
+# What a batch's state reads back as (GET /uploads/{id}): every state says what it is.
+STATUS_OF_BATCH = {
+    BatchStatus.CHECKING: "wordt_gecontroleerd",
+    BatchStatus.NEEDS_MAPPING: "kolommen_onbekend",
+    BatchStatus.REFUSED: "niet_gelezen",
+    BatchStatus.CHECKED: "proef",
+    BatchStatus.COMMITTING: "wordt_opgeslagen",
+    BatchStatus.COMMITTED: "opgeslagen",
+    BatchStatus.CANCELLED: "afgebroken",
+}
+SUCCESS = {"proef", "opgeslagen", "al_opgeslagen", "niets_nieuw"}
+CONFLICT = {"gewijzigd", "afgebroken", "wordt_gecontroleerd", "wordt_opgeslagen"}
 
 
 # --- Who is calling ----------------------------------------------------------------------------------------
@@ -126,24 +195,163 @@ class ApiClient:
     token_id: int
 
 
+async def _authenticate(request: Request) -> ApiClient | None:
+    if "api_client" not in request.state:
+        token = await tokens.authenticate(request.headers.get("authorization", ""))
+        request.state.api_client = (
+            ApiClient(batches.api_actor(token["organisation"], token["name"]), token["id"]) if token else None
+        )
+    return request.state.api_client
+
+
 async def api_client(request: Request) -> ApiClient:
-    token = await tokens.authenticate(request.headers.get("authorization", ""))
-    if token is None:
-        raise NotAuthorizedException("Geen geldige API-sleutel.")
-    return ApiClient(batches.api_actor(token["organisation"], token["name"]), token["id"])
+    client = await _authenticate(request)
+    if client is None:
+        raise NotAuthorizedException()
+    return client
 
 
 def _unauthorized(request: Request, exc: NotAuthorizedException) -> Response:
-    return Response(
-        {
-            "status": 401,
-            "fout": "Geen geldige API-sleutel. Stuur de sleutel van uw organisatie in de "
-            "kop Authorization: Bearer <sleutel>. Een beheerder van uw organisatie "
-            "maakt die aan in Regie (API-sleutels).",
-        },
-        status_code=401,
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+    return problem(401, headers={"WWW-Authenticate": "Bearer"})
+
+
+# --- The request as it arrives: strictly typed before anything is read into the upload ------------------
+
+JSON_TYPES = ("application/json",)
+MAX_ERRORS = 100
+_KINDS = {
+    str: "tekst",
+    int: "een getal",
+    float: "een getal",
+    bool: "true of false",
+    list: "een lijst",
+    dict: "een object",
+}
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _what(value: Any) -> str:
+    return "null" if value is None else _KINDS.get(type(value), type(value).__name__)
+
+
+def _bad_text(text: str) -> str | None:
+    if "\x00" in text:
+        return "bevat een NUL-teken (\\u0000); dat kan niet worden bewaard"
+    return None
+
+
+def report_body_problems(body: Any) -> list[FieldProblem]:
+    """Every way the JSON body of /maandrapportage breaks its schema, each naming its field: the rows must be
+    a non-empty list of objects whose values are text, a number or null; `proef` and `fouten_overslaan` only
+    JSON true or false (never 0, 1 or "true": "proef": 0 must not store for real); no other keys."""
+    found: list[FieldProblem] = []
+
+    def add(path: tuple, detail: str) -> None:
+        if len(found) < MAX_ERRORS:
+            name = field_name(path)
+            found.append(FieldProblem(veld=name, detail=f"{name}: {detail}", pointer=pointer(path)))
+
+    if not isinstance(body, dict):
+        add((), f"de aanvraag moet een JSON-object zijn met 'regels', niet {_what(body)}.")
+        return found
+    for key in body:
+        if key not in ReportRequest.__struct_fields__:
+            add((key,), "dit veld kennen we niet. Velden: regels, proef, fouten_overslaan.")
+        elif bad := _bad_text(key):
+            add((key,), bad)
+    for flag in ("proef", "fouten_overslaan"):
+        if flag in body and type(body[flag]) is not bool:
+            add((flag,), f"alleen JSON true of false, niet {json.dumps(body[flag], ensure_ascii=False)[:40]}.")
+    if "regels" not in body:
+        add(("regels",), "ontbreekt. Stuur de regels als een lijst van objecten.")
+        return found
+    rows = body["regels"]
+    if not isinstance(rows, list):
+        add(("regels",), f"moet een lijst van objecten zijn, niet {_what(rows)}.")
+        return found
+    if not rows:
+        add(("regels",), "de lijst is leeg. Stuur ten minste één regel.")
+    for n, row in enumerate(rows):
+        if not isinstance(row, dict):
+            add(("regels", n), f"elke regel is een object met velden als bsn en attended, niet {_what(row)}.")
+            continue
+        if not row:
+            add(("regels", n), "de regel is leeg.")
+        for key, value in row.items():
+            path = ("regels", n, key)
+            if bad := _bad_text(key):
+                add(path, "de naam van het veld " + bad)
+            elif isinstance(value, bool) or not isinstance(value, (str, int, float, type(None))):
+                add(path, f"moet tekst, een getal of null zijn, niet {_what(value)}.")
+            elif isinstance(value, str) and (bad := _bad_text(value)):
+                add(path, bad)
+    return found
+
+
+def _flag_problems(form: Any) -> list[FieldProblem]:
+    found = []
+    for flag in ("proef", "fouten_overslaan"):
+        value = form.get(flag)
+        if value is not None and value not in ("true", "false"):
+            found.append(FieldProblem(veld=flag, detail=f"{flag}: alleen true of false, niet {str(value)[:40]!r}."))
+    werkblad = form.get("werkblad")
+    if isinstance(werkblad, str) and _bad_text(werkblad):
+        found.append(FieldProblem(veld="werkblad", detail="werkblad: " + _bad_text(werkblad)))
+    return found
+
+
+async def strict_request(request: Request) -> Response | None:
+    """Before a handler reads anything: who is calling (401), what kind of body (415), and, for the JSON
+    rows, that every field has its type (400 for broken JSON, 422 naming each wrong field). Litestar's own
+    parsing would turn "proef": 0 into false and "true" into true; here only JSON true/false pass."""
+    if await _authenticate(request) is None:
+        return problem(401, headers={"WWW-Authenticate": "Bearer"})
+    name = request.route_handler.name
+    if name == "api.report":
+        if _media_type(request) not in JSON_TYPES:
+            return problem(
+                415,
+                "Stuur de regels als JSON met de kop Content-Type: application/json. Een bestand (CSV, XLSX, ODS) "
+                "stuurt u naar /api/v1/maandrapportage/bestand.",
+                headers={"Accept-Post": "application/json"},
+            )
+        raw = await request.body()
+        if not raw.strip():
+            return problem(400, "Er is niets meegestuurd. Stuur een JSON-object met 'regels'.")
+        try:
+            body = msgspec.json.decode(raw)
+        except msgspec.ValidationError:  # a number JSON allows but no computer holds (1e400)
+            return problem(400, "De JSON bevat een getal dat te groot is.")
+        except msgspec.DecodeError:
+            return problem(
+                400,
+                "De inhoud is geen geldige JSON (bijvoorbeeld een komma of aanhalingsteken te veel of te weinig, "
+                "of afgebroken). Controleer de JSON en stuur hem opnieuw.",
+            )
+        found = report_body_problems(body)
+        if found:
+            return problem(422, _summary(found), errors=found)
+    elif name == "api.report_file":
+        if _media_type(request) != "multipart/form-data":
+            return problem(
+                415,
+                "Stuur het bestand als multipart/form-data in het veld 'bestand'. Regels als JSON stuurt u naar "
+                "/api/v1/maandrapportage.",
+                headers={"Accept-Post": "multipart/form-data"},
+            )
+        found = _flag_problems(await request.form())
+        if found:
+            return problem(422, _summary(found), errors=found)
+    return None
+
+
+def _summary(found: list[FieldProblem]) -> str:
+    names = ", ".join(dict.fromkeys(f.veld or "de aanvraag" for f in found[:10]))
+    more = f" (en nog {len(found) - 10})" if len(found) > 10 else ""
+    return f"Er is niets gelezen of opgeslagen: {len(found)} veld(en) kloppen niet: {names}{more}. " + found[0].detail
 
 
 # --- The work ----------------------------------------------------------------------------------------------
@@ -162,10 +370,10 @@ async def _result(batch_id: int, status: str, melding: str) -> ImportResult:
         if len(listed) < LISTED:
             listed.append(Finding(row["row_number"], row["column_name"], row["message"]))
     if b["status"] == BatchStatus.REFUSED:
-        status, melding = "niet_gelezen", b["message"]
+        status, melding = "niet_gelezen", b["message"] or STATUS_TEXT["niet_gelezen"]
     elif b["status"] == BatchStatus.NEEDS_MAPPING:
         problems = json.loads(b["summary"] or "{}").get("problems", [])
-        status, melding = "kolommen_onbekend", " ".join(problems)
+        status, melding = "kolommen_onbekend", " ".join(problems) or STATUS_TEXT["kolommen_onbekend"]
     return ImportResult(
         status=status,
         melding=melding,
@@ -184,15 +392,36 @@ async def _result(batch_id: int, status: str, melding: str) -> ImportResult:
     )
 
 
-def _answer(result: ImportResult) -> Response[ImportResult]:
-    code = 200 if result.status in {"proef", "opgeslagen", "al_opgeslagen", "niets_nieuw"} else 422
-    if result.status == "gewijzigd":
-        code = 409
-    return Response(result, status_code=code)
+def _finding_problems(result: ImportResult, json_rows: bool) -> list[FieldProblem]:
+    out = []
+    for f in result.foutmeldingen[:MAX_ERRORS]:
+        if json_rows and f.regel >= 1 and f.kolom:
+            path: tuple = ("regels", f.regel - 1, f.kolom)
+            out.append(FieldProblem(veld=field_name(path), detail=f.melding, pointer=pointer(path)))
+        else:
+            where = f"regel {f.regel}" + (f", kolom {f.kolom}" if f.kolom else "")
+            out.append(FieldProblem(veld=where, detail=f.melding))
+    return out
+
+
+async def _answer(result: ImportResult, *, created: bool = False, json_rows: bool = False) -> Response:
+    """A success as ImportResult (201 when this request made the upload, with its address in Location; else
+    200); anything else as problem details with the same figures (409 for a state that changes, 413 for too
+    large, 422 for rows or a file that cannot be taken)."""
+    if result.status in SUCCESS:
+        code = 201 if created else 200
+        headers = {"Location": f"/api/v1/uploads/{result.upload}"} if created and result.upload else {}
+        return Response(result, status_code=code, headers=headers)
+    code = 409 if result.status in CONFLICT else 413 if result.status == "te_groot" else 422
+    figures = msgspec.to_builtins(result)
+    figures.pop("status")
+    figures.pop("melding")
+    figures["uitkomst"] = result.status
+    return problem(code, result.melding, errors=_finding_problems(result, json_rows), extra=figures)
 
 
 async def _import(
-    client: NamedDependency[ApiClient],
+    client: ApiClient,
     content: bytes,
     filename: str,
     fmt: str,
@@ -200,7 +429,8 @@ async def _import(
     proef: bool,
     fouten_overslaan: bool,
     origin: str,
-) -> Response[ImportResult]:
+) -> Response:
+    json_rows = fmt == "json"
     try:
         batch_id, notice = await check.receive(
             client.actor,
@@ -213,40 +443,102 @@ async def _import(
             origin=origin,
         )
     except UploadRefused as e:
-        return Response(ImportResult(status="niet_gelezen", melding=e.message), status_code=413)
+        return await _answer(ImportResult(status="te_groot", melding=e.message))
+    created = not notice
     if notice == "al-opgeslagen":
-        return _answer(await _result(batch_id, "al_opgeslagen", STATUS_TEXT["al_opgeslagen"]))
-    if proef or notice:  # a dry run, or the same bytes sent before and not stored yet: judge, then decide
-        await check.check(batch_id, origin)
-        return await _commit(client, batch_id, proef, fouten_overslaan, origin)
+        return await _answer(
+            await _result(batch_id, "al_opgeslagen", STATUS_TEXT["al_opgeslagen"]), json_rows=json_rows
+        )
     try:
-        stored = await commit.check_and_commit(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
-    except Changed:
-        return _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]))
-    if stored:
-        return _answer(await _result(batch_id, "opgeslagen", STATUS_TEXT["opgeslagen"]))
-    return await _commit(client, batch_id, False, fouten_overslaan, origin)  # says why nothing was stored
+        if proef or notice:  # a dry run, or the same bytes sent before and not stored yet: judge, then decide
+            await check.check(batch_id, origin)
+            return await _commit(client, batch_id, proef, fouten_overslaan, origin, created=created)
+        try:
+            stored = await commit.check_and_commit(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
+        except Changed:
+            return await _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]), json_rows=json_rows)
+        if stored:
+            return await _answer(
+                await _result(batch_id, "opgeslagen", STATUS_TEXT["opgeslagen"]), created=created, json_rows=json_rows
+            )
+        return await _commit(client, batch_id, False, fouten_overslaan, origin, created=created)  # says why not
+    except Exception:
+        # A bug must not leave the upload "checking" for ever: it reads back as not read, then the 500.
+        batch = await UploadBatch.select(UploadBatch.status).where(UploadBatch.id == batch_id).first()
+        if batch and batch["status"] in {BatchStatus.CHECKING, BatchStatus.COMMITTING}:
+            await batches.update_batch(
+                batch_id, status=BatchStatus.REFUSED, message="Bij het controleren ging bij ons iets mis."
+            )
+        raise
 
 
 async def _commit(
-    client: NamedDependency[ApiClient], batch_id: int, proef: bool, fouten_overslaan: bool, origin: str
-) -> Response[ImportResult]:
+    client: ApiClient,
+    batch_id: int,
+    proef: bool,
+    fouten_overslaan: bool,
+    origin: str,
+    *,
+    created: bool = False,
+) -> Response:
     batch = await batches.own_batch(client.actor, batch_id)
+    json_rows = batch["file_format"] == "json"
     if batch["status"] != BatchStatus.CHECKED:
-        status = "al_opgeslagen" if batch["status"] == BatchStatus.COMMITTED else "niet_gelezen"
-        return _answer(await _result(batch_id, status, STATUS_TEXT.get(status, batch["message"])))
+        status = STATUS_OF_BATCH[BatchStatus(batch["status"])]
+        if status == "opgeslagen":
+            status = "al_opgeslagen"
+        return await _answer(
+            await _result(batch_id, status, STATUS_TEXT.get(status, batch["message"])),
+            created=created,
+            json_rows=json_rows,
+        )
     if proef:
-        return _answer(await _result(batch_id, "proef", STATUS_TEXT["proef"]))
+        return await _answer(await _result(batch_id, "proef", STATUS_TEXT["proef"]), created=created)
     if batch["rows_error"] and not fouten_overslaan:
-        return _answer(await _result(batch_id, "fouten", STATUS_TEXT["fouten"].format(n=batch["rows_error"])))
+        text = STATUS_TEXT["fouten"].format(n=batch["rows_error"])
+        return await _answer(await _result(batch_id, "fouten", text), json_rows=json_rows)
     try:
         await commit.commit_now(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)
     except Changed:
         await check.check(batch_id, origin)
-        return _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]))
+        return await _answer(await _result(batch_id, "gewijzigd", STATUS_TEXT["gewijzigd"]), json_rows=json_rows)
     except UploadRefused as e:
-        return _answer(await _result(batch_id, "niets_nieuw", e.message))
-    return _answer(await _result(batch_id, "opgeslagen", STATUS_TEXT["opgeslagen"]))
+        return await _answer(await _result(batch_id, "niets_nieuw", e.message), created=created)
+    return await _answer(await _result(batch_id, "opgeslagen", STATUS_TEXT["opgeslagen"]), created=created)
+
+
+def _problem_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem, description=description, media_type=PROBLEM_JSON, generate_examples=False
+    )
+
+
+def _import_problem_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=ImportProblem, description=description, media_type=PROBLEM_JSON, generate_examples=False
+    )
+
+
+COMMON_RESPONSES = {
+    400: _problem_spec("Het verzoek kon niet worden gelezen (geen geldige JSON, een parameter zonder geldige waarde)."),
+    401: _problem_spec("Geen geldige API-sleutel (kop WWW-Authenticate: Bearer)."),
+    404: _problem_spec("Onbekend adres, of een upload die niet (meer) van uw organisatie is."),
+}
+REPORT_RESPONSES = {
+    200: ResponseSpec(
+        data_container=ImportResult,
+        description="Deze regels waren er al (al_opgeslagen), of dezelfde aanvraag is opnieuw beoordeeld.",
+        generate_examples=False,
+    ),
+    **COMMON_RESPONSES,
+    409: _import_problem_spec("Tijdens het opslaan veranderde er iets (gewijzigd): niets opgeslagen, probeer opnieuw."),
+    413: _import_problem_spec("Te groot: splits de regels of het bestand in delen."),
+    415: _problem_spec("Verkeerde Content-Type (kop Accept-Post noemt de goede)."),
+    422: _import_problem_spec(
+        "Niets opgeslagen: een veld heeft een verkeerd type (errors noemt elk veld), regels hebben een fout "
+        "(fouten), of de regels of het bestand konden niet worden gelezen (niet_gelezen, kolommen_onbekend)."
+    ),
+}
 
 
 class ApiController(Controller):
@@ -255,21 +547,27 @@ class ApiController(Controller):
     security = [{"ApiSleutel": []}]
     dependencies = {"client": Provide(api_client)}
     exception_handlers = {NotAuthorizedException: _unauthorized}
+    before_request = strict_request
 
     @post(
         "/maandrapportage",
         name="api.report",
         request_max_body_size=MAX_BODY,
         summary="Regels insturen (JSON)",
+        status_code=201,
+        responses=REPORT_RESPONSES,
         description=(
             "Stuur de maandrapportage als JSON-regels. Elke regel is één persoon × periode × soort uren (met het "
             "verzuim in die periode), of één afronding. Dezelfde controle als bij een upload in het portaal: "
             "BSN (elfproef), inschrijving bij uw organisatie, periode, uren in kwartieren, redenen uit de lijst, "
             "geen taaluren van gezinsmigranten, dubbele en overlappende regels. Met `proef: true` krijgt u alleen "
             "de controle terug. Zonder proef wordt alles in één keer opgeslagen, of niets: bij fouten niets, "
-            "tenzij `fouten_overslaan: true`. Dezelfde regels nog eens insturen verandert niets. Statussen: "
-            "proef, opgeslagen, al_opgeslagen, niets_nieuw (200); fouten, niet_gelezen, kolommen_onbekend (422); "
-            "gewijzigd (409)."
+            "tenzij `fouten_overslaan: true`. Dezelfde regels nog eens insturen verandert niets. Elk veld heeft "
+            "één type: een waarde in een regel is tekst, een getal of null; `proef` en `fouten_overslaan` zijn "
+            "JSON true of false. Antwoorden: 201 met `status` proef, opgeslagen of niets_nieuw (een nieuwe "
+            "upload, adres in Location); 200 met al_opgeslagen (deze regels stonden er al); anders problem "
+            "details (RFC 9457, application/problem+json) met `uitkomst`: fouten, niet_gelezen, "
+            "kolommen_onbekend (422), gewijzigd (409), te_groot (413)."
         ),
     )
     async def report(
@@ -278,7 +576,12 @@ class ApiController(Controller):
         client: NamedDependency[ApiClient],
         data: Annotated[
             ReportRequest,
-            Body(title="Maandrapportage", description="De regels, en of het een proef is.", examples=REQUEST_EXAMPLES),
+            Body(
+                title="Maandrapportage",
+                description="De regels, en of het een proef is.",
+                examples=REQUEST_EXAMPLES,
+                schema_extra={"additional_properties": False},
+            ),
         ],
     ) -> Response[ImportResult]:
         content = json.dumps(data.regels, sort_keys=True, ensure_ascii=False, default=str).encode()
@@ -291,11 +594,14 @@ class ApiController(Controller):
         name="api.report_file",
         request_max_body_size=MAX_BODY,
         summary="Bestand insturen (CSV of Excel)",
+        status_code=201,
+        responses=REPORT_RESPONSES,
         description=(
             "Hetzelfde als /maandrapportage, maar met het bestand zelf (CSV, XLSX of ODS) als "
             "multipart/form-data in het veld `bestand`. `werkblad` kiest een werkblad in een "
             "Excel-bestand (standaard het eerste). De kolommen worden herkend zoals in het portaal, "
-            "ook met de koppeling die uw organisatie daar bewaarde."
+            "ook met de koppeling die uw organisatie daar bewaarde. `proef` en `fouten_overslaan` zijn "
+            "true of false. Dezelfde antwoorden als /maandrapportage."
         ),
     )
     async def report_file(
@@ -316,31 +622,52 @@ class ApiController(Controller):
             client_ip(request),
         )
 
-    @get("/uploads/{batch_id:int}", name="api.upload", summary="De uitkomst van een eerdere aanvraag")
+    @get(
+        "/uploads/{batch_id:int}",
+        name="api.upload",
+        summary="De uitkomst van een eerdere aanvraag",
+        responses=COMMON_RESPONSES,
+        description=(
+            "De stand van een upload, met `status`: wordt_gecontroleerd, kolommen_onbekend, niet_gelezen, proef "
+            "(gecontroleerd, niet opgeslagen), wordt_opgeslagen, opgeslagen of afgebroken."
+        ),
+    )
     async def upload(
         self,
         client: NamedDependency[ApiClient],
-        batch_id: Annotated[int, Parameter(description="Het nummer uit het veld `upload` van een eerder antwoord")],
+        batch_id: Annotated[
+            int,
+            PathParameter(description="Het nummer uit het veld `upload` van een eerder antwoord", ge=1, le=MAX_ID),
+        ],
     ) -> ImportResult:
         batch = await batches.own_batch(client.actor, batch_id)
-        status = {BatchStatus.COMMITTED: "opgeslagen", BatchStatus.CHECKED: "proef"}.get(
-            batch["status"], "niet_gelezen"
-        )
-        return await _result(batch_id, status, STATUS_TEXT.get(status, batch["message"]))
+        status = STATUS_OF_BATCH[BatchStatus(batch["status"])]
+        text = STATUS_TEXT[status] if status != "niet_gelezen" else batch["message"] or STATUS_TEXT[status]
+        return await _result(batch_id, status, text)
 
     @post(
         "/uploads/{batch_id:int}/opslaan",
         name="api.upload_commit",
         summary="Een proef alsnog opslaan",
+        status_code=200,
+        responses={
+            **COMMON_RESPONSES,
+            409: _import_problem_spec(
+                "De upload is afgebroken, wordt nog gecontroleerd of opgeslagen, of er veranderde iets (gewijzigd)."
+            ),
+            422: _import_problem_spec("Niets opgeslagen: regels met een fout, of een upload die niet gelezen werd."),
+        },
         description="Slaat een eerder als proef ingestuurde aanvraag op, zonder de regels opnieuw te sturen. "
-        "De controle wordt daarbij overgedaan.",
+        "De controle wordt daarbij overgedaan. 200 met `status` opgeslagen, al_opgeslagen of niets_nieuw.",
     )
     async def upload_commit(
         self,
         request: Request,
         client: NamedDependency[ApiClient],
-        batch_id: FromPath[int],
-        fouten_overslaan: FromQuery[bool] = False,
+        batch_id: Annotated[int, PathParameter(description="Het nummer van de upload", ge=1, le=MAX_ID)],
+        fouten_overslaan: Annotated[
+            bool, QueryParameter(description="Sla de goede regels op, ook bij fouten (true of false).")
+        ] = False,
     ) -> Response[ImportResult]:
         batch = await batches.own_batch(client.actor, batch_id)
         if batch["status"] == BatchStatus.CHECKED:

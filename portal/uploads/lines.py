@@ -96,7 +96,7 @@ class Line:
         )
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192, typed=True)  # typed: True and 1 are equal as keys, but not the same hours
 def _hours(raw: Any, key: str) -> int:
     return parse_hours(raw, key)
 

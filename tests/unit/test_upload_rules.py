@@ -6,6 +6,7 @@ from datetime import date
 from portal.uploads.columns import Layout
 from portal.uploads.lines import Outcome, parse_row
 from portal.uploads.rules import Context, describe_change, plan, totals
+from shared.errors import RuleError
 from shared.tabular import Row
 from shared.vocab import Component
 
@@ -192,3 +193,23 @@ def test_a_formula_is_named_not_computed():
             "Waarden).",
         )
     ]
+
+
+def test_a_cell_means_the_same_whatever_was_read_before():
+    """True and 1 are equal as dict keys: a cache of parsed cells must not let one stand for the other."""
+    from portal.uploads.lines import _hours
+
+    _hours.cache_clear()
+    assert _hours(1, "attended") == 60
+    try:
+        _hours(True, "attended")
+        raise AssertionError("true is no number of hours")
+    except RuleError:
+        pass
+    _hours.cache_clear()
+    try:
+        _hours(False, "attended")
+        raise AssertionError("false is no number of hours")
+    except RuleError:
+        pass
+    assert _hours(0, "attended") == 0

@@ -52,7 +52,8 @@ async def test_only_an_organisations_beheerder_manages_tokens(client, world):
 
 async def test_no_or_a_revoked_token_is_refused_in_dutch(client, world):
     r = await client.http.post("/api/v1/maandrapportage", json={"regels": []})
-    assert r.status_code == 401 and "Geen geldige API-sleutel" in r.json()["fout"]
+    assert r.status_code == 401 and "Geen geldige API-sleutel" in r.json()["detail"]
+    assert r.headers["www-authenticate"] == "Bearer" and r.headers["content-type"] == "application/problem+json"
     r = await client.http.post("/api/v1/maandrapportage", json={"regels": []}, headers=auth("rgi_verzonnen"))
     assert r.status_code == 401
     token = await new_token(client, world)
@@ -84,11 +85,13 @@ async def test_json_rows_dry_run_then_commit(client, world):
     ]
     r = await client.http.post("/api/v1/maandrapportage", json={"regels": rows, "proef": True}, headers=auth(token))
     body = r.json()
-    assert r.status_code == 200 and body["status"] == "proef" and body["nieuw"] == 2 and body["uren"] == "78,25"
+    assert r.status_code == 201 and body["status"] == "proef" and body["nieuw"] == 2 and body["uren"] == "78,25"
+    assert r.headers["location"] == f"/api/v1/uploads/{body['upload']}"
     assert await HourRecord.count() == 0 and await DomainEvent.count() == 0
     r = await client.http.post("/api/v1/maandrapportage", json={"regels": rows}, headers=auth(token))
     body = r.json()
-    assert r.status_code == 200 and body["status"] == "opgeslagen" and body["nieuw"] == 2
+    # the same rows as the dry run: that upload is judged again and stored (200: no new upload)
+    assert r.status_code == 200 and body["status"] == "opgeslagen" and body["nieuw"] == 2 and body["upload"] == 1
     records = await HourRecord.select().order_by(HourRecord.id)
     assert [r["attended_minutes"] for r in records] == [2205, 2400] and {r["source"] for r in records} == {"api"}
     assert {r["entered_by"] for r in records} == {None}
@@ -98,7 +101,8 @@ async def test_json_rows_dry_run_then_commit(client, world):
     assert logged[0]["actor_organisation"] == world.school
     # the same rows again change nothing, and say so
     r = await client.http.post("/api/v1/maandrapportage", json={"regels": rows}, headers=auth(token))
-    assert r.json()["status"] == "al_opgeslagen" and await HourRecord.count() == 2 and await DomainEvent.count() == 2
+    assert r.status_code == 200 and r.json()["status"] == "al_opgeslagen"
+    assert await HourRecord.count() == 2 and await DomainEvent.count() == 2
     # and the provider sees the API's upload in the portal
     await client.login(world.users["school"])
     listing = await client.get("/portaal/uploads")
@@ -115,10 +119,13 @@ async def test_errors_store_nothing_unless_asked_to_skip_them(client, world):
     ]
     r = await client.http.post("/api/v1/maandrapportage", json={"regels": rows}, headers=auth(token))
     body = r.json()
-    assert (
-        r.status_code == 422 and body["status"] == "fouten" and "Er is niets opgeslagen: 2 regel(s)" in body["melding"]
-    )
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert body["uitkomst"] == "fouten" and "Er is niets opgeslagen: 2 regel(s)" in body["detail"]
+    assert body["status"] == 422 and body["title"] == "Ongeldige invoer" and body["fouten"] == 2
     found = {(f["regel"], f["kolom"]): f["melding"] for f in body["foutmeldingen"]}
+    # each refused field named as a client writes it, with a JSON Pointer into the request
+    named = {e["veld"]: e["pointer"] for e in body["errors"]}
+    assert named["regels[1].kind"] == "#/regels/1/kind" and named["regels[2].attended"] == "#/regels/2/attended"
     assert "rechtstreeks aan DUO" in found[(2, "kind")]
     assert "negatief" in found[(3, "attended")] and "hoort niet bij iemand" in found[(3, "bsn")]
     assert await HourRecord.count() == 0 and await DomainEvent.count() == 0
@@ -139,7 +146,7 @@ async def test_a_file_over_the_api_and_a_dry_run_committed_later(client, world):
         data={"proef": "true"},
     )
     body = r.json()
-    assert r.status_code == 200 and body["status"] == "proef" and body["nieuw"] == 1, body
+    assert r.status_code == 201 and body["status"] == "proef" and body["nieuw"] == 1, body
     assert await HourRecord.count() == 0
     r = await client.http.get(f"/api/v1/uploads/{body['upload']}", headers=auth(token))
     assert r.json()["status"] == "proef"
@@ -150,9 +157,9 @@ async def test_a_file_over_the_api_and_a_dry_run_committed_later(client, world):
         headers=auth(token),
         files={"bestand": ("foto.csv", b"\x89PNG\r\n\x1a\n" + bytes(100), "text/csv")},
     )
-    assert r.status_code == 422 and r.json()["status"] == "niet_gelezen" and "afbeelding" in r.json()["melding"]
+    assert r.status_code == 422 and r.json()["uitkomst"] == "niet_gelezen" and "afbeelding" in r.json()["detail"]
     r = await client.http.post("/api/v1/maandrapportage", headers=auth(token), json={"regels": "geen lijst"})
-    assert r.status_code == 400 and await HourRecord.count() == 1
+    assert r.status_code == 422 and r.json()["errors"][0]["veld"] == "regels" and await HourRecord.count() == 1
 
 
 async def test_another_organisations_upload_is_absent(client, world):
@@ -204,3 +211,198 @@ async def test_openapi_documents_the_api_with_examples_and_no_login(client, worl
     assert "verzuim_reden" in json.dumps(schema["components"]["schemas"]["ReportRequest"])
     assert schema["components"]["securitySchemes"]["ApiSleutel"]["scheme"] == "bearer"
     assert (await client.http.get("/api/schema/swagger")).status_code == 200
+
+
+# --- The API keeps its own contract (issue 9) ----------------------------------------------------------------
+
+PROBLEM = "application/problem+json"
+
+
+async def dry(client, token, rows, **extra):
+    return await client.http.post(
+        "/api/v1/maandrapportage", json={"regels": rows, "proef": True, **extra}, headers=auth(token)
+    )
+
+
+async def test_a_field_of_the_wrong_type_is_a_422_naming_it_and_nothing_is_received(client, world):
+    token = await new_token(client, world)
+    amina = await bsn(world.people["amina"])
+    row = {"bsn": amina, "period_start": START, "period_end": END}
+    for bad, word in (([7, 5], "een lijst"), ({"uren": 7}, "een object"), (True, "true of false"), (False, "true of false")):
+        for proef in (True, False):
+            r = await client.http.post(
+                "/api/v1/maandrapportage",
+                json={"regels": [{**row, "attended": bad}], "proef": proef},
+                headers=auth(token),
+            )
+            body = r.json()
+            assert r.status_code == 422 and r.headers["content-type"] == PROBLEM, (bad, body)
+            assert body["errors"] == [
+                {
+                    "veld": "regels[0].attended",
+                    "pointer": "#/regels/0/attended",
+                    "detail": f"regels[0].attended: moet tekst, een getal of null zijn, niet {word}.",
+                }
+            ]
+            assert "regels[0].attended" in body["detail"] and body["title"] == "Ongeldige invoer"
+    # nothing was received, so nothing is left "checking"; and the same input means the same thing each time
+    assert await UploadBatch.count() == 0 and await HourRecord.count() == 0
+    r = await dry(client, token, [{**row, "attended": 1}])
+    assert r.status_code == 201 and r.json()["uren"] == "1"
+    r = await dry(client, token, [{**row, "attended": True}])
+    assert r.status_code == 422
+    # every wrong field at once, in rows and at the top
+    r = await client.http.post(
+        "/api/v1/maandrapportage",
+        json={"regels": [{**row, "attended": [1]}, "geen object", {**row, "geoorloofd": {}}], "proef": "ja"},
+        headers=auth(token),
+    )
+    assert [e["veld"] for e in r.json()["errors"]] == ["proef", "regels[0].attended", "regels[1]", "regels[2].geoorloofd"]
+
+
+async def test_only_json_true_and_false_are_booleans(client, world):
+    token = await new_token(client, world)
+    amina = await bsn(world.people["amina"])
+    rows = [{"bsn": amina, "period_start": START, "period_end": END, "attended": "7"}]
+    for value in (0, 1, "true", "false", None, [], "ja"):
+        for flag in ("proef", "fouten_overslaan"):
+            r = await client.http.post(
+                "/api/v1/maandrapportage", json={"regels": rows, flag: value}, headers=auth(token)
+            )
+            assert r.status_code == 422 and r.json()["errors"][0]["veld"] == flag, (flag, value)
+            assert r.json()["errors"][0]["pointer"] == f"#/{flag}"
+    assert await HourRecord.count() == 0 and await UploadBatch.count() == 0  # "proef": 0 did not commit
+    # a misspelt flag is refused too rather than ignored (a real commit where a dry run was meant)
+    r = await client.http.post("/api/v1/maandrapportage", json={"regels": rows, "proeff": True}, headers=auth(token))
+    assert r.status_code == 422 and r.json()["errors"][0]["veld"] == "proeff" and await HourRecord.count() == 0
+    # the file route: form fields true or false only
+    content = f"BSN;Periode van;Periode tot en met;Aanwezig (uren)\r\n{amina};{START};{END};7,5\r\n".encode()
+    r = await client.http.post(
+        "/api/v1/maandrapportage/bestand",
+        headers=auth(token),
+        files={"bestand": ("oktober.csv", content, "text/csv")},
+        data={"proef": "1"},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["veld"] == "proef" and await HourRecord.count() == 0
+
+
+async def test_wrong_content_types_broken_json_and_empty_bodies(client, world):
+    token = await new_token(client, world)
+    amina = await bsn(world.people["amina"])
+    rows = [{"bsn": amina, "period_start": START, "period_end": END, "attended": "7"}]
+    text = json.dumps({"regels": rows, "proef": True})
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", "application/xml", ""):
+        r = await client.http.post(
+            "/api/v1/maandrapportage", content=text, headers={**auth(token), "Content-Type": ctype}
+        )
+        assert r.status_code == 415 and r.headers["accept-post"] == "application/json", ctype
+        assert r.headers["content-type"] == PROBLEM and r.json()["title"] == "Soort inhoud niet ondersteund"
+    r = await client.http.post(
+        "/api/v1/maandrapportage/bestand", json={"regels": rows, "proef": True}, headers=auth(token)
+    )
+    assert r.status_code == 415 and r.headers["accept-post"] == "multipart/form-data"
+    ok = {**auth(token), "Content-Type": "application/json; charset=utf-8"}
+    for broken in ('{"regels": [', '{"regels": [}]}', "{'regels': []}", ""):
+        r = await client.http.post("/api/v1/maandrapportage", content=broken, headers=ok)
+        assert r.status_code == 400 and r.headers["content-type"] == PROBLEM and r.json()["detail"], broken
+    for body, field in (("[]", ""), ('{"regels": []}', "regels"), ('{"proef": true}', "regels")):
+        r = await client.http.post("/api/v1/maandrapportage", content=body, headers=ok)
+        assert r.status_code == 422 and r.json()["errors"][0]["veld"] == field, body
+    r = await client.http.post("/api/v1/maandrapportage", content='{"regels": [{"bsn": "a\\u0000b"}]}', headers=ok)
+    assert r.status_code == 422 and r.json()["errors"][0]["veld"] == "regels[0].bsn"
+    assert await UploadBatch.count() == 0
+    # without a token the answer is 401 whatever the body
+    r = await client.http.post("/api/v1/maandrapportage", content="x", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 401
+
+
+async def test_ids_past_the_database_range_are_404_on_every_route(client, world):
+    token = await new_token(client, world)
+    for n in (2**31, 2**63 - 1, 2**63, 2**64 + 1, 10**30, 0):
+        for method, url in (("GET", f"/api/v1/uploads/{n}"), ("POST", f"/api/v1/uploads/{n}/opslaan")):
+            r = await client.http.request(method, url, headers=auth(token))
+            assert r.status_code == 404 and r.headers["content-type"] == PROBLEM, (method, url)
+            assert r.json() == {
+                "type": "about:blank",
+                "title": "Niet gevonden",
+                "status": 404,
+                "detail": "Dit adres of dit nummer bestaat niet, of hoort niet bij uw organisatie.",
+            }
+    # the HTML pages with an id in the path: the Dutch error page, 404
+    for who, url in (
+        ("school", "/portaal/inburgeraars/{n}"),
+        ("school", "/portaal/uploads/{n}"),
+        ("regisseur", "/gemeente/inburgeraars/{n}"),
+        ("regisseur", "/inbox/items/{n}"),
+    ):
+        await client.login(world.users[who])
+        for n in (2**31, 2**63, 10**30):
+            page = await client.get(url.format(n=n))
+            assert page.status == 404 and page.h1() == "Niet gevonden", url
+        page = await client.post(url.format(n=2**63) + "/uren", {"attended": "1"})
+        assert page.status in (404, 405)
+
+
+async def test_method_not_allowed_says_which_are(client, world):
+    token = await new_token(client, world)
+    r = await client.http.delete("/api/v1/uploads/1", headers=auth(token))
+    assert r.status_code == 405 and set(r.headers["allow"].split(", ")) == {"GET", "OPTIONS"}
+    assert r.headers["content-type"] == PROBLEM and r.json()["status"] == 405
+    r = await client.http.get("/api/v1/maandrapportage", headers=auth(token))
+    assert r.status_code == 405 and "POST" in r.headers["allow"]
+    await client.login(world.users["school"])
+    page = await client.http.put(f"/portaal/inburgeraars/{world.people['amina']}")
+    assert page.status_code == 405 and "GET" in page.headers["allow"] and "Niet toegestaan" in page.text
+
+
+async def test_an_upload_reads_back_as_what_it_is(client, world):
+    from portal.uploads import batches, commit
+    from portal.uploads.rules import BatchStatus
+
+    token = await new_token(client, world)
+    amina = await bsn(world.people["amina"])
+    r = await dry(client, token, [{"bsn": amina, "period_start": START, "period_end": END, "attended": "7"}])
+    upload = r.json()["upload"]
+    actor = batches.api_actor(world.school, "Leerlingadministratie")
+    await commit.cancel(actor, upload)
+    r = await client.http.get(f"/api/v1/uploads/{upload}", headers=auth(token))
+    assert r.status_code == 200 and r.json()["status"] == "afgebroken" and "afgebroken" in r.json()["melding"]
+    r = await client.http.post(f"/api/v1/uploads/{upload}/opslaan", headers=auth(token))
+    assert r.status_code == 409 and r.json()["uitkomst"] == "afgebroken" and await HourRecord.count() == 0
+    await batches.update_batch(upload, status=BatchStatus.CHECKING)
+    r = await client.http.get(f"/api/v1/uploads/{upload}", headers=auth(token))
+    assert r.json()["status"] == "wordt_gecontroleerd" and "nog gecontroleerd" in r.json()["melding"]
+    await batches.update_batch(upload, status=BatchStatus.COMMITTING)
+    assert (await client.http.get(f"/api/v1/uploads/{upload}", headers=auth(token))).json()["status"] == (
+        "wordt_opgeslagen"
+    )
+    r = await client.http.post(f"/api/v1/uploads/{upload}/opslaan", headers=auth(token))
+    assert r.status_code == 409 and r.json()["uitkomst"] == "wordt_opgeslagen"
+
+
+async def test_a_report_too_large_is_a_413_problem(client, world, monkeypatch):
+    from portal.uploads import files
+    from shared.tabular import Limits
+
+    token = await new_token(client, world)
+    monkeypatch.setattr(files, "LIMITS", Limits(max_bytes=100, max_rows=10))
+    amina = await bsn(world.people["amina"])
+    rows = [{"bsn": amina, "period_start": START, "period_end": END, "attended": "7", "toelichting": "x" * 200}]
+    r = await dry(client, token, rows)
+    assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
+    assert r.json()["uitkomst"] == "te_groot" and "groter dan" in r.json()["detail"]
+
+
+async def test_openapi_documents_every_error_as_problem_details(client, world):
+    schema = (await client.http.get("/api/schema/openapi.json")).json()
+    report = schema["paths"]["/api/v1/maandrapportage"]["post"]
+    assert {"200", "201", "400", "401", "404", "409", "413", "415", "422"} <= set(report["responses"])
+    for code in ("400", "401", "404", "409", "413", "415", "422"):
+        assert list(report["responses"][code]["content"]) == ["application/problem+json"], code
+    body = report["requestBody"]["content"]["application/json"]["schema"]
+    body = schema["components"]["schemas"][body["allOf"][0]["$ref"].rsplit("/", 1)[1]]
+    assert body["properties"]["proef"]["type"] == "boolean" and body["additionalProperties"] is False
+    cell = body["properties"]["regels"]["items"]["additionalProperties"]
+    assert {s["type"] for s in cell["oneOf"]} == {"string", "number", "null"}
+    upload = schema["paths"]["/api/v1/uploads/{batch_id}"]["get"]["parameters"][0]["schema"]
+    assert upload["minimum"] == 1 and upload["maximum"] == 2**31 - 1
