@@ -86,7 +86,9 @@ def create_app() -> Litestar:
         exception_handlers=exception_handlers,
         on_startup=[open_db, background.start],
         on_shutdown=[background.stop, close_db],
-        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 415, 422}),
+        logging_config=LoggingConfig(
+            log_exceptions="always", disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 415, 422}
+        ),
         openapi_config=openapi_config(),
         debug=False,
     )

@@ -228,7 +228,8 @@ async def test_a_field_of_the_wrong_type_is_a_422_naming_it_and_nothing_is_recei
     token = await new_token(client, world)
     amina = await bsn(world.people["amina"])
     row = {"bsn": amina, "period_start": START, "period_end": END}
-    for bad, word in (([7, 5], "een lijst"), ({"uren": 7}, "een object"), (True, "true of false"), (False, "true of false")):
+    wrong = (([7, 5], "een lijst"), ({"uren": 7}, "een object"), (True, "true of false"), (False, "true of false"))
+    for bad, word in wrong:
         for proef in (True, False):
             r = await client.http.post(
                 "/api/v1/maandrapportage",
@@ -257,7 +258,8 @@ async def test_a_field_of_the_wrong_type_is_a_422_naming_it_and_nothing_is_recei
         json={"regels": [{**row, "attended": [1]}, "geen object", {**row, "geoorloofd": {}}], "proef": "ja"},
         headers=auth(token),
     )
-    assert [e["veld"] for e in r.json()["errors"]] == ["proef", "regels[0].attended", "regels[1]", "regels[2].geoorloofd"]
+    named = [e["veld"] for e in r.json()["errors"]]
+    assert named == ["proef", "regels[0].attended", "regels[1]", "regels[2].geoorloofd"]
 
 
 async def test_only_json_true_and_false_are_booleans(client, world):
