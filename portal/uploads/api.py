@@ -333,7 +333,7 @@ async def strict_request(request: Request) -> Response | None:
             )
         found = report_body_problems(body)
         if found:
-            return problem(422, _summary(found), errors=found)
+            return problem(422, _summary(found), errors=found, extra={"uitkomst": "ongeldige_invoer"})
     elif name == "api.report_file":
         if _media_type(request) != "multipart/form-data":
             return problem(
@@ -344,7 +344,7 @@ async def strict_request(request: Request) -> Response | None:
             )
         found = _flag_problems(await request.form())
         if found:
-            return problem(422, _summary(found), errors=found)
+            return problem(422, _summary(found), errors=found, extra={"uitkomst": "ongeldige_invoer"})
     return None
 
 
@@ -535,7 +535,8 @@ REPORT_RESPONSES = {
     413: _import_problem_spec("Te groot: splits de regels of het bestand in delen."),
     415: _problem_spec("Verkeerde Content-Type (kop Accept-Post noemt de goede)."),
     422: _import_problem_spec(
-        "Niets opgeslagen: een veld heeft een verkeerd type (errors noemt elk veld), regels hebben een fout "
+        "Niets opgeslagen: een veld heeft een verkeerd type (ongeldige_invoer; errors noemt elk veld), regels "
+        "hebben een fout "
         "(fouten), of de regels of het bestand konden niet worden gelezen (niet_gelezen, kolommen_onbekend)."
     ),
 }
@@ -566,7 +567,7 @@ class ApiController(Controller):
             "één type: een waarde in een regel is tekst, een getal of null; `proef` en `fouten_overslaan` zijn "
             "JSON true of false. Antwoorden: 201 met `status` proef, opgeslagen of niets_nieuw (een nieuwe "
             "upload, adres in Location); 200 met al_opgeslagen (deze regels stonden er al); anders problem "
-            "details (RFC 9457, application/problem+json) met `uitkomst`: fouten, niet_gelezen, "
+            "details (RFC 9457, application/problem+json) met `uitkomst`: ongeldige_invoer, fouten, niet_gelezen, "
             "kolommen_onbekend (422), gewijzigd (409), te_groot (413)."
         ),
     )
