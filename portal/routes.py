@@ -14,7 +14,7 @@ from shared import access, clock
 from shared.calendar import previous_month, week_of
 from shared.errors import RuleError
 from shared.forms import FormErrors, parse_date
-from shared.rules import MILESTONES_BY_COMPONENT
+from shared.rules import milestone_kinds_for
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 from shared.web import client_ip, page, provider_only, redirect
 
@@ -67,9 +67,10 @@ class PortalController(Controller):
         last = previous_month(clock.today())
         first = data.enrollments[0]
         hour_kinds = services.grid_kinds(data.enrollments)
-        milestone_kinds = [
-            k for k in MilestoneKind if any(k in MILESTONES_BY_COMPONENT[e["component"]] for e in data.enrollments)
-        ]
+        # What the person's current route and doelgroep allow (shared.rules / shared.hours): the same rules
+        # that judge what is sent, so the form never offers what is always refused.
+        offered = {k for e in data.enrollments for k in milestone_kinds_for(e["component"], data.person["leerroute"])}
+        milestone_kinds = [k for k in MilestoneKind if k in offered]
         context = {
             "p": data,
             # A notice shows in the section it is about: "uren…" above the hours, "melding…" above completions.

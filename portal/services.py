@@ -35,11 +35,12 @@ from shared.hours import (
     check_may_report_hours,
     followed,
     followed_hours,
+    hour_kinds_for,
     language_mark_minutes,
     progress_percent,
     visible_hour_kinds,
 )
-from shared.rules import check_event_date, check_may_report_milestone, check_period
+from shared.rules import check_event_date, check_may_report_milestone, check_period, expects_completion
 from shared.security import CurrentUser
 from shared.tables import Enrollment, HourRecord, Milestone, Organisation
 from shared.vocab import (
@@ -123,7 +124,7 @@ async def overview(user: CurrentUser, q: str = "", page: int = 1, origin: str = 
         summary = by_person.setdefault(person["id"], PersonSummary(person=person, components=[]))
         if row["component"] not in summary.components:
             summary.components.append(row["component"])
-        if row["component"] in COMPLETING_MILESTONES:
+        if expects_completion(row["component"], person["leerroute"]):
             summary.open_completions.append(row["component"])
     total = len(by_person)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -229,7 +230,9 @@ async def person_page(user: CurrentUser, inburgeraar_id: int, origin: str = "") 
     summary = PersonSummary(
         person=person,
         components=[e["component"] for e in enrollments],
-        open_completions=[e["component"] for e in enrollments if e["component"] in COMPLETING_MILESTONES],
+        open_completions=[
+            e["component"] for e in enrollments if expects_completion(e["component"], person["leerroute"])
+        ],
     )
     await _add_hours(user, [summary])
     await _drop_completed(user, [summary])
@@ -343,7 +346,13 @@ async def _store_hours(
 ) -> dict[str, Any]:
     enrollment = _pick_enrollment(enrollments, entry.enrollment_id)
     report = entry.report
-    check_may_report_hours(enrollment["component"], report.kind, Doelgroep(person["doelgroep"]))
+    check_may_report_hours(
+        enrollment["component"],
+        report.kind,
+        Doelgroep(person["doelgroep"]),
+        period=report.period,
+        pip_dagtekening=person["pip_dagtekening"],
+    )
     check_period(report.period, clock.today(), enrollment["start"], enrollment["end"])
     check_hour_amounts(report)
     # Two reports for one enrollment at once must not both pass the overlap check.
@@ -479,18 +488,17 @@ async def grid_rows(user: CurrentUser, kind: HourKind) -> list[GridRow]:
     rows: dict[int, GridRow] = {}
     for e in await access.provider_enrollments(user):
         person = access.person_of(e)
-        if person["id"] in rows:
-            continue
-        try:
-            check_may_report_hours(e["component"], kind, Doelgroep(person["doelgroep"]))
-        except RuleError:
+        if person["id"] in rows or kind not in hour_kinds_for(e["component"], person["doelgroep"]):
             continue
         rows[person["id"]] = GridRow(person=person, enrollment=e)
     return list(rows.values())
 
 
 def grid_kinds(enrollments: list[dict[str, Any]]) -> list[HourKind]:
-    return sorted(visible_hour_kinds({e["component"] for e in enrollments}), key=list(HourKind).index)
+    """The kinds of hours these enrollments can carry for their people (shared.hours.hour_kinds_for): what
+    the person page's form and the weekly grid offer."""
+    kinds = {k for e in enrollments for k in hour_kinds_for(e["component"], e["p_doelgroep"])}
+    return sorted(kinds, key=list(HourKind).index)
 
 
 async def report_week(

@@ -29,6 +29,7 @@ PERSON_COLUMNS_FOR_PROVIDER = (
     "leerroute",
     "niveau",
     "intensiteit_uren",
+    "pip_dagtekening",  # brede-intake hours lie before it (shared.hours.check_brede_intake_before_pip)
 )
 
 

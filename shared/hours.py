@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from piccolo.query.functions.aggregate import Sum
@@ -139,15 +140,68 @@ HOUR_KINDS_BY_COMPONENT: dict[Component, tuple[HourKind, ...]] = {
 LANGUAGE_LESSON_KINDS = {HourKind.TAAL_KNM, HourKind.PARTICIPATIE_TAALLES, HourKind.BREDE_INTAKE}
 
 
-def check_may_report_hours(component: Component, kind: HourKind, doelgroep: Doelgroep) -> None:
+def _kind_refusal(component: Component, kind: HourKind, doelgroep: Doelgroep) -> RuleError | None:
+    """Why this kind of hours can never be reported on this enrollment for this doelgroep (None: it can)."""
     if kind not in HOUR_KINDS_BY_COMPONENT[component]:
-        raise RuleError(f"Voor een inschrijving voor {component.label} kunt u geen uren '{kind.label}' melden.", "kind")
+        return RuleError(
+            f"Voor een inschrijving voor {component.label} kunt u geen uren '{kind.label}' melden.", "kind"
+        )
     if doelgroep is Doelgroep.GEZIN_OVERIG and kind in LANGUAGE_LESSON_KINDS:
-        raise RuleError(
+        return RuleError(
             "Taaluren van een gezins- of overige migrant meldt de taalschool rechtstreeks aan DUO. "
             "De gemeente ontvangt deze uren niet; er is niets opgeslagen.",
             "kind",
         )
+    return None
+
+
+def hour_kinds_for(component: Component, doelgroep: Doelgroep | str) -> tuple[HourKind, ...]:
+    """The kinds of hours a provider can report on this enrollment for this person: what forms, the weekly
+    grid and the portal offer (a gezinsmigrant's language school is offered no language kinds: they are
+    always refused). Periods are judged when reported (`check_may_report_hours`)."""
+    doelgroep = Doelgroep(doelgroep)
+    return tuple(k for k in HOUR_KINDS_BY_COMPONENT[component] if _kind_refusal(component, k, doelgroep) is None)
+
+
+def check_brede_intake_before_pip(
+    component: Component, kind: HourKind, doelgroep: Doelgroep, period: Period, pip_dagtekening: date | None
+) -> None:
+    """Hours "during the brede intake" are hours before the PIP (handreiking §3.4.7: reported apart, counted
+    toward no mark). A period that runs past the PIP's dagtekening is refused, saying which kind to use."""
+    if kind is not HourKind.BREDE_INTAKE or pip_dagtekening is None or period.end <= pip_dagtekening:
+        return
+    others = [
+        f"'{k.label}'"
+        for k in sorted(hour_kinds_for(component, doelgroep), key=lambda k: k not in LANGUAGE_LESSON_KINDS)
+        if k is not HourKind.BREDE_INTAKE
+    ]
+    instead = " of ".join(others) if others else "de soort uren van het traject"
+    split = (
+        f" Splits de periode: tot en met {pip_dagtekening:%d-%m-%Y} als brede intake, daarna als {instead}."
+        if period.start <= pip_dagtekening
+        else f" Meld deze uren als {instead}."
+    )
+    raise RuleError(
+        f"Uren tijdens brede intake zijn uren vóór het PIP. Het PIP is gedagtekend op "
+        f"{pip_dagtekening:%d-%m-%Y}; deze periode loopt tot {period.end:%d-%m-%Y}.{split}",
+        "kind",
+    )
+
+
+def check_may_report_hours(
+    component: Component,
+    kind: HourKind,
+    doelgroep: Doelgroep,
+    *,
+    period: Period,
+    pip_dagtekening: date | None,
+) -> None:
+    """The one check every path (form, weekly grid, upload, API) makes before hours are accepted: the kind
+    fits the enrollment and the doelgroep, and brede-intake hours lie before the PIP. Raises RuleError
+    (field "kind")."""
+    if refusal := _kind_refusal(component, kind, doelgroep):
+        raise refusal
+    check_brede_intake_before_pip(component, kind, doelgroep, period, pip_dagtekening)
 
 
 def visible_hour_kinds(components: set[Component]) -> set[HourKind]:

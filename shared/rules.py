@@ -99,14 +99,40 @@ MILESTONES_BY_COMPONENT: dict[Component, tuple[MilestoneKind, ...]] = {
 }
 
 
-def check_may_report_milestone(component: Component, kind: MilestoneKind, leerroute: Leerroute | None) -> None:
+def _milestone_refusal(component: Component, kind: MilestoneKind, leerroute: Leerroute | None) -> RuleError | None:
     if kind not in MILESTONES_BY_COMPONENT[component]:
-        raise RuleError(f"Bij een inschrijving voor {component.label} hoort geen melding '{kind.label}'.", "kind")
+        return RuleError(f"Bij een inschrijving voor {component.label} hoort geen melding '{kind.label}'.", "kind")
     if kind is MilestoneKind.MAP_EINDGESPREK and leerroute is Leerroute.ONDERWIJS:
-        raise RuleError(
+        return RuleError(
             "Op de onderwijsroute is de MAP niet verplicht; de gemeente vraagt geen MAP-eindgesprek.", "kind"
         )
     if kind is MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND and leerroute is not Leerroute.ONDERWIJS:
-        raise RuleError("Een taalschakeltraject hoort bij de onderwijsroute.", "kind")
+        return RuleError("Een taalschakeltraject hoort bij de onderwijsroute.", "kind")
     if kind is MilestoneKind.ZROUTE_AFGEROND and leerroute is not Leerroute.Z:
-        raise RuleError("Alleen iemand op de Z-route kan de Z-route afronden.", "kind")
+        return RuleError("Alleen iemand op de Z-route kan de Z-route afronden.", "kind")
+    return None
+
+
+def check_may_report_milestone(component: Component, kind: MilestoneKind, leerroute: Leerroute | None) -> None:
+    """The one check every path (form, upload, API) makes before a completion or note is accepted: it fits
+    the enrollment and the person's current leerroute. Raises RuleError (field "kind")."""
+    if refusal := _milestone_refusal(component, kind, leerroute):
+        raise refusal
+
+
+def milestone_kinds_for(component: Component, leerroute: Leerroute | str | None) -> tuple[MilestoneKind, ...]:
+    """What a provider can report on this enrollment for a person on this leerroute: what the portal offers.
+    Follows the dossier's current route (after a switch to the onderwijsroute no MAP-eindgesprek)."""
+    route = Leerroute(leerroute) if leerroute else None
+    return tuple(k for k in MILESTONES_BY_COMPONENT[component] if _milestone_refusal(component, k, route) is None)
+
+
+# The completion a MAP or PVT enrollment waits for (a "niet voltooid" also closes it: vocab.COMPLETING_MILESTONES).
+EXPECTED_COMPLETION = {Component.MAP: MilestoneKind.MAP_EINDGESPREK, Component.PVT: MilestoneKind.PVT_ONDERTEKENING}
+
+
+def expects_completion(component: Component, leerroute: Leerroute | str | None) -> bool:
+    """Whether the enrollment waits for a completion on the person's current route: a MAP enrollment of
+    someone on the onderwijsroute does not (the MAP is not required there, §3.4.4), so no "afronding open"."""
+    expected = EXPECTED_COMPLETION.get(component)
+    return expected is not None and expected in milestone_kinds_for(component, leerroute)

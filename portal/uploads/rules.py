@@ -128,7 +128,13 @@ def _plan_hours(
     line.enrollment = enrollment
     report = line.report()
     try:
-        check_may_report_hours(enrollment["component"], line.kind, Doelgroep(person["doelgroep"]))
+        check_may_report_hours(
+            enrollment["component"],
+            line.kind,
+            Doelgroep(person["doelgroep"]),
+            period=report.period,
+            pip_dagtekening=person["pip_dagtekening"],
+        )
         check_period(report.period, ctx.today, enrollment["start"], enrollment["end"])
         check_hour_amounts(report)
     except RuleError as e:

@@ -137,20 +137,25 @@ def test_verzuim_needs_a_reason_and_an_empty_report_says_nothing():
     assert _report(60, 30, 15, VerzuimReden.ZIEK).followed == 105
 
 
+ANY_TIME = {"period": Period(date(2026, 10, 1), date(2026, 10, 31)), "pip_dagtekening": None}
+
+
 def test_gezinsmigrant_language_hours_are_refused_but_participation_is_not():
     with pytest.raises(RuleError, match="rechtstreeks aan DUO"):
-        check_may_report_hours(Component.TAAL, HourKind.TAAL_KNM, Doelgroep.GEZIN_OVERIG)
+        check_may_report_hours(Component.TAAL, HourKind.TAAL_KNM, Doelgroep.GEZIN_OVERIG, **ANY_TIME)
     with pytest.raises(RuleError, match="rechtstreeks aan DUO"):
-        check_may_report_hours(Component.PARTICIPATIE, HourKind.PARTICIPATIE_TAALLES, Doelgroep.GEZIN_OVERIG)
-    check_may_report_hours(Component.PVT, HourKind.PARTICIPATIE_ACTIVITEITEN, Doelgroep.GEZIN_OVERIG)
-    check_may_report_hours(Component.TAAL, HourKind.TAAL_KNM, Doelgroep.ASIEL)
+        check_may_report_hours(
+            Component.PARTICIPATIE, HourKind.PARTICIPATIE_TAALLES, Doelgroep.GEZIN_OVERIG, **ANY_TIME
+        )
+    check_may_report_hours(Component.PVT, HourKind.PARTICIPATIE_ACTIVITEITEN, Doelgroep.GEZIN_OVERIG, **ANY_TIME)
+    check_may_report_hours(Component.TAAL, HourKind.TAAL_KNM, Doelgroep.ASIEL, **ANY_TIME)
 
 
 def test_a_provider_reports_only_the_hours_its_component_carries():
     with pytest.raises(RuleError, match="geen uren"):
-        check_may_report_hours(Component.PVT, HourKind.TAAL_KNM, Doelgroep.ASIEL)
+        check_may_report_hours(Component.PVT, HourKind.TAAL_KNM, Doelgroep.ASIEL, **ANY_TIME)
     with pytest.raises(RuleError, match="geen uren"):
-        check_may_report_hours(Component.BEGELEIDING, HourKind.PARTICIPATIE_ACTIVITEITEN, Doelgroep.ASIEL)
+        check_may_report_hours(Component.BEGELEIDING, HourKind.PARTICIPATIE_ACTIVITEITEN, Doelgroep.ASIEL, **ANY_TIME)
     assert HourKind.TAAL_KNM not in visible_hour_kinds({Component.PVT})
     assert visible_hour_kinds({Component.TAAL}) == {HourKind.TAAL_KNM, HourKind.BREDE_INTAKE}
 
@@ -178,3 +183,70 @@ def test_progress_towards_600_and_800_hours():
     assert progress_percent(300 * 60, 600 * 60) == 50
     assert progress_percent(900 * 60, 600 * 60) == 100
     assert progress_percent(100, None) is None
+
+
+def test_brede_intake_hours_lie_before_the_pip():
+    """§3.4.7: hours during the brede intake are hours before the PIP. October 2026 for a person whose PIP is
+    dated 15-01-2026 is refused, saying which kind to use; periods up to the dagtekening are accepted."""
+    pip = date(2026, 1, 15)
+    october = Period(date(2026, 10, 1), date(2026, 10, 31))
+    with pytest.raises(RuleError, match="vóór het PIP") as refused:
+        check_may_report_hours(
+            Component.TAAL, HourKind.BREDE_INTAKE, Doelgroep.ASIEL, period=october, pip_dagtekening=pip
+        )
+    assert refused.value.field == "kind" and "15-01-2026" in refused.value.message
+    assert "Meld deze uren als 'Taal en KNM'" in refused.value.message
+    with pytest.raises(RuleError) as refused:
+        check_may_report_hours(
+            Component.PARTICIPATIE, HourKind.BREDE_INTAKE, Doelgroep.ASIEL, period=october, pip_dagtekening=pip
+        )
+    assert "'Taalles in participatietraject' of 'Participatieactiviteiten'" in refused.value.message
+    january = Period(date(2026, 1, 1), date(2026, 1, 31))  # straddles the dagtekening: split it
+    with pytest.raises(RuleError, match="Splits de periode: tot en met 15-01-2026 als brede intake"):
+        check_may_report_hours(
+            Component.TAAL, HourKind.BREDE_INTAKE, Doelgroep.ASIEL, period=january, pip_dagtekening=pip
+        )
+    for before in (Period(date(2025, 12, 1), date(2025, 12, 31)), Period(date(2026, 1, 1), pip)):
+        check_may_report_hours(
+            Component.TAAL, HourKind.BREDE_INTAKE, Doelgroep.ASIEL, period=before, pip_dagtekening=pip
+        )
+    # no PIP yet: the brede intake is still going on
+    check_may_report_hours(Component.TAAL, HourKind.BREDE_INTAKE, Doelgroep.ASIEL, period=october, pip_dagtekening=None)
+    # the other kinds are not bound to the PIP
+    check_may_report_hours(Component.TAAL, HourKind.TAAL_KNM, Doelgroep.ASIEL, period=january, pip_dagtekening=pip)
+
+
+def test_what_the_portal_offers_follows_route_and_doelgroep():
+    from shared.hours import hour_kinds_for
+    from shared.rules import expects_completion, milestone_kinds_for
+
+    assert hour_kinds_for(Component.TAAL, Doelgroep.GEZIN_OVERIG) == ()
+    assert hour_kinds_for(Component.PARTICIPATIE, "gezin_overig") == (HourKind.PARTICIPATIE_ACTIVITEITEN,)
+    assert hour_kinds_for(Component.TAAL, Doelgroep.ASIEL) == (HourKind.TAAL_KNM, HourKind.BREDE_INTAKE)
+    assert MilestoneKind.MAP_EINDGESPREK in milestone_kinds_for(Component.MAP, Leerroute.B1)
+    assert MilestoneKind.MAP_EINDGESPREK not in milestone_kinds_for(Component.MAP, "onderwijs")
+    assert expects_completion(Component.MAP, Leerroute.B1) and expects_completion(Component.MAP, Leerroute.Z)
+    assert not expects_completion(Component.MAP, Leerroute.ONDERWIJS)
+    assert expects_completion(Component.PVT, Leerroute.ONDERWIJS)  # the PVT is required on every route
+    assert not expects_completion(Component.TAAL, Leerroute.B1)
+    assert MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND in milestone_kinds_for(Component.TAAL, Leerroute.ONDERWIJS)
+    assert MilestoneKind.TAALSCHAKELTRAJECT_AFGEROND not in milestone_kinds_for(Component.TAAL, Leerroute.B1)
+    assert MilestoneKind.ZROUTE_AFGEROND in milestone_kinds_for(Component.PARTICIPATIE, Leerroute.Z)
+    # everything offered is accepted, everything else refused, for every route and component
+    for component in Component:
+        for route in (*Leerroute, None):
+            offered = milestone_kinds_for(component, route)
+            for kind in MilestoneKind:
+                if kind in offered:
+                    check_may_report_milestone(component, kind, route)
+                else:
+                    with pytest.raises(RuleError):
+                        check_may_report_milestone(component, kind, route)
+        for doelgroep in Doelgroep:
+            offered = hour_kinds_for(component, doelgroep)
+            for kind in HourKind:
+                if kind in offered:
+                    check_may_report_hours(component, kind, doelgroep, **ANY_TIME)
+                else:
+                    with pytest.raises(RuleError):
+                        check_may_report_hours(component, kind, doelgroep, **ANY_TIME)
