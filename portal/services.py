@@ -41,6 +41,7 @@ from shared.hours import (
     visible_hour_kinds,
 )
 from shared.rules import check_event_date, check_may_report_milestone, check_period, expects_completion
+from shared.search import fold, search_name
 from shared.security import CurrentUser
 from shared.tables import Enrollment, HourRecord, Milestone, Organisation
 from shared.vocab import (
@@ -110,8 +111,9 @@ def _followed(row: dict[str, Any]) -> int:
 
 
 def _matches(person: dict[str, Any], q: str) -> bool:
-    q = q.strip().lower()
-    return not q or q in f"{person['voornamen']} {person['achternaam']}".lower() or q in person["bsn"]
+    """Case and accents folded (shared/search.py): "ozdemir" finds Özdemir, "nguyen" Nguyễn."""
+    folded = fold(q)
+    return not folded or folded in search_name(person["voornamen"], person["achternaam"]) or q.strip() in person["bsn"]
 
 
 async def overview(user: CurrentUser, q: str = "", page: int = 1, origin: str = "") -> Overview:

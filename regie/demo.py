@@ -11,6 +11,7 @@ from shared import clock
 from shared.calendar import month_of
 from shared.db import write_tx
 from shared.rules import bsn_is_valid
+from shared.search import search_name
 from shared.security import hash_password
 from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Inburgeraar, Milestone, Organisation
 from shared.vocab import Component, Doelgroep, HourKind, Leerroute, MilestoneKind, Role, Source, VerzuimReden
@@ -237,6 +238,7 @@ async def load() -> None:
                         bsn=next(bsns),
                         voornamen=VOORNAMEN[i % len(VOORNAMEN)],
                         achternaam=ACHTERNAMEN[(i * 7) % len(ACHTERNAMEN)],
+                        zoeknaam=search_name(VOORNAMEN[i % len(VOORNAMEN)], ACHTERNAMEN[(i * 7) % len(ACHTERNAMEN)]),
                         geboortedatum=date(1970 + i % 35, 1 + i % 12, 1 + i % 28),
                         doelgroep=doelgroep.value,
                         gemeente=g,

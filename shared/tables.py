@@ -168,6 +168,8 @@ class Inburgeraar(Table):
     doelgroep_keuze_op = Date(null=True, default=None)
     verhuisd_naar = Varchar(length=100, default="")
     aantekeningen = Text(default="")
+    # voornamen and achternaam folded (lower case, no accents; shared/search.py), written with the names
+    zoeknaam = Text(default="")
 
 
 class Enrollment(Table):

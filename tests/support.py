@@ -265,6 +265,7 @@ async def make_person(
     achternaam="Persoon",
     **extra,
 ) -> int:
+    from shared.search import search_name
     from shared.tables import Inburgeraar
 
     rows = await Inburgeraar.insert(
@@ -272,6 +273,7 @@ async def make_person(
             bsn=next_bsn(),
             voornamen=voornamen,
             achternaam=achternaam,
+            zoeknaam=search_name(voornamen, achternaam),
             geboortedatum=date(1990, 5, 17),
             doelgroep=doelgroep,
             gemeente=gemeente,

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
-
 from municipal.dossier import rules
 from municipal.dossier.access import CASEWORK_ROLES
 from shared import audit, clock
+from shared.search import contains, fold
 from shared.security import CurrentUser
 from shared.tables import AppUser, Inburgeraar
 from shared.vocab import Doelgroep
@@ -49,20 +48,12 @@ async def list_people(user: CurrentUser, f: PeopleFilter, origin: str = "") -> t
     elif f.regisseur.isdigit():
         where &= Inburgeraar.regisseur == int(f.regisseur)
     if f.q.strip():
-        term = f"%{f.q.strip().lower()}%"
         digits = "".join(c for c in f.q if c.isdigit())
-        # LOWER(...) LIKE as raw SQL: Piccolo's Lower(...).like() is a QueryString, and "|" on two of
-        # those means COALESCE, not OR. Matches "Amina Haddad" and "Haddad, Amina" as well.
-        match = WhereRaw(
-            '(LOWER("inburgeraar"."voornamen" || \' \' || "inburgeraar"."achternaam") LIKE {} '
-            'OR LOWER("inburgeraar"."achternaam" || \', \' || "inburgeraar"."voornamen") LIKE {})',
-            term,
-            term,
-        )
+        # The folded names (shared/search.py: case and accents, the same on both engines); both orders, so
+        # "Amina Haddad" and "Haddad, Amina" match as well.
+        match = contains('"inburgeraar"."zoeknaam"', f.q)
         regisseurs = [
-            s["id"]
-            for s in await gemeente_staff(user.gemeente_id, active_only=False)
-            if f.q.strip().lower() in s["name"].lower()
+            s["id"] for s in await gemeente_staff(user.gemeente_id, active_only=False) if fold(f.q) in fold(s["name"])
         ]
         if regisseurs:
             match |= Inburgeraar.regisseur.is_in(regisseurs)

@@ -24,6 +24,7 @@ from shared.db import IntegrityErrors, write_tx
 from shared.events import EventKind
 from shared.history import record_version, snapshot
 from shared.hours import followed_hours
+from shared.search import with_search_name
 from shared.security import CurrentUser
 from shared.tables import AppUser, Enrollment, Gemeente, Inburgeraar
 from shared.vocab import Alfabetisering, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau
@@ -47,7 +48,8 @@ async def _write_section(
     if after == before:
         raise NothingChanged()
     column_values = {
-        getattr(Inburgeraar, k): (json.dumps(v) if k == "voortgangsgesprekken" else v) for k, v in values.items()
+        getattr(Inburgeraar, k): (json.dumps(v) if k == "voortgangsgesprekken" else v)
+        for k, v in with_search_name(values, person).items()  # the folded names go with the names
     }
     try:
         await Inburgeraar.update(column_values).where(Inburgeraar.id == person["id"])
@@ -148,7 +150,7 @@ async def new_person(
         **(extra or {}),
     }
     try:
-        rows = await Inburgeraar.insert(Inburgeraar(**values)).returning(Inburgeraar.id)
+        rows = await Inburgeraar.insert(Inburgeraar(**with_search_name(values))).returning(Inburgeraar.id)
     except IntegrityErrors:
         raise RuleError("Er is zojuist al een dossier met dit BSN aangemaakt. Zoek de persoon op.", "bsn") from None
     new_id = rows[0]["id"]

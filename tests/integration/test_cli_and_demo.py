@@ -26,6 +26,10 @@ async def test_demo_data_covers_every_kind_route_and_group(db):
     # loading again when not empty changes nothing
     await cli.demo(only_if_empty=True)
     assert await Inburgeraar.count() == 80
+    from shared.search import search_name  # the demo's people are found by their names too
+
+    for person in await Inburgeraar.select(Inburgeraar.voornamen, Inburgeraar.achternaam, Inburgeraar.zoeknaam):
+        assert person["zoeknaam"] == search_name(person["voornamen"], person["achternaam"])
     assert await authenticate("medewerker@woord.demo", DEMO_PASSWORD, "test") is not None
 
 

@@ -56,6 +56,11 @@ async def test_a_clean_file_shows_a_preview_and_imports_everything(client, world
     imp = await DossierImport.select().first()
     assert imp["status"] == "imported" and "Yonas" not in str(imp["rows"])  # the staging rows are emptied
     assert await AuditEvent.exists().where(AuditEvent.action == "import.confirm")
+    # imported people are found by their names like any other (shared/search.py)
+    from shared.search import search_name
+
+    for person in await Inburgeraar.select(Inburgeraar.voornamen, Inburgeraar.achternaam, Inburgeraar.zoeknaam):
+        assert person["zoeknaam"] == search_name(person["voornamen"], person["achternaam"])
 
 
 async def test_errors_are_listed_per_row_and_nothing_can_be_imported(client, world):
