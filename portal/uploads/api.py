@@ -532,7 +532,8 @@ REPORT_RESPONSES = {
     ),
     **COMMON_RESPONSES,
     409: _import_problem_spec("Tijdens het opslaan veranderde er iets (gewijzigd): niets opgeslagen, probeer opnieuw."),
-    413: _import_problem_spec("Te groot: splits de regels of het bestand in delen."),
+    # Problem, not ImportProblem: past MAX_BODY Litestar refuses before any upload exists (no `uitkomst`).
+    413: _problem_spec("Te groot (uitkomst te_groot als de upload al gelezen werd): splits de regels of het bestand."),
     415: _problem_spec("Verkeerde Content-Type (kop Accept-Post noemt de goede)."),
     422: _import_problem_spec(
         "Niets opgeslagen: een veld heeft een verkeerd type (ongeldige_invoer; errors noemt elk veld), regels "

@@ -393,6 +393,15 @@ async def test_a_report_too_large_is_a_413_problem(client, world, monkeypatch):
     r = await dry(client, token, rows)
     assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
     assert r.json()["uitkomst"] == "te_groot" and "groter dan" in r.json()["detail"]
+    # past the body limit Litestar refuses before reading: the same shape
+    from portal.uploads.api import MAX_BODY
+
+    r = await client.http.post(
+        "/api/v1/maandrapportage",
+        content=b'{"regels": []}',
+        headers={**auth(token), "Content-Type": "application/json", "Content-Length": str(MAX_BODY + 1)},
+    )
+    assert r.status_code == 413 and r.headers["content-type"] == PROBLEM and r.json()["title"] == "Te groot"
 
 
 async def test_openapi_documents_every_error_as_problem_details(client, world):
