@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, Parameter
 
 from portal import forms, services
 from portal.errors import NothingChanged, WeekErrors
@@ -16,7 +16,7 @@ from shared.errors import RuleError
 from shared.forms import FormErrors, parse_date
 from shared.rules import MILESTONES_BY_COMPONENT
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
-from shared.web import client_ip, page, provider_only, redirect
+from shared.web import MAX_PAGE, PageNo, QueryText, client_ip, page, provider_only, redirect
 
 NOTICES = {
     "uren": "De uren zijn opgeslagen.",
@@ -46,7 +46,7 @@ class PortalController(Controller):
     guards = [provider_only]
 
     @get("/", name="portal.overview")
-    async def overview(self, request: Request, q: FromQuery[str] = "", pagina: FromQuery[int] = 1) -> Any:
+    async def overview(self, request: Request, q: QueryText = "", pagina: PageNo = 1) -> Any:
         data = await services.overview(request.user, q, pagina, client_ip(request))
         return page(request, "portal/overview.html", {"overview": data}, fragment="portal/_people.html")
 
@@ -157,7 +157,7 @@ class PortalController(Controller):
         return page(request, "portal/person_history.html", {"person": person, "hours": hours, "milestones": milestones})
 
     @get("/inzendingen", name="portal.submissions")
-    async def submissions(self, request: Request, pagina: FromQuery[int] = 1) -> Any:
+    async def submissions(self, request: Request, pagina: PageNo = 1) -> Any:
         rows, current, pages = await services.submissions(request.user, pagina, client_ip(request))
         return page(request, "portal/submissions.html", {"rows": rows, "page": current, "pages": pages})
 
@@ -198,7 +198,11 @@ class PortalController(Controller):
 
     @get("/week", name="portal.week")
     async def week(
-        self, request: Request, week: FromQuery[str] = "", soort: FromQuery[str] = "", opgeslagen: FromQuery[int] = -1
+        self,
+        request: Request,
+        week: QueryText = "",
+        soort: QueryText = "",
+        opgeslagen: Annotated[int, Parameter(ge=-1, le=MAX_PAGE)] = -1,
     ) -> Any:
         try:
             monday = parse_date(week, "week") if week else week_of(clock.today()).start - timedelta(days=7)

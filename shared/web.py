@@ -4,13 +4,14 @@ guards and Dutch error pages."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import Parameter
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
@@ -65,6 +66,25 @@ template_config = TemplateConfig(
 )
 
 VARY = {"Vary": "HX-Request"}
+
+# --- Query parameters: each one parsed with bounds ----------------------------------------------------
+# A value outside these bounds is a Dutch 400 page (Litestar's ValidationException goes through
+# http_exception_handler below), never a 500 from a database that cannot hold the number.
+MAX_PAGE = 100_000
+MAX_QUERY_ID = 2**31 - 1  # the largest id an integer column holds on both engines
+MAX_QUERY_TEXT = 200
+
+PageNo = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="pagina")]
+QueryId = Annotated[int, Parameter(ge=0, le=MAX_QUERY_ID)]
+QueryText = Annotated[str, Parameter(max_length=MAX_QUERY_TEXT)]
+QueryFlag = Annotated[int, Parameter(ge=0, le=1)]
+
+
+def query_id(raw: str) -> int:
+    """A free-text query value that should be an id (a select's value, or empty): the id, or 0 when it is
+    empty, not a number, or larger than any id can be."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_QUERY_ID else 0
 
 
 def wants_fragment(request: Request) -> bool:
