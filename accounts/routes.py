@@ -44,7 +44,12 @@ async def home(request: Request) -> Redirect:
 
 @get("/inloggen", name="login", exclude_from_auth=True)
 async def login_page(request: Request, volgende: QueryText = "", verlopen: QueryFlag = 0) -> Any:
-    notice = "Uw sessie is verlopen. Log opnieuw in." if verlopen else ""
+    notice = (
+        "Uw sessie is verlopen, omdat u een tijd niets heeft gedaan. Log opnieuw in: u gaat dan terug naar de "
+        "pagina waar u was, en wat u had ingevuld staat er weer."
+        if verlopen
+        else ""
+    )
     return page(request, "login.html", {"next": _safe_next(volgende), "notice": notice, "email": "", "error": ""})
 
 
@@ -63,6 +68,13 @@ async def login_submit(request: Request) -> Any:
         )
     start_session(request, user)
     return Redirect(target or home_for(user), status_code=303)
+
+
+@post("/sessie/verlengen", name="session_keepalive", status_code=204)
+async def keep_alive(request: Request) -> None:
+    """"Ingelogd blijven" in the time-out warning (static/js/regie.js): this authenticated request slides the
+    idle time-out (shared.security.retrieve_user writes the session back). Nothing else happens."""
+    return None
 
 
 @post("/uitloggen", name="logout")
@@ -257,4 +269,4 @@ class InvitationController(Controller):
         return redirect(request, "/")
 
 
-route_handlers = [home, login_page, login_submit, logout, audit_log, AccountsController, InvitationController]
+route_handlers = [home, login_page, login_submit, keep_alive, logout, audit_log, AccountsController, InvitationController]

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
 from shared.hours import format_hours
-from shared.settings import ROOT, TIMEZONE
+from shared.settings import ROOT, TIMEZONE, settings
 from shared.vocab import LABELS
 
 MAANDEN = [
@@ -49,15 +49,24 @@ def datum(value: date | datetime | None, long: bool = False) -> str:
     return f"{value:%d-%m-%Y}"
 
 
+def kb(size_bytes: int | None) -> str:
+    """A file size in kB with a decimal comma: 312 → "0,3 kB"."""
+    return f"{(size_bytes or 0) / 1024:.1f}".replace(".", ",") + " kB"
+
+
 def label(code: Any) -> str:
     return _LABEL_BY_VALUE.get(str(code), str(code or ""))
 
 
 def _engine_callback(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters.update(
-        datum=datum, uren=format_hours, label=label, choices=lambda items: [(i.value, i.label) for i in items]
+        datum=datum,
+        uren=format_hours,
+        label=label,
+        kb=kb,
+        choices=lambda items: [(i.value, i.label) for i in items],
     )
-    engine.engine.globals.update(MAANDEN=MAANDEN)
+    engine.engine.globals.update(MAANDEN=MAANDEN, session_idle_minutes=settings.session_idle_minutes)
     engine.engine.autoescape = True
 
 
@@ -165,12 +174,33 @@ def _error_page(request: Request, status: int, message: str | None = None) -> Re
     )
 
 
+SESSION_COOKIE = "regie_sessie"
+
+
+def return_path(request: Request) -> str:
+    """Where to come back after logging in: this page for a GET; for a form post (never a URL that only
+    takes a POST) the page the form was on, as htmx or the browser tells it (same site only), else home."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    base = str(request.base_url).rstrip("/")
+    for header in ("hx-current-url", "referer"):
+        url = request.headers.get(header, "")
+        if url.startswith(base + "/"):
+            rest = url[len(base) :]
+            if not rest.startswith("//") and not rest.startswith("/inloggen"):
+                return rest.split("#", 1)[0]
+    return "/"
+
+
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
-    """Not logged in (or the session ended): to the login page, and back here afterwards."""
-    expired = "&verlopen=1" if request.scope.get("regie_session_expired") else ""
-    target = f"/inloggen?volgende={quote(request.url.path)}{expired}"
+    """Not logged in, or the session ended: to the login page, saying so when a session had been there, and
+    back to the page afterwards (the page a form was on, never the URL it posted to)."""
     if request.url.path.startswith("/api/"):
         return Response({"status": 401, "fout": "Niet ingelogd."}, status_code=401)
+    # The cookie outlives the idle time-out (regie.app), so a cookie without a user is a session that ended.
+    expired = request.scope.get("regie_session_expired") or SESSION_COOKIE in request.cookies
+    target = f"/inloggen?volgende={quote(return_path(request), safe='')}" + ("&verlopen=1" if expired else "")
     if request.headers.get("hx-request"):
         return Response(b"", status_code=200, headers={"HX-Redirect": target})
     return Redirect(target, status_code=303)
