@@ -199,7 +199,8 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
     if request.url.path.startswith("/api/"):
         return Response({"status": 401, "fout": "Niet ingelogd."}, status_code=401)
     # The cookie outlives the idle time-out (regie.app), so a cookie without a user is a session that ended.
-    expired = request.scope.get("regie_session_expired") or SESSION_COOKIE in request.cookies
+    # (Logging out leaves the cookie "null": that is no session that ended.)
+    expired = request.scope.get("regie_session_expired") or request.cookies.get(SESSION_COOKIE, "null") != "null"
     target = f"/inloggen?volgende={quote(return_path(request), safe='')}" + ("&verlopen=1" if expired else "")
     if request.headers.get("hx-request"):
         return Response(b"", status_code=200, headers={"HX-Redirect": target})
