@@ -72,7 +72,7 @@ async def login_submit(request: Request) -> Any:
 
 @post("/sessie/verlengen", name="session_keepalive", status_code=204)
 async def keep_alive(request: Request) -> None:
-    """"Ingelogd blijven" in the time-out warning (static/js/regie.js): this authenticated request slides the
+    """ "Ingelogd blijven" in the time-out warning (static/js/regie.js): this authenticated request slides the
     idle time-out (shared.security.retrieve_user writes the session back). Nothing else happens."""
     return None
 
@@ -269,4 +269,13 @@ class InvitationController(Controller):
         return redirect(request, "/")
 
 
-route_handlers = [home, login_page, login_submit, keep_alive, logout, audit_log, AccountsController, InvitationController]
+route_handlers = [
+    home,
+    login_page,
+    login_submit,
+    keep_alive,
+    logout,
+    audit_log,
+    AccountsController,
+    InvitationController,
+]

@@ -13,7 +13,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count, Sum
 
 from portal import rules
-from portal.errors import NothingChanged, WeekErrors
+from portal.errors import NeedsConfirmation, NothingChanged, Replacement, WeekErrors
 from portal.rules import (
     SINGLE_MILESTONES,
     hour_values,
@@ -315,6 +315,9 @@ class HourInput:
     enrollment_id: int
     report: HourReport
     toelichting: str = ""
+    # Ids of stored reports the user saw (old → new) and agreed to replace. A report that would replace any
+    # other stored report raises NeedsConfirmation instead of overwriting silently.
+    confirmed: frozenset[int] = frozenset()
 
 
 def _pick_enrollment(enrollments: list[dict[str, Any]], enrollment_id: int) -> dict[str, Any]:
@@ -327,7 +330,9 @@ def _pick_enrollment(enrollments: list[dict[str, Any]], enrollment_id: int) -> d
 async def report_hours(
     user: CurrentUser, inburgeraar_id: int, entry: HourInput, *, source: Source = Source.FORM, origin: str = ""
 ) -> dict[str, Any]:
-    """Store one report of hours; the same period again is a correction that supersedes the earlier one."""
+    """Store one report of hours; the same period again is a correction that supersedes the earlier one, once
+    the user confirmed replacing that record (`entry.confirmed`). Raises RuleError (field), NothingChanged,
+    NeedsConfirmation (nothing stored)."""
     person, enrollments = await access.provider_person(user, inburgeraar_id)
     async with write_tx():
         return await _store_hours(user, person, enrollments, entry, source, origin)
@@ -358,6 +363,11 @@ async def _store_hours(
     values = hour_values(report, entry.toelichting)
     previous = previous_report(current, report.period, values)
     previous_id = previous["id"] if previous else None
+    if previous is not None and previous_id not in entry.confirmed:
+        changes = {k: (previous[k], v) for k, v in values.items() if previous[k] != v}
+        raise NeedsConfirmation(
+            [Replacement(person["id"], previous_id, report.period.start, report.period.end, report.kind.value, changes)]
+        )
     row = HourRecord(
         enrollment=enrollment["id"],
         inburgeraar=person["id"],
@@ -499,10 +509,14 @@ async def report_week(
     kind: HourKind,
     entries: dict[int, tuple[int, int, int, VerzuimReden | None]],
     origin: str = "",
+    confirmed: frozenset[int] = frozenset(),
 ) -> int:
-    """Store a week for many people at once: every row or none (errors come back per person id)."""
+    """Store a week for many people at once: every row or none. Returns how many reports were stored (new or
+    replacing); raises WeekErrors (per person id) or NeedsConfirmation (every replacement not yet confirmed,
+    by record id in `confirmed`); then nothing is stored."""
     rows = {r.person["id"]: r for r in await grid_rows(user, kind)}
     errors: dict[int, RuleError] = {}
+    replacements: list[Replacement] = []
     stored = 0
     async with write_tx():
         for person_id, (attended, geoorloofd, ongeoorloofd, reden) in entries.items():
@@ -510,14 +524,19 @@ async def report_week(
                 errors[person_id] = RuleError("Deze persoon staat niet (meer) bij uw organisatie ingeschreven.")
                 continue
             row = rows[person_id]
-            entry = HourInput(row.enrollment["id"], HourReport(kind, period, attended, geoorloofd, ongeoorloofd, reden))
+            report = HourReport(kind, period, attended, geoorloofd, ongeoorloofd, reden)
+            entry = HourInput(row.enrollment["id"], report, confirmed=confirmed)
             try:
                 await _store_hours(user, row.person, [row.enrollment], entry, Source.FORM, origin)
                 stored += 1
             except NothingChanged:
                 continue
+            except NeedsConfirmation as e:
+                replacements.extend(e.replacements)
             except RuleError as e:
                 errors[person_id] = e
         if errors:
             raise WeekErrors(errors)
+        if replacements:
+            raise NeedsConfirmation(replacements)
     return stored

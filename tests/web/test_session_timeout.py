@@ -55,7 +55,9 @@ async def test_a_form_posted_after_the_time_out_returns_to_the_forms_page_after_
     q = _query(r.response.headers["location"])
     assert q["volgende"] == f"/portaal/inburgeraars/{person}" and q["verlopen"] == "1"  # not the POST-only /uren
     back = await client.submit(
-        r.response.headers["location"], "form[action='/inloggen']", {"email": world.users["school"], "password": "een-lang-test-wachtwoord"}
+        r.response.headers["location"],
+        "form[action='/inloggen']",
+        {"email": world.users["school"], "password": "een-lang-test-wachtwoord"},
     )
     assert back.response.headers["location"] == f"/portaal/inburgeraars/{person}"
     assert (await client.get(back.response.headers["location"])).status == 200  # a page, not a 405
