@@ -56,10 +56,11 @@ class InboxController(Controller):
         melding: QueryText = "",
     ) -> Any:
         f = _filters(bereik, status, soort, termijn, aanbieder, leerroute, pagina)
-        data, saved, (colleagues, teams) = await asyncio.gather(
+        data, saved, (colleagues, teams), providers = await asyncio.gather(
             services.inbox_page(request.user, f, client_ip(request)),
             SavedFilter.select().where(SavedFilter.user == request.user.id).order_by(SavedFilter.name),
             services.colleagues_and_teams(request.user),
+            services.contracted_providers(request.user),
         )
         return page(
             request,
@@ -70,6 +71,8 @@ class InboxController(Controller):
                 "kinds": list(ItemKind),
                 "kinds_by_value": {k.value: k for k in ItemKind},
                 "statuses": list(Status),
+                "statuses_by_value": {s.value: s for s in Status},
+                "providers": providers,
                 "saved": saved,
                 "today": clock.today(),
                 "deadline_text": deadline_text,
@@ -146,6 +149,10 @@ class InboxController(Controller):
                 "deadline": deadline_text(item["deadline"], clock.today()),
                 "today": clock.today(),
                 "allowed": services.allowed_next(Status(item["status"])),
+                "assignee_name": next(
+                    (c["name"] for c in data.get("colleagues", []) if c["id"] == item["assignee"]), ""
+                ),
+                "outcome_label": lambda value: Outcome(value).label if value in Outcome._value2member_map_ else value,
             },
             status=status,
         )
