@@ -131,6 +131,8 @@ async def overview(user: CurrentUser, q: str = "", page: int = 1, origin: str = 
     people = list(by_person.values())[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     await _add_hours(user, people)
     await _drop_completed(user, people)
+    for p in people:  # data minimisation: only what this provider's enrollments need (shared.access)
+        p.person = access.shown_person(p.person, p.components)
     await audit.record(
         user,
         "inburgeraar.list",
@@ -233,6 +235,7 @@ async def person_page(user: CurrentUser, inburgeraar_id: int, origin: str = "") 
     )
     await _add_hours(user, [summary])
     await _drop_completed(user, [summary])
+    summary.person = shown = access.shown_person(person, summary.components)
     await audit.record(
         user,
         "inburgeraar.view",
@@ -242,12 +245,14 @@ async def person_page(user: CurrentUser, inburgeraar_id: int, origin: str = "") 
         inburgeraar_id=inburgeraar_id,
         subject_gemeente_id=person["gemeente"],
     )
-    return PersonPage(person=person, enrollments=enrollments, hours=hours, milestones=milestones, summary=summary)
+    return PersonPage(person=shown, enrollments=enrollments, hours=hours, milestones=milestones, summary=summary)
 
 
 async def person_history(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> tuple[dict, list, list]:
     """Everything this organisation ever submitted for the person, superseded records included."""
     person, enrollments = await access.provider_person(user, inburgeraar_id)
+    gemeente_id = person["gemeente"]
+    person = access.shown_person(person, [e["component"] for e in enrollments])
     kinds = sorted(visible_hour_kinds({e["component"] for e in enrollments}))
     hours = (
         await HourRecord.select(HourRecord.all_columns(), HourRecord.entered_by.name.as_alias("entered_by_name"))
@@ -271,7 +276,7 @@ async def person_history(user: CurrentUser, inburgeraar_id: int, origin: str = "
         inburgeraar_id,
         origin=origin,
         inburgeraar_id=inburgeraar_id,
-        subject_gemeente_id=person["gemeente"],
+        subject_gemeente_id=gemeente_id,
     )
     return person, hours, milestones
 

@@ -401,7 +401,7 @@ class DossierController(Controller):
         filename, text = await transfer.summary(request.user, inburgeraar_id, client_ip(request))
         return Response(
             text.encode("utf-8"),
-            media_type="text/plain; charset=utf-8",
+            media_type="text/plain",
             headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
         )
 
@@ -532,7 +532,7 @@ class ImportController(Controller):
     async def import_example(self) -> Response:
         return Response(
             onboarding.example_csv(),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="regie-dossiers-voorbeeld.csv"'},
         )
 

@@ -88,7 +88,7 @@ class UploadController(Controller):
 
     @get("/sjabloon.csv", name="portal.template_csv")
     async def template_csv(self) -> Response:
-        return _download(files.template_csv(), "regie-maandrapportage.csv", "text/csv; charset=utf-8")
+        return _download(files.template_csv(), "regie-maandrapportage.csv", "text/csv")
 
     @get("/{batch_id:int}", name="portal.upload_batch")
     async def batch(
