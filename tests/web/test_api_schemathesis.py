@@ -78,6 +78,7 @@ async def test_schemathesis_finds_nothing(server, world, tmp_path):  # noqa: F81
             str(report),
         ],
         env=env,
+        cwd=tmp_path,  # Schemathesis keeps a cache of what it found in the working directory
         capture_output=True,
         text=True,
         timeout=300,
