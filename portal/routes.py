@@ -15,8 +15,7 @@ from shared import access, clock
 from shared.calendar import week_of
 from shared.errors import RuleError
 from shared.forms import FormErrors, parse_date
-from shared.rules import milestone_kinds_for
-from shared.vocab import HourKind, MilestoneKind, VerzuimReden
+from shared.vocab import HourKind, VerzuimReden
 from shared.web import MAX_PAGE, PageNo, QueryText, client_ip, page, provider_only, redirect
 
 NOTICES = {
@@ -77,7 +76,7 @@ class PortalController(Controller):
     ) -> Any:
         data = await services.person_page(request.user, inburgeraar_id, client_ip(request))
         first = data.enrollments[0]
-        hour_kinds = services.grid_kinds(data.enrollments)
+        hour_kinds = data.hour_kinds
         # The form starts on the first month not yet reported for this enrollment and kind, never on one
         # that saving would replace.
         start_kind = hour_kinds[0].value if hour_kinds else ""
@@ -90,10 +89,9 @@ class PortalController(Controller):
             first["start"],
             clock.today(),
         )
-        # What the person's current route and doelgroep allow (shared.rules / shared.hours): the same rules
-        # that judge what is sent, so the form never offers what is always refused.
-        allowed = {k for e in data.enrollments for k in milestone_kinds_for(e["component"], data.person["leerroute"])}
-        milestone_kinds = [k for k in MilestoneKind if k in allowed]
+        # What the person's current route and doelgroep allow (shared.rules / shared.hours, in the service):
+        # the same rules that judge what is sent, so the form never offers what is always refused.
+        milestone_kinds = data.milestone_kinds
         context = {
             "p": data,
             # A notice shows in the section it is about: "uren…" above the hours, "melding…" above completions.

@@ -28,6 +28,7 @@ from shared.calendar import Period, month_of, previous_month
 from shared.db import IntegrityErrors, append_version, lock_for_update, write_tx
 from shared.errors import RuleError
 from shared.hours import (
+    HOUR_KINDS_BY_COMPONENT,
     LANGUAGE_LESSON_KINDS,
     Z_ROUTE_PARTICIPATION_MINUTES,
     HourReport,
@@ -40,7 +41,13 @@ from shared.hours import (
     progress_percent,
     visible_hour_kinds,
 )
-from shared.rules import check_event_date, check_may_report_milestone, check_period, expects_completion
+from shared.rules import (
+    check_event_date,
+    check_may_report_milestone,
+    check_period,
+    expects_completion,
+    milestone_kinds_for,
+)
 from shared.search import fold, search_name
 from shared.security import CurrentUser
 from shared.tables import Enrollment, HourRecord, Milestone, Organisation
@@ -206,6 +213,16 @@ class PersonPage:
     hours: list[dict[str, Any]]
     milestones: list[dict[str, Any]]
     summary: PersonSummary
+    # What the forms offer, from the person's current route and doelgroep (not from what the page shows)
+    hour_kinds: list[HourKind] = field(default_factory=list)
+    milestone_kinds: list[MilestoneKind] = field(default_factory=list)
+    language_to_duo: bool = False  # a gezinsmigrant's language lessons: the school reports them to DUO
+
+
+def offered_milestone_kinds(enrollments: list[dict[str, Any]], leerroute: str | None) -> list[MilestoneKind]:
+    """What the person page offers to report: shared.rules.milestone_kinds_for over the enrollments."""
+    allowed = {k for e in enrollments for k in milestone_kinds_for(e["component"], leerroute)}
+    return [k for k in MilestoneKind if k in allowed]
 
 
 async def person_page(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> PersonPage:
@@ -250,7 +267,17 @@ async def person_page(user: CurrentUser, inburgeraar_id: int, origin: str = "") 
         inburgeraar_id=inburgeraar_id,
         subject_gemeente_id=person["gemeente"],
     )
-    return PersonPage(person=shown, enrollments=enrollments, hours=hours, milestones=milestones, summary=summary)
+    return PersonPage(
+        person=shown,
+        enrollments=enrollments,
+        hours=hours,
+        milestones=milestones,
+        summary=summary,
+        hour_kinds=grid_kinds(enrollments),
+        milestone_kinds=offered_milestone_kinds(enrollments, person["leerroute"]),
+        language_to_duo=Doelgroep(person["doelgroep"]) is Doelgroep.GEZIN_OVERIG
+        and any(set(HOUR_KINDS_BY_COMPONENT[e["component"]]) & LANGUAGE_LESSON_KINDS for e in enrollments),
+    )
 
 
 async def person_history(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> tuple[dict, list, list]:
