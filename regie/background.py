@@ -14,8 +14,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from accounts import services as accounts
+from municipal.inbox import digest
 from municipal.inbox import services as inbox
-from shared import clock
+from shared import clock, mail
 from shared.jobs import claim_slot, finish_slot
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,11 @@ JOBS = [
     Job("inbox.events", inbox.process_pending),
     # Time passing is not an event: an inburgeringsaanbod later than 3 months after the PIP.
     Job("inbox.delayed_starts", inbox.scan_delayed_starts, daily=True),
+    # Mail (ADR XXXX): forgotten-password requests become links, the queue is sent with retry, and each
+    # team mailbox gets its daily digest.
+    Job("accounts.password_resets", accounts.prepare_password_resets),
+    Job("mail.send", mail.send_pending),
+    Job("inbox.digest", digest.send_daily_digests, daily=True),
 ]
 
 

@@ -15,6 +15,9 @@ from shared.calendar import Period
 from shared.errors import RuleError
 from shared.vocab import Component, Leerroute, MilestoneKind
 
+# An e-mail address as people type it: something@domain.tld, no spaces (accounts, team mailboxes).
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
 # --- BSN -------------------------------------------------------------------------------------
 
 

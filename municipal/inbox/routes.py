@@ -277,6 +277,12 @@ class InboxSetupController(Controller):
     async def team(self, request: Request) -> Any:
         return await self._do(request, lambda f: setup.add_team(request.user, f.get("team_name", "")))
 
+    @post("/teammailbox", name="inbox.setup.mailbox")
+    async def mailbox(self, request: Request) -> Any:
+        return await self._do(
+            request, lambda f: setup.set_mailbox(request.user, _int(f.get("mailbox_team")), f.get("mailbox", ""))
+        )
+
     @post("/lid", name="inbox.setup.member")
     async def member(self, request: Request) -> Any:
         return await self._do(
