@@ -12,6 +12,7 @@ from litestar.static_files import create_static_files_router
 
 from accounts import routes as account_routes
 from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
+from municipal.handhaving.routes import HandhavingController
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.providers.routes import ProviderController
 from municipal.settings_routes import RetentionController
@@ -67,6 +68,7 @@ def create_app() -> Litestar:
                     UploadController,
                     ApiTokenController,
                     RetentionController,
+                    HandhavingController,
                     create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
                 ],
             ),

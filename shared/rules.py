@@ -113,3 +113,28 @@ def check_may_report_milestone(component: Component, kind: MilestoneKind, leerro
         raise RuleError("Een taalschakeltraject hoort bij de onderwijsroute.", "kind")
     if kind is MilestoneKind.ZROUTE_AFGEROND and leerroute is not Leerroute.Z:
         raise RuleError("Alleen iemand op de Z-route kan de Z-route afronden.", "kind")
+
+
+# --- Money: integer cents --------------------------------------------------------------------------------
+
+
+def parse_euros(raw: str | None, field: str) -> int:
+    """ "250", "250,00", "€ 1.250,50", "250.50" → cents. Raises RuleError for anything else."""
+    text = (raw or "").replace("€", "").replace(" ", "").strip()
+    if not text:
+        raise RuleError("Vul het bedrag in euro's in.", field)
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+(,\d{1,2})?", text):
+        whole, _, cents = text.replace(".", "").partition(",")
+    elif re.fullmatch(r"\d+\.\d{1,2}", text):
+        whole, _, cents = text.partition(".")
+    else:
+        raise RuleError(f"'{(raw or '').strip()}' is geen bedrag. Schrijf bijvoorbeeld 250 of 250,00.", field)
+    return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
+
+
+def format_euros(cents: int | None) -> str:
+    """Cents as Dutch euros: 125050 → "€ 1.250,50"; None → ""."""
+    if cents is None:
+        return ""
+    whole, rest = divmod(int(cents), 100)
+    return f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"

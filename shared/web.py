@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
 from shared.hours import format_hours
+from shared.rules import format_euros
 from shared.settings import ROOT, TIMEZONE
 from shared.vocab import LABELS
 
@@ -52,9 +53,20 @@ def label(code: Any) -> str:
     return _LABEL_BY_VALUE.get(str(code), str(code or ""))
 
 
+def add_labels(labels: dict[str, str]) -> None:
+    """Dutch labels of a side's own codes for the `label` filter (e.g. municipal/handhaving's overtredingen);
+    a code the shared vocabularies name keeps its shared label."""
+    for code, text in labels.items():
+        _LABEL_BY_VALUE.setdefault(code, text)
+
+
 def _engine_callback(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters.update(
-        datum=datum, uren=format_hours, label=label, choices=lambda items: [(i.value, i.label) for i in items]
+        datum=datum,
+        uren=format_hours,
+        label=label,
+        euro=format_euros,
+        choices=lambda items: [(i.value, i.label) for i in items],
     )
     engine.engine.globals.update(MAANDEN=MAANDEN)
     engine.engine.autoescape = True

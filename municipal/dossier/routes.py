@@ -18,6 +18,8 @@ from litestar.params import FromPath, FromQuery
 from municipal import fields
 from municipal.dossier import access, enrollments, forms, onboarding, people, read, sections, transfer
 from municipal.errors import DuplicateDossier, NothingChanged
+from municipal.handhaving import services as handhaving
+from municipal.handhaving.rules import Overtreding
 from municipal.inbox.timeline import timeline
 from municipal.web import SAVED, UNCHANGED, VERSION_LABELS, add_errors, form_dict
 from shared import audit, clock
@@ -39,6 +41,7 @@ DOSSIER_SECTIONS = (
     "inschrijvingen",
     "verhuizing",
     "aantekeningen",
+    "handhaving",
 )
 # Sections whose change shows elsewhere on the page too (the name, the route, the offer's deadline, which
 # sections apply, ended enrollments): after a save, htmx loads the whole page (HX-Redirect) instead of the section.
@@ -105,6 +108,7 @@ def _default_forms(d: read.Dossier) -> dict[str, dict[str, str]]:
         "inschrijvingen": {"organisation": "", "component": "", "start": today, "end": "", "planned_hours": ""},
         "verhuizing": {"verhuisd_op": _iso(p["verhuisd_op"]) or today, "verhuisd_naar": p["verhuisd_naar"] or ""},
         "aantekeningen": {"aantekeningen": p["aantekeningen"] or ""},
+        "handhaving": {"overtreding": "", "datum": today, "omschrijving": ""},
     }
 
 
@@ -253,6 +257,8 @@ class DossierController(Controller):
         }
         if melding in DOSSIER_SECTIONS and not section:
             context.update(notice=SAVED, notice_section=melding)
+        context["handhaving"] = await handhaving.cases_of_person(inburgeraar_id)
+        context["overtredingen"] = [(o.value, o.label) for o in Overtreding]
         fragment = f"municipal/sections/_{section}.html" if section else None
         if fragment is None or not request.htmx:
             context["timeline"] = await timeline(d.person)

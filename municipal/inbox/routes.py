@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 
+from municipal.dossier.access import can_edit
+from municipal.handhaving import services as handhaving
+from municipal.handhaving.rules import Overtreding, overtreding_for_item
 from municipal.inbox import services, setup
 from municipal.inbox.rules import ItemKind, Outcome, Status
 from municipal.tables import SavedFilter
@@ -132,6 +136,13 @@ class InboxController(Controller):
     ) -> Any:
         data = await (services.duo_view if duo else services.item_page)(request.user, item_id, client_ip(request))
         item = data["item"]
+        refs = item["refs"] if isinstance(item["refs"], dict) else json.loads(item["refs"] or "{}")
+        handhaving_form = {
+            "item": str(item["id"]),
+            "overtreding": overtreding_for_item(item["kind"], refs.get("component")).value,
+            "datum": item["event_date"].isoformat(),
+            "omschrijving": item["detail"],
+        }
         return page(
             request,
             "municipal/inbox_duo.html" if duo else "municipal/inbox_item.html",
@@ -146,6 +157,12 @@ class InboxController(Controller):
                 "deadline": deadline_text(item["deadline"], clock.today()),
                 "today": clock.today(),
                 "allowed": services.allowed_next(Status(item["status"])),
+                # Handhaving (issue 12): start a case from this item, or see the one it started.
+                "handhaving_kinds": handhaving.HANDHAVING_ITEM_KINDS,
+                "handhaving_case": await handhaving.case_for_item(request.user, item_id),
+                "handhaving_form": handhaving_form,
+                "overtredingen": [(o.value, o.label) for o in Overtreding],
+                "can_edit": can_edit(request.user),
             },
             status=status,
         )
