@@ -11,6 +11,7 @@ from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 
 from accounts import routes as account_routes
+from municipal.cbs.routes import CbsController
 from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
 from municipal.handhaving.routes import HandhavingController
 from municipal.inbox.routes import InboxController, InboxSetupController
@@ -69,6 +70,7 @@ def create_app() -> Litestar:
                     ApiTokenController,
                     RetentionController,
                     HandhavingController,
+                    CbsController,
                     create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
                 ],
             ),

@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 
+from municipal.cbs import services as cbs
 from municipal.dossier.access import can_edit
 from municipal.handhaving import services as handhaving
 from municipal.handhaving.rules import Overtreding, overtreding_for_item
@@ -240,7 +241,10 @@ class InboxController(Controller):
 
     @get("/dashboard", name="inbox.dashboard")
     async def dashboard(self, request: Request) -> Any:
-        return page(request, "municipal/inbox_dashboard.html", await services.dashboard(request.user))
+        data = await services.dashboard(request.user)
+        # Issue 12: the next CBS delivery and its deadline in working days.
+        data["cbs"] = await cbs.next_deadline(request.user.gemeente_id)
+        return page(request, "municipal/inbox_dashboard.html", data)
 
 
 class InboxSetupController(Controller):
