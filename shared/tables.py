@@ -321,7 +321,7 @@ class JobRun(Table, tablename="job_run"):
     note = Text(default="")
 
 
-# --- Mail (issue 12): a queue that a background worker sends from, never a request (ADR XXXX) ---------
+# --- Mail (issue 12): a queue that a background worker sends from, never a request (ADR XXXX, mail from a queue) ---
 
 
 class OutgoingMail(Table, tablename="outgoing_mail"):
