@@ -268,3 +268,25 @@ async def test_a_provider_hears_when_an_enrollment_it_reports_on_ends(client, co
     await make_user("tweede@pvt.nl", Role.PROVIDER, organisation=world.pvt)  # joins later: not mailed
     await mail.send_pending(smtp_server.config)
     assert [m["To"] for m in smtp_server.received[1:]] == [world.users["pvt"]]
+
+
+async def test_the_digest_waits_for_the_morning_and_runs_once_a_day(db, world, smtp_server):
+    from regie import background
+
+    team = (
+        await Team.insert(Team(gemeente=world.gemeente, name="Inburgering", mailbox="team@utrecht.nl")).returning(
+            Team.id
+        )
+    )[0]["id"]
+    from tests.web.test_inbox import seed_items
+
+    await seed_items(world)
+    await InboxItem.update({InboxItem.team: team, InboxItem.deadline: clock.today() - timedelta(days=1)}, force=True)
+    job = next(j for j in background.JOBS if j.name == "inbox.digest")
+    with clock.travel(f"{clock.today().isoformat()}T05:30"):
+        assert not await background.run_job(job)  # too early: nobody reads it at half past five
+    with clock.travel(f"{clock.today().isoformat()}T07:05"):
+        assert await background.run_job(job)
+        assert not await background.run_job(job)  # the day is taken
+    await mail.send_pending(smtp_server.config)
+    assert len(smtp_server.to("team@utrecht.nl")) == 1
