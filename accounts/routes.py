@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from accounts import services as accounts
@@ -18,7 +18,7 @@ from shared.errors import RuleError
 from shared.security import LOGIN_FAILED_MESSAGE, authenticate, start_session
 from shared.tables import AuditEvent
 from shared.vocab import Role
-from shared.web import beheer_only, client_ip, page, redirect
+from shared.web import PageNo, QueryFlag, QueryId, QueryText, beheer_only, client_ip, page, redirect
 
 NO_STORE = {"Cache-Control": "no-store"}
 AUDIT_PAGE_SIZE = 100
@@ -43,8 +43,13 @@ async def home(request: Request) -> Redirect:
 
 
 @get("/inloggen", name="login", exclude_from_auth=True)
-async def login_page(request: Request, volgende: FromQuery[str] = "", verlopen: FromQuery[int] = 0) -> Any:
-    notice = "Uw sessie is verlopen. Log opnieuw in." if verlopen else ""
+async def login_page(request: Request, volgende: QueryText = "", verlopen: QueryFlag = 0) -> Any:
+    notice = (
+        "Uw sessie is verlopen, omdat u een tijd niets heeft gedaan. Log opnieuw in: u gaat dan terug naar de "
+        "pagina waar u was, en wat u had ingevuld staat er weer."
+        if verlopen
+        else ""
+    )
     return page(request, "login.html", {"next": _safe_next(volgende), "notice": notice, "email": "", "error": ""})
 
 
@@ -65,6 +70,13 @@ async def login_submit(request: Request) -> Any:
     return Redirect(target or home_for(user), status_code=303)
 
 
+@post("/sessie/verlengen", name="session_keepalive", status_code=204)
+async def keep_alive(request: Request) -> None:
+    """ "Ingelogd blijven" in the time-out warning (static/js/regie.js): this authenticated request slides the
+    idle time-out (shared.security.retrieve_user writes the session back). Nothing else happens."""
+    return None
+
+
 @post("/uitloggen", name="logout")
 async def logout(request: Request) -> Redirect:
     await audit.record(request.user, "logout", "user", request.user.id, origin=client_ip(request))
@@ -73,7 +85,7 @@ async def logout(request: Request) -> Redirect:
 
 
 @get("/beheer/audit", name="audit_log", guards=[beheer_only])
-async def audit_log(request: Request, pagina: FromQuery[int] = 1, inburgeraar: FromQuery[int] = 0) -> Any:
+async def audit_log(request: Request, pagina: PageNo = 1, inburgeraar: QueryId = 0) -> Any:
     user = request.user
     where = AuditEvent.id > 0
     if user.role is not Role.ADMIN:
@@ -329,6 +341,7 @@ route_handlers = [
     home,
     login_page,
     login_submit,
+    keep_alive,
     logout,
     audit_log,
     AccountsController,

@@ -81,3 +81,68 @@ class RetentionController(Controller):
                 detail=f"{days} dagen",
             )
         return redirect(request, "/beheer/bewaartermijn?opgeslagen=1")
+
+
+FOOTER_FIELDS = {
+    "privacy_url": "Adres (URL) van de privacyverklaring",
+    "toegankelijkheid_url": "Adres (URL) van de toegankelijkheidsverklaring",
+    "help_url": "Adres (URL) van de hulp voor medewerkers",
+    "contact": "Contact (bijvoorbeeld: Team Inburgering, 14 030, inburgering@gemeente.nl)",
+}
+
+
+def parse_footer_form(form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The footer's four values (URLs must start with https:// or http://; at most 300 characters) and the
+    Dutch errors per field."""
+    values, errors = {}, {}
+    for name in FOOTER_FIELDS:
+        value = (form.get(name) or "").strip()
+        if len(value) > 300:
+            errors[name] = "Dit is te lang: hoogstens 300 tekens."
+        elif name.endswith("_url") and value and not value.startswith(("https://", "http://")):
+            errors[name] = "Vul een volledig webadres in, dat begint met https://."
+        values[name] = value
+    return values, errors
+
+
+class FooterController(Controller):
+    """The footer every page shows to the gemeente's users: privacy statement, toegankelijkheidsverklaring,
+    help and contact (providers see the footers of every gemeente they work for)."""
+
+    path = "/beheer/voettekst"
+    guards = [gemeente_beheer_only]
+
+    async def _page(self, request: Request, *, form=None, errors=None, status: int = 200, notice: str = "") -> Any:
+        row = await Gemeente.select().where(Gemeente.id == request.user.gemeente_id).first()
+        return page(
+            request,
+            "municipal/footer_settings.html",
+            {
+                "gemeente": row,
+                "fields": FOOTER_FIELDS,
+                "form": form or {k: row[k] for k in FOOTER_FIELDS},
+                "errors": errors or {},
+                "notice": notice,
+            },
+            status=status,
+        )
+
+    @get("/", name="beheer.footer")
+    async def show(self, request: Request) -> Any:
+        notice = "De voettekst is opgeslagen." if request.query_params.get("opgeslagen") else ""
+        return await self._page(request, notice=notice)
+
+    @post("/", name="beheer.footer_save")
+    async def save(self, request: Request) -> Any:
+        form = form_dict(await request.form())
+        values, errors = parse_footer_form(form)
+        if errors:
+            return await self._page(request, form=form, errors=errors, status=422)
+        async with write_tx():
+            await Gemeente.update({getattr(Gemeente, k): v for k, v in values.items()}).where(
+                Gemeente.id == request.user.gemeente_id
+            )
+            await audit.record(
+                request.user, "gemeente.footer", "gemeente", request.user.gemeente_id, origin=client_ip(request)
+            )
+        return redirect(request, "/beheer/voettekst?opgeslagen=1")

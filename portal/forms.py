@@ -10,11 +10,19 @@ from shared.calendar import Period, week_of
 from shared.forms import FormErrors, collect, parse_choice, parse_date, parse_hours, parse_int
 from shared.hours import HourReport
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
+from shared.web import query_id
 
 Form = Mapping[str, str]
 
 
-def parse_hours_form(form: Form) -> tuple[HourInput | None, FormErrors]:
+def confirmed_ids(form) -> frozenset[int]:
+    """The stored reports the user agreed to replace: the `bevestigd` value of the "Ja, vervang" button, record
+    ids separated by commas (junk ignored)."""
+    values = form.getall("bevestigd", []) if hasattr(form, "getall") else [form.get("bevestigd", "")]
+    return frozenset(i for v in values for i in (query_id(part) for part in str(v).split(",")) if i)
+
+
+def parse_hours_form(form: Form, confirmed: frozenset[int] = frozenset()) -> tuple[HourInput | None, FormErrors]:
     errors = FormErrors()
     enrollment = collect(
         errors, "enrollment", parse_int, form.get("enrollment"), "enrollment", "Kies een inschrijving."
@@ -38,7 +46,7 @@ def parse_hours_form(form: Form) -> tuple[HourInput | None, FormErrors]:
     if errors:
         return None, errors
     report = HourReport(kind, Period(start, end), attended, geoorloofd, ongeoorloofd, reden)
-    return HourInput(enrollment, report, (form.get("toelichting") or "").strip()), errors
+    return HourInput(enrollment, report, (form.get("toelichting") or "").strip(), confirmed), errors
 
 
 def parse_milestone_form(form: Form) -> tuple[MilestoneInput | None, FormErrors]:

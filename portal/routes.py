@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, Parameter
 
 from portal import forms, services
-from portal.errors import NothingChanged, WeekErrors
+from portal.errors import NeedsConfirmation, NothingChanged, WeekErrors
+from portal.rules import describe_replacements, first_unreported_month
 from shared import access, clock
-from shared.calendar import previous_month, week_of
+from shared.calendar import week_of
 from shared.errors import RuleError
 from shared.forms import FormErrors, parse_date
 from shared.rules import MILESTONES_BY_COMPONENT
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
-from shared.web import client_ip, page, provider_only, redirect
+from shared.web import MAX_PAGE, PageNo, QueryText, client_ip, page, provider_only, redirect
 
 NOTICES = {
     "uren": "De uren zijn opgeslagen.",
@@ -37,6 +38,16 @@ WEEK_FIELD = {
 }
 
 
+def week_notice(stored: int) -> str:
+    """After saving the weekly grid: what happened, in a sentence."""
+    if stored < 0:
+        return ""
+    if stored == 0:
+        return "Er is niets veranderd: alle ingevulde uren waren al precies zo gemeld."
+    people = "1 persoon" if stored == 1 else f"{stored} personen"
+    return f"De uren van {people} zijn opgeslagen."
+
+
 def _form_dict(form) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -46,7 +57,7 @@ class PortalController(Controller):
     guards = [provider_only]
 
     @get("/", name="portal.overview")
-    async def overview(self, request: Request, q: FromQuery[str] = "", pagina: FromQuery[int] = 1) -> Any:
+    async def overview(self, request: Request, q: QueryText = "", pagina: PageNo = 1) -> Any:
         data = await services.overview(request.user, q, pagina, client_ip(request))
         return page(request, "portal/overview.html", {"overview": data}, fragment="portal/_people.html")
 
@@ -62,11 +73,23 @@ class PortalController(Controller):
         fragment: str | None = None,
         status: int = 200,
         notice: str = "",
+        confirm: list | None = None,
     ) -> Any:
         data = await services.person_page(request.user, inburgeraar_id, client_ip(request))
-        last = previous_month(clock.today())
         first = data.enrollments[0]
         hour_kinds = services.grid_kinds(data.enrollments)
+        # The form starts on the first month not yet reported for this enrollment and kind, never on one
+        # that saving would replace.
+        start_kind = hour_kinds[0].value if hour_kinds else ""
+        offered = first_unreported_month(
+            [
+                (h["period_start"], h["period_end"])
+                for h in data.hours
+                if h["enrollment"] == first["id"] and h["kind"] == start_kind
+            ],
+            first["start"],
+            clock.today(),
+        )
         milestone_kinds = [
             k for k in MilestoneKind if any(k in MILESTONES_BY_COMPONENT[e["component"]] for e in data.enrollments)
         ]
@@ -78,15 +101,16 @@ class PortalController(Controller):
             "hours_form": hours_form
             or {
                 "enrollment": str(first["id"]),
-                "period_start": last.start.isoformat(),
-                "period_end": last.end.isoformat(),
-                "kind": hour_kinds[0].value if hour_kinds else "",
+                "period_start": offered.start.isoformat(),
+                "period_end": offered.end.isoformat(),
+                "kind": start_kind,
             },
             "hours_errors": hours_errors or {},
             "milestone_form": milestone_form
             or {"enrollment": str(first["id"]), "event_date": clock.today().isoformat()},
             "milestone_errors": milestone_errors or {},
             "hour_kinds": hour_kinds,
+            "confirm": confirm or [],
             "milestone_kinds": milestone_kinds,
             "reasons": list(VerzuimReden),
             "today": clock.today(),
@@ -100,8 +124,9 @@ class PortalController(Controller):
     @post("/inburgeraars/{inburgeraar_id:int}/uren", name="portal.hours")
     async def hours(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
         await access.provider_person(request.user, inburgeraar_id)  # 404 before anything is parsed
-        raw = _form_dict(await request.form())
-        entry, errors = forms.parse_hours_form(raw)
+        form = await request.form()
+        raw = _form_dict(form)
+        entry, errors = forms.parse_hours_form(raw, forms.confirmed_ids(form))
         notice = ""
         if entry:
             try:
@@ -109,6 +134,16 @@ class PortalController(Controller):
                 notice = "uren-gecorrigeerd" if result["corrected"] else "uren"
             except NothingChanged:
                 notice = "uren-ongewijzigd"
+            except NeedsConfirmation as e:
+                # Nothing stored: show old → new and ask (docs/ui-patterns.md §6).
+                return await self._person(
+                    request,
+                    inburgeraar_id,
+                    hours_form=raw,
+                    confirm=describe_replacements(e.replacements, {}),
+                    fragment="portal/_hours_section.html",
+                    status=422,
+                )
             except RuleError as e:
                 errors.add(e)
         if errors:
@@ -157,7 +192,7 @@ class PortalController(Controller):
         return page(request, "portal/person_history.html", {"person": person, "hours": hours, "milestones": milestones})
 
     @get("/inzendingen", name="portal.submissions")
-    async def submissions(self, request: Request, pagina: FromQuery[int] = 1) -> Any:
+    async def submissions(self, request: Request, pagina: PageNo = 1) -> Any:
         rows, current, pages = await services.submissions(request.user, pagina, client_ip(request))
         return page(request, "portal/submissions.html", {"rows": rows, "page": current, "pages": pages})
 
@@ -171,6 +206,7 @@ class PortalController(Controller):
         errors: dict | None = None,
         status: int = 200,
         notice: str = "",
+        confirm: list | None = None,
     ) -> Any:
         enrollments = await access.provider_enrollments(request.user)
         kinds = services.grid_kinds(enrollments)
@@ -189,6 +225,7 @@ class PortalController(Controller):
                 "errors": errors or {},
                 "reasons": list(VerzuimReden),
                 "notice": notice,
+                "confirm": confirm or [],
                 "previous_week": week_of(week.start - timedelta(days=7)),
                 "next_week": week_of(week.end + timedelta(days=1)),
                 "week_is_over": week.end < clock.today(),
@@ -198,19 +235,24 @@ class PortalController(Controller):
 
     @get("/week", name="portal.week")
     async def week(
-        self, request: Request, week: FromQuery[str] = "", soort: FromQuery[str] = "", opgeslagen: FromQuery[int] = -1
+        self,
+        request: Request,
+        week: QueryText = "",
+        soort: QueryText = "",
+        opgeslagen: Annotated[int, Parameter(ge=-1, le=MAX_PAGE)] = -1,
     ) -> Any:
         try:
             monday = parse_date(week, "week") if week else week_of(clock.today()).start - timedelta(days=7)
         except RuleError:
             monday = week_of(clock.today()).start
         kind = HourKind(soort) if soort in HourKind._value2member_map_ else None
-        notice = f"{opgeslagen} regel(s) opgeslagen." if opgeslagen >= 0 else ""
+        notice = week_notice(opgeslagen)
         return await self._week(request, week_of(monday).start, kind, notice=notice)
 
     @post("/week", name="portal.week_save")
     async def week_save(self, request: Request) -> Any:
-        raw = _form_dict(await request.form())
+        form = await request.form()
+        raw = _form_dict(form)
         kind = HourKind(raw["kind"]) if raw.get("kind") in HourKind._value2member_map_ else None
         rows = await services.grid_rows(request.user, kind) if kind else []
         parsed, errors = forms.parse_week_form(raw, [r.person["id"] for r in rows])
@@ -218,11 +260,20 @@ class PortalController(Controller):
         if parsed:
             try:
                 stored = await services.report_week(
-                    request.user, parsed.period, parsed.kind, parsed.entries, client_ip(request)
+                    request.user,
+                    parsed.period,
+                    parsed.kind,
+                    parsed.entries,
+                    client_ip(request),
+                    confirmed=forms.confirmed_ids(form),
                 )
                 return redirect(
                     request, f"/portaal/week?week={monday.isoformat()}&soort={kind.value}&opgeslagen={stored}"
                 )
+            except NeedsConfirmation as e:
+                names = {r.person["id"]: f"{r.person['achternaam']}, {r.person['voornamen']}" for r in rows}
+                confirm = describe_replacements(e.replacements, names)
+                return await self._week(request, monday, kind, form=raw, status=422, confirm=confirm)
             except WeekErrors as e:
                 for pid, err in e.errors.items():
                     errors[f"p{pid}_{WEEK_FIELD.get(err.field, 'attended')}"] = err.message

@@ -8,14 +8,14 @@ hundred thousand uploaded are judged by the same code.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from portal.errors import NothingChanged, RuleError
 from shared.calendar import Period
 from shared.events import EventKind, HoursPayload, MilestonePayload
-from shared.hours import HourReport
-from shared.vocab import HourKind, MilestoneKind
+from shared.hours import HourReport, format_hours
+from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 
 # --- Hours ------------------------------------------------------------------------------------------
 
@@ -178,3 +178,55 @@ def milestone_event(
         **extra,
     )
     return (EventKind.MILESTONE_CORRECTED if previous_id else EventKind.MILESTONE_REPORTED), payload
+
+
+# --- Asking before a report replaces another -------------------------------------------------------------
+
+REPLACE_FIELD_LABELS = {
+    "attended_minutes": "Aanwezig",
+    "geoorloofd_minutes": "Geoorloofd verzuim",
+    "ongeoorloofd_minutes": "Ongeoorloofd verzuim",
+    "verzuim_reden": "Reden van verzuim",
+    "toelichting": "Toelichting",
+}
+
+
+def _shown(field: str, value: Any) -> str:
+    if field.endswith("_minutes"):
+        return f"{format_hours(value or 0)} uur"
+    if field == "verzuim_reden":
+        return VerzuimReden(value).label if value else "geen"
+    return value or "–"
+
+
+def describe_replacements(replacements, names: dict[int, str]) -> list[dict[str, Any]]:
+    """What the confirmation shows per replaced report: whose, which period and kind, and old → new per
+    changed field, in Dutch ("62,5 uur" → "6 uur")."""
+    return [
+        {
+            "record_id": r.record_id,
+            "who": names.get(r.person_id, ""),
+            "period": f"{r.period_start:%d-%m-%Y} t/m {r.period_end:%d-%m-%Y}",
+            "kind": HourKind(r.kind).label,
+            "changes": [
+                (REPLACE_FIELD_LABELS.get(f, f), _shown(f, old), _shown(f, new)) for f, (old, new) in r.changes.items()
+            ],
+        }
+        for r in replacements
+    ]
+
+
+def first_unreported_month(reported: Iterable[tuple[date, date]], enrollment_start: date, today: date) -> Period:
+    """The period the hours form offers first: the month after the last one reported (or last month when
+    nothing was reported yet, or the enrollment's first month when it started later); once every month up to
+    last month is reported, this month. So the form never starts on a month already reported (saving it
+    would replace that report)."""
+    from shared.calendar import month_of, previous_month
+
+    ends = [e for _, e in reported]
+    month = month_of(max(ends) + timedelta(days=1)) if ends else previous_month(today)
+    if month.start < enrollment_start:
+        month = month_of(enrollment_start)
+    if month.start > previous_month(today).start:
+        month = month_of(today)
+    return Period(max(month.start, enrollment_start), month.end)

@@ -13,7 +13,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count, Sum
 
 from portal import rules
-from portal.errors import NothingChanged, WeekErrors
+from portal.errors import NeedsConfirmation, NothingChanged, Replacement, WeekErrors
 from portal.rules import (
     SINGLE_MILESTONES,
     hour_values,
@@ -131,6 +131,8 @@ async def overview(user: CurrentUser, q: str = "", page: int = 1, origin: str = 
     people = list(by_person.values())[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     await _add_hours(user, people)
     await _drop_completed(user, people)
+    for p in people:  # data minimisation: only what this provider's enrollments need (shared.access)
+        p.person = access.shown_person(p.person, p.components)
     await audit.record(
         user,
         "inburgeraar.list",
@@ -233,6 +235,7 @@ async def person_page(user: CurrentUser, inburgeraar_id: int, origin: str = "") 
     )
     await _add_hours(user, [summary])
     await _drop_completed(user, [summary])
+    summary.person = shown = access.shown_person(person, summary.components)
     await audit.record(
         user,
         "inburgeraar.view",
@@ -242,12 +245,14 @@ async def person_page(user: CurrentUser, inburgeraar_id: int, origin: str = "") 
         inburgeraar_id=inburgeraar_id,
         subject_gemeente_id=person["gemeente"],
     )
-    return PersonPage(person=person, enrollments=enrollments, hours=hours, milestones=milestones, summary=summary)
+    return PersonPage(person=shown, enrollments=enrollments, hours=hours, milestones=milestones, summary=summary)
 
 
 async def person_history(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> tuple[dict, list, list]:
     """Everything this organisation ever submitted for the person, superseded records included."""
     person, enrollments = await access.provider_person(user, inburgeraar_id)
+    gemeente_id = person["gemeente"]
+    person = access.shown_person(person, [e["component"] for e in enrollments])
     kinds = sorted(visible_hour_kinds({e["component"] for e in enrollments}))
     hours = (
         await HourRecord.select(HourRecord.all_columns(), HourRecord.entered_by.name.as_alias("entered_by_name"))
@@ -271,7 +276,7 @@ async def person_history(user: CurrentUser, inburgeraar_id: int, origin: str = "
         inburgeraar_id,
         origin=origin,
         inburgeraar_id=inburgeraar_id,
-        subject_gemeente_id=person["gemeente"],
+        subject_gemeente_id=gemeente_id,
     )
     return person, hours, milestones
 
@@ -315,6 +320,9 @@ class HourInput:
     enrollment_id: int
     report: HourReport
     toelichting: str = ""
+    # Ids of stored reports the user saw (old → new) and agreed to replace. A report that would replace any
+    # other stored report raises NeedsConfirmation instead of overwriting silently.
+    confirmed: frozenset[int] = frozenset()
 
 
 def _pick_enrollment(enrollments: list[dict[str, Any]], enrollment_id: int) -> dict[str, Any]:
@@ -327,7 +335,9 @@ def _pick_enrollment(enrollments: list[dict[str, Any]], enrollment_id: int) -> d
 async def report_hours(
     user: CurrentUser, inburgeraar_id: int, entry: HourInput, *, source: Source = Source.FORM, origin: str = ""
 ) -> dict[str, Any]:
-    """Store one report of hours; the same period again is a correction that supersedes the earlier one."""
+    """Store one report of hours; the same period again is a correction that supersedes the earlier one, once
+    the user confirmed replacing that record (`entry.confirmed`). Raises RuleError (field), NothingChanged,
+    NeedsConfirmation (nothing stored)."""
     person, enrollments = await access.provider_person(user, inburgeraar_id)
     async with write_tx():
         return await _store_hours(user, person, enrollments, entry, source, origin)
@@ -358,6 +368,11 @@ async def _store_hours(
     values = hour_values(report, entry.toelichting)
     previous = previous_report(current, report.period, values)
     previous_id = previous["id"] if previous else None
+    if previous is not None and previous_id not in entry.confirmed:
+        changes = {k: (previous[k], v) for k, v in values.items() if previous[k] != v}
+        raise NeedsConfirmation(
+            [Replacement(person["id"], previous_id, report.period.start, report.period.end, report.kind.value, changes)]
+        )
     row = HourRecord(
         enrollment=enrollment["id"],
         inburgeraar=person["id"],
@@ -499,10 +514,14 @@ async def report_week(
     kind: HourKind,
     entries: dict[int, tuple[int, int, int, VerzuimReden | None]],
     origin: str = "",
+    confirmed: frozenset[int] = frozenset(),
 ) -> int:
-    """Store a week for many people at once: every row or none (errors come back per person id)."""
+    """Store a week for many people at once: every row or none. Returns how many reports were stored (new or
+    replacing); raises WeekErrors (per person id) or NeedsConfirmation (every replacement not yet confirmed,
+    by record id in `confirmed`); then nothing is stored."""
     rows = {r.person["id"]: r for r in await grid_rows(user, kind)}
     errors: dict[int, RuleError] = {}
+    replacements: list[Replacement] = []
     stored = 0
     async with write_tx():
         for person_id, (attended, geoorloofd, ongeoorloofd, reden) in entries.items():
@@ -510,14 +529,19 @@ async def report_week(
                 errors[person_id] = RuleError("Deze persoon staat niet (meer) bij uw organisatie ingeschreven.")
                 continue
             row = rows[person_id]
-            entry = HourInput(row.enrollment["id"], HourReport(kind, period, attended, geoorloofd, ongeoorloofd, reden))
+            report = HourReport(kind, period, attended, geoorloofd, ongeoorloofd, reden)
+            entry = HourInput(row.enrollment["id"], report, confirmed=confirmed)
             try:
                 await _store_hours(user, row.person, [row.enrollment], entry, Source.FORM, origin)
                 stored += 1
             except NothingChanged:
                 continue
+            except NeedsConfirmation as e:
+                replacements.extend(e.replacements)
             except RuleError as e:
                 errors[person_id] = e
         if errors:
             raise WeekErrors(errors)
+        if replacements:
+            raise NeedsConfirmation(replacements)
     return stored

@@ -16,7 +16,7 @@ from municipal.dossier.routes import DossierController, EnrollmentController, Im
 from municipal.handhaving.routes import HandhavingController
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.providers.routes import ProviderController
-from municipal.settings_routes import RetentionController
+from municipal.settings_routes import FooterController, RetentionController
 from portal.routes import PortalController
 from portal.uploads.api import ApiController, openapi_config
 from portal.uploads.routes import ApiTokenController, UploadController
@@ -42,7 +42,10 @@ def create_app() -> Litestar:
         session_backend_config=LazySessionConfig(
             store="sessions",
             key="regie_sessie",
-            max_age=settings.session_idle_minutes * 60,
+            # The cookie and the stored session live as long as a session may (the maximum lifetime); the idle
+            # time-out is checked on the server (shared.security.retrieve_user), so that a user who comes back
+            # after it still sends the cookie and is told that the session expired.
+            max_age=settings.session_max_hours * 3600,
             httponly=True,
             samesite="lax",
             secure=settings.secure_cookies,
@@ -71,6 +74,7 @@ def create_app() -> Litestar:
                     RetentionController,
                     HandhavingController,
                     CbsController,
+                    FooterController,
                     create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
                 ],
             ),

@@ -171,7 +171,20 @@ async def load() -> None:
         gemeenten = []
         for code, name, oin in GEMEENTEN:
             gemeenten.append(
-                (await Gemeente.insert(Gemeente(cbs_code=code, name=name, oin=oin)).returning(Gemeente.id))[0]["id"]
+                (
+                    await Gemeente.insert(
+                        Gemeente(
+                            cbs_code=code,
+                            name=name,
+                            oin=oin,
+                            # The footer of every page (issue 13); example addresses, set at /beheer/voettekst.
+                            privacy_url=f"https://www.{name.lower()}.nl/privacy",
+                            toegankelijkheid_url=f"https://www.{name.lower()}.nl/toegankelijkheid",
+                            help_url=f"https://www.{name.lower()}.nl/regie-help",
+                            contact=f"Team Inburgering {name}, 14 0{code[-2:]}",
+                        )
+                    ).returning(Gemeente.id)
+                )[0]["id"]
             )
         orgs = []
         for name, kvk, kinds, bow, duo, login, components in PROVIDERS:

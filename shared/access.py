@@ -18,6 +18,39 @@ from shared.settings import settings
 from shared.tables import Enrollment, Inburgeraar
 from shared.vocab import Component
 
+# What a provider sees of a person on its pages, by the components of its open enrollments with that person
+# (issue 13; handreiking §5.1: share only what the task needs). Everyone sees who the person is (IDENTITY) and
+# its own enrollments; the PIP's details only a provider that needs them for the hours it reports. The rules
+# behind a report (doelgroep, leerroute for a completion) are checked with the full row, never shown.
+#
+# | provider kind (component) | name, BSN, birth date | own enrollments | leerroute | niveau | intensiteit |
+# |---------------------------|-----------------------|-----------------|-----------|--------|-------------|
+# | taal (taalschool)         | yes                   | yes             | yes       | yes    | yes         |
+# | participatie              | yes                   | yes             | yes (*)   | no     | no          |
+# | map, pvt, begeleiding     | yes                   | yes             | no        | no     | no          |
+# (*) the Z-route's 800 hours of participation count its hours.
+IDENTITY = ("id", "bsn", "voornamen", "achternaam", "geboortedatum")
+PROVIDER_SEES: dict[Component, frozenset[str]] = {
+    Component.TAAL: frozenset({"leerroute", "niveau", "intensiteit_uren"}),
+    Component.PARTICIPATIE: frozenset({"leerroute"}),
+    Component.MAP: frozenset(),
+    Component.PVT: frozenset(),
+    Component.BEGELEIDING: frozenset(),
+}
+
+
+def provider_sees(components) -> set[str]:
+    """The person's fields a provider with enrollments in these components may see (PROVIDER_SEES)."""
+    return set(IDENTITY).union(*(PROVIDER_SEES[Component(c)] for c in components))
+
+
+def shown_person(person: dict[str, Any], components) -> dict[str, Any]:
+    """The person as a provider's page may show it: IDENTITY plus what PROVIDER_SEES grants for any of the
+    given components; every other field is None, and "_sees" lists the fields shown."""
+    allowed = provider_sees(components)
+    return {**{k: (v if k in allowed else None) for k, v in person.items()}, "_sees": allowed}
+
+
 PERSON_COLUMNS_FOR_PROVIDER = (
     "id",
     "bsn",

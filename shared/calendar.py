@@ -17,6 +17,19 @@ from functools import lru_cache
 
 import holidays
 
+# --- Plausible years ---------------------------------------------------------------------------------
+
+# Every date a person types, uploads or sends through the API lies in these years: birth dates from 1900,
+# events and periods up to the end of this century. A browser turns "1-10-26" into the year 0026 or 0006;
+# shared.forms.parse_date and shared.forms.check_year refuse such a year with a message about the year.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2099
+
+
+def plausible_year(day: date) -> bool:
+    return EARLIEST_YEAR <= day.year <= LATEST_YEAR
+
+
 # --- Periods -----------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from enum import Enum
 from typing import TypeVar
 
+from shared.calendar import EARLIEST_YEAR, LATEST_YEAR, plausible_year
 from shared.errors import RuleError
 from shared.hours import parse_hours
 
@@ -24,8 +25,22 @@ class FormErrors(dict):
         self.setdefault(error.field or default_field, error.message)
 
 
+YEAR_MESSAGE = (
+    "Het jaar {year} klopt niet. Vul een jaar tussen {lo} en {hi} in, met vier cijfers (bijvoorbeeld 31-10-2026)."
+)
+
+
+def check_year(day: date, field: str) -> date:
+    """The one year check for every date from a person or a file (forms, uploads, the API, imports):
+    raises RuleError(field) when the year lies outside shared.calendar's plausible range."""
+    if not plausible_year(day):
+        raise RuleError(YEAR_MESSAGE.format(year=f"{day.year:04d}", lo=EARLIEST_YEAR, hi=LATEST_YEAR), field)
+    return day
+
+
 def parse_date(raw: str | None, field: str, required: bool = True) -> date | None:
-    """dd-mm-jjjj, d-m-jjjj and ISO (what a date input sends)."""
+    """dd-mm-jjjj, d-m-jjjj and ISO (what a date input sends); the year must be plausible (check_year).
+    Raises RuleError(field) with a Dutch message."""
     text = (raw or "").strip()
     if not text:
         if required:
@@ -36,8 +51,14 @@ def parse_date(raw: str | None, field: str, required: bool = True) -> date | Non
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
     elif m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", text):
         d, mo, y = int(m[1]), int(m[2]), int(m[3])
+    elif re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{1,3}", text):
+        raise RuleError(
+            f"Schrijf het jaar met vier cijfers: '{text}' is geen volledige datum (bijvoorbeeld 31-10-2026).", field
+        )
     else:
         raise RuleError(f"'{text}' is geen datum. Schrijf bijvoorbeeld 31-10-2026.", field)
+    if not EARLIEST_YEAR <= y <= LATEST_YEAR:
+        raise RuleError(YEAR_MESSAGE.format(year=f"{y:04d}", lo=EARLIEST_YEAR, hi=LATEST_YEAR), field)
     try:
         return date(y, mo, d)
     except ValueError:
@@ -70,4 +91,4 @@ def collect(errors: FormErrors, field: str, fn, *args, **kwargs):
         return None
 
 
-__all__ = ["FormErrors", "collect", "parse_choice", "parse_date", "parse_hours", "parse_int"]
+__all__ = ["FormErrors", "check_year", "collect", "parse_choice", "parse_date", "parse_hours", "parse_int"]

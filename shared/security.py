@@ -53,6 +53,17 @@ async def verify_password(password_hash: str, password: str) -> bool:
 
 
 @dataclass(frozen=True)
+class GemeenteFooter:
+    """What a gemeente put in the footer of its users' pages (empty strings where it set nothing)."""
+
+    name: str
+    privacy_url: str = ""
+    toegankelijkheid_url: str = ""
+    help_url: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True)
 class CurrentUser:
     id: int
     email: str
@@ -60,6 +71,10 @@ class CurrentUser:
     role: Role
     gemeente_id: int | None
     organisation_id: int | None
+    # For whom the user works, as every page's header says it ("Gemeente Utrecht", "Taalschool Het Woord"),
+    # and the footers of the gemeenten involved: the user's own, or each gemeente a provider works for.
+    org_name: str = ""
+    footers: tuple[GemeenteFooter, ...] = ()
 
     @property
     def is_provider(self) -> bool:
@@ -75,7 +90,11 @@ class CurrentUser:
         return self.role in {Role.BEHEERDER, Role.ADMIN}
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> CurrentUser:
+    def from_row(cls, row: dict[str, Any], footers: tuple[GemeenteFooter, ...] = ()) -> CurrentUser:
+        if row.get("g_name"):
+            org_name = f"Gemeente {row['g_name']}"
+        else:
+            org_name = row.get("o_name") or ("Beheer Regie" if row["role"] == Role.ADMIN.value else "")
         return cls(
             id=row["id"],
             email=row["email"],
@@ -83,7 +102,44 @@ class CurrentUser:
             role=Role(row["role"]),
             gemeente_id=row["gemeente"],
             organisation_id=row["organisation"],
+            org_name=org_name,
+            footers=footers,
         )
+
+
+_FOOTER_COLUMNS = ("name", "privacy_url", "toegankelijkheid_url", "help_url", "contact")
+
+
+async def load_user(user_id: int) -> CurrentUser | None:
+    """The active user with the names and footers every page shows: one query, two for a provider (the
+    gemeenten it has a contract with)."""
+    from shared.tables import Contract
+
+    row = (
+        await AppUser.select(
+            AppUser.all_columns(),
+            *(getattr(AppUser.gemeente, c).as_alias(f"g_{c}") for c in _FOOTER_COLUMNS),
+            AppUser.organisation.name.as_alias("o_name"),
+        )
+        .where((AppUser.id == user_id) & (AppUser.active.eq(True)))
+        .first()
+    )
+    if row is None:
+        return None
+    if row["gemeente"] is not None:
+        footers = (GemeenteFooter(*(row[f"g_{c}"] or "" for c in _FOOTER_COLUMNS)),)
+    elif row["organisation"] is not None:
+        g = Contract.gemeente
+        rows = (
+            await Contract.select(*(getattr(g, c).as_alias(c) for c in _FOOTER_COLUMNS))
+            .where(Contract.organisation == row["organisation"])
+            .distinct()
+            .order_by(g.name)
+        )
+        footers = tuple(GemeenteFooter(*(r[c] or "" for c in _FOOTER_COLUMNS)) for r in rows)
+    else:
+        footers = ()
+    return CurrentUser.from_row(row, footers)
 
 
 SESSION_REFRESH = timedelta(seconds=60)
@@ -105,13 +161,13 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
     ):
         connection.scope["regie_session_expired"] = True
         return None
-    row = await AppUser.select().where((AppUser.id == uid) & (AppUser.active.eq(True))).first()
-    if row is None:
+    user = await load_user(uid)
+    if user is None:
         return None
     if now - seen > SESSION_REFRESH:
         # A changed session is written back with a new expiry: the idle timeout slides, at most once a minute.
         session["seen"] = now.isoformat()
-    return CurrentUser.from_row(row)
+    return user
 
 
 def start_session(connection: ASGIConnection, user: CurrentUser) -> None:

@@ -32,6 +32,12 @@ class Gemeente(Table):
     oin = Varchar(length=20)
     # Days an uploaded report file is kept after upload (portal uploads); the records themselves stay.
     upload_retention_days = Integer(default=90)
+    # The footer every page shows to this gemeente's users (set by its functioneel beheer): where the
+    # privacy statement, the toegankelijkheidsverklaring and help live, and whom to contact.
+    privacy_url = Varchar(length=300, default="")
+    toegankelijkheid_url = Varchar(length=300, default="")
+    help_url = Varchar(length=300, default="")
+    contact = Varchar(length=300, default="")
 
 
 class Organisation(Table):

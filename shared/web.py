@@ -4,13 +4,14 @@ guards and Dutch error pages."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import Parameter
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
@@ -18,7 +19,7 @@ from litestar.template.config import TemplateConfig
 
 from shared.hours import format_hours
 from shared.rules import format_euros
-from shared.settings import ROOT, TIMEZONE
+from shared.settings import ROOT, TIMEZONE, settings
 from shared.vocab import LABELS
 
 MAANDEN = [
@@ -49,6 +50,11 @@ def datum(value: date | datetime | None, long: bool = False) -> str:
     return f"{value:%d-%m-%Y}"
 
 
+def kb(size_bytes: int | None) -> str:
+    """A file size in kB with a decimal comma: 312 → "0,3 kB"."""
+    return f"{(size_bytes or 0) / 1024:.1f}".replace(".", ",") + " kB"
+
+
 def label(code: Any) -> str:
     return _LABEL_BY_VALUE.get(str(code), str(code or ""))
 
@@ -66,9 +72,10 @@ def _engine_callback(engine: JinjaTemplateEngine) -> None:
         uren=format_hours,
         label=label,
         euro=format_euros,
+        kb=kb,
         choices=lambda items: [(i.value, i.label) for i in items],
     )
-    engine.engine.globals.update(MAANDEN=MAANDEN)
+    engine.engine.globals.update(MAANDEN=MAANDEN, session_idle_minutes=settings.session_idle_minutes)
     engine.engine.autoescape = True
 
 
@@ -77,6 +84,25 @@ template_config = TemplateConfig(
 )
 
 VARY = {"Vary": "HX-Request"}
+
+# --- Query parameters: each one parsed with bounds ----------------------------------------------------
+# A value outside these bounds is a Dutch 400 page (Litestar's ValidationException goes through
+# http_exception_handler below), never a 500 from a database that cannot hold the number.
+MAX_PAGE = 100_000
+MAX_QUERY_ID = 2**31 - 1  # the largest id an integer column holds on both engines
+MAX_QUERY_TEXT = 200
+
+PageNo = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="pagina")]
+QueryId = Annotated[int, Parameter(ge=0, le=MAX_QUERY_ID)]
+QueryText = Annotated[str, Parameter(max_length=MAX_QUERY_TEXT)]
+QueryFlag = Annotated[int, Parameter(ge=0, le=1)]
+
+
+def query_id(raw: str) -> int:
+    """A free-text query value that should be an id (a select's value, or empty): the id, or 0 when it is
+    empty, not a number, or larger than any id can be."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_QUERY_ID else 0
 
 
 def wants_fragment(request: Request) -> bool:
@@ -157,12 +183,34 @@ def _error_page(request: Request, status: int, message: str | None = None) -> Re
     )
 
 
+SESSION_COOKIE = "regie_sessie"
+
+
+def return_path(request: Request) -> str:
+    """Where to come back after logging in: this page for a GET; for a form post (never a URL that only
+    takes a POST) the page the form was on, as htmx or the browser tells it (same site only), else home."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    base = str(request.base_url).rstrip("/")
+    for header in ("hx-current-url", "referer"):
+        url = request.headers.get(header, "")
+        if url.startswith(base + "/"):
+            rest = url[len(base) :]
+            if not rest.startswith("//") and not rest.startswith("/inloggen"):
+                return rest.split("#", 1)[0]
+    return "/"
+
+
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
-    """Not logged in (or the session ended): to the login page, and back here afterwards."""
-    expired = "&verlopen=1" if request.scope.get("regie_session_expired") else ""
-    target = f"/inloggen?volgende={quote(request.url.path)}{expired}"
+    """Not logged in, or the session ended: to the login page, saying so when a session had been there, and
+    back to the page afterwards (the page a form was on, never the URL it posted to)."""
     if request.url.path.startswith("/api/"):
         return Response({"status": 401, "fout": "Niet ingelogd."}, status_code=401)
+    # The cookie outlives the idle time-out (regie.app), so a cookie without a user is a session that ended.
+    # (Logging out leaves the cookie "null": that is no session that ended.)
+    expired = request.scope.get("regie_session_expired") or request.cookies.get(SESSION_COOKIE, "null") != "null"
+    target = f"/inloggen?volgende={quote(return_path(request), safe='')}" + ("&verlopen=1" if expired else "")
     if request.headers.get("hx-request"):
         return Response(b"", status_code=200, headers={"HX-Redirect": target})
     return Redirect(target, status_code=303)

@@ -24,7 +24,7 @@ from municipal.dossier.sections import PersonInput, RegisterInput, new_person
 from shared import audit, clock
 from shared.db import write_tx
 from shared.errors import RuleError
-from shared.forms import parse_date
+from shared.forms import check_year, parse_date
 from shared.rules import normalise_bsn
 from shared.security import CurrentUser
 from shared.tables import AppUser, DossierImport, Inburgeraar
@@ -130,9 +130,9 @@ def _text(value: Any) -> str:
 
 def _date(value: Any, field: str, required: bool = False) -> date | None:
     if isinstance(value, datetime):
-        return value.date()
+        return check_year(value.date(), field)
     if isinstance(value, date):
-        return value
+        return check_year(value, field)
     return parse_date(_text(value), field, required=required)
 
 

@@ -14,6 +14,7 @@ from shared import audit, clock
 from shared.security import CurrentUser
 from shared.tables import AppUser, Inburgeraar
 from shared.vocab import Doelgroep
+from shared.web import query_id
 
 PAGE_SIZE = 50
 
@@ -46,8 +47,8 @@ async def list_people(user: CurrentUser, f: PeopleFilter, origin: str = "") -> t
         where &= Inburgeraar.regisseur == user.id
     elif f.regisseur == "geen":
         where &= Inburgeraar.regisseur.is_null()
-    elif f.regisseur.isdigit():
-        where &= Inburgeraar.regisseur == int(f.regisseur)
+    elif query_id(f.regisseur):
+        where &= Inburgeraar.regisseur == query_id(f.regisseur)
     if f.q.strip():
         term = f"%{f.q.strip().lower()}%"
         digits = "".join(c for c in f.q if c.isdigit())

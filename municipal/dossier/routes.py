@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from municipal import fields
 from municipal.dossier import access, enrollments, forms, klantprofiel, onboarding, people, read, sections, transfer
@@ -27,7 +27,7 @@ from shared.errors import RuleError
 from shared.forms import FormErrors
 from shared.settings import settings
 from shared.vocab import Alfabetisering, Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau
-from shared.web import client_ip, gemeente_only, guard, page, redirect
+from shared.web import PageNo, QueryText, client_ip, gemeente_only, guard, page, redirect
 
 DOSSIER_SECTIONS = (
     "persoon",
@@ -137,10 +137,10 @@ class PeopleController(Controller):
     async def people(
         self,
         request: Request,
-        q: FromQuery[str] = "",
-        regisseur: FromQuery[str] = "",
-        status: FromQuery[str] = "actief",
-        pagina: FromQuery[int] = 1,
+        q: QueryText = "",
+        regisseur: QueryText = "",
+        status: QueryText = "actief",
+        pagina: PageNo = 1,
     ) -> Any:
         f = people.PeopleFilter(
             q=q,
@@ -429,7 +429,7 @@ class DossierController(Controller):
         filename, text = await transfer.summary(request.user, inburgeraar_id, client_ip(request))
         return Response(
             text.encode("utf-8"),
-            media_type="text/plain; charset=utf-8",
+            media_type="text/plain",
             headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
         )
 
@@ -560,7 +560,7 @@ class ImportController(Controller):
     async def import_example(self) -> Response:
         return Response(
             onboarding.example_csv(),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="regie-dossiers-voorbeeld.csv"'},
         )
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from municipal.cbs import services as cbs
 from municipal.dossier.access import can_edit
@@ -21,7 +21,7 @@ from shared.calendar import deadline_text
 from shared.errors import RuleError
 from shared.forms import FormErrors, parse_date
 from shared.vocab import Leerroute
-from shared.web import client_ip, gemeente_only, page, redirect
+from shared.web import PageNo, QueryText, client_ip, gemeente_only, page, query_id, redirect
 
 
 def _filters(
@@ -33,7 +33,7 @@ def _filters(
         status=status if status in {"open", "alle", *[s.value for s in Status]} else "open",
         kind=soort if soort in {k.value for k in ItemKind} else "",
         termijn=termijn if termijn in {"op_tijd", "te_laat", "ver_te_laat"} else "",
-        aanbieder=int(aanbieder) if aanbieder.isdigit() else 0,
+        aanbieder=query_id(aanbieder),
         leerroute=leerroute if leerroute in {r.value for r in Leerroute} else "",
         page=pagina,
     )
@@ -51,20 +51,21 @@ class InboxController(Controller):
     async def inbox(
         self,
         request: Request,
-        bereik: FromQuery[str] = "mijn",
-        status: FromQuery[str] = "open",
-        soort: FromQuery[str] = "",
-        termijn: FromQuery[str] = "",
-        aanbieder: FromQuery[str] = "",
-        leerroute: FromQuery[str] = "",
-        pagina: FromQuery[int] = 1,
-        melding: FromQuery[str] = "",
+        bereik: QueryText = "mijn",
+        status: QueryText = "open",
+        soort: QueryText = "",
+        termijn: QueryText = "",
+        aanbieder: QueryText = "",
+        leerroute: QueryText = "",
+        pagina: PageNo = 1,
+        melding: QueryText = "",
     ) -> Any:
         f = _filters(bereik, status, soort, termijn, aanbieder, leerroute, pagina)
-        data, saved, (colleagues, teams) = await asyncio.gather(
+        data, saved, (colleagues, teams), providers = await asyncio.gather(
             services.inbox_page(request.user, f, client_ip(request)),
             SavedFilter.select().where(SavedFilter.user == request.user.id).order_by(SavedFilter.name),
             services.colleagues_and_teams(request.user),
+            services.contracted_providers(request.user),
         )
         return page(
             request,
@@ -75,6 +76,8 @@ class InboxController(Controller):
                 "kinds": list(ItemKind),
                 "kinds_by_value": {k.value: k for k in ItemKind},
                 "statuses": list(Status),
+                "statuses_by_value": {s.value: s for s in Status},
+                "providers": providers,
                 "saved": saved,
                 "today": clock.today(),
                 "deadline_text": deadline_text,
@@ -121,7 +124,7 @@ class InboxController(Controller):
         return redirect(request, f"/inbox?{query}")
 
     @get("/items/{item_id:int}", name="inbox.item")
-    async def item(self, request: Request, item_id: FromPath[int], melding: FromQuery[str] = "") -> Any:
+    async def item(self, request: Request, item_id: FromPath[int], melding: QueryText = "") -> Any:
         return await self._item(request, item_id, notice=melding)
 
     async def _item(
@@ -164,6 +167,10 @@ class InboxController(Controller):
                 "handhaving_form": handhaving_form,
                 "overtredingen": [(o.value, o.label) for o in Overtreding],
                 "can_edit": can_edit(request.user),
+                "assignee_name": next(
+                    (c["name"] for c in data.get("colleagues", []) if c["id"] == item["assignee"]), ""
+                ),
+                "outcome_label": lambda value: Outcome(value).label if value in Outcome._value2member_map_ else value,
             },
             status=status,
         )
@@ -277,7 +284,7 @@ class InboxSetupController(Controller):
         )
 
     @get("/", name="inbox.setup")
-    async def show(self, request: Request, melding: FromQuery[str] = "") -> Any:
+    async def show(self, request: Request, melding: QueryText = "") -> Any:
         return await self._page(request, notice=melding)
 
     async def _do(self, request: Request, action, *, manager_only: bool = True) -> Any:

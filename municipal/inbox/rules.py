@@ -441,28 +441,38 @@ def route(
     """First matching rule; else the person's regisseur; else the team queue. Nobody who is away gets it."""
     for rule in rules:
         if rule.matches(item):
-            return _not_absent(rule.assignee_id, rule.team_id, rule.id, f"regel '{rule.name}'", absences, today)
+            return _not_absent(
+                rule.assignee_id, rule.team_id, rule.id, f"Volgens de regel '{rule.name}'", absences, today
+            )
     if item.regisseur_id is not None:
         return _not_absent(
             item.regisseur_id,
             user_team.get(item.regisseur_id, default_team_id),
             None,
-            "regisseur van de inburgeraar",
+            "Naar de regisseur van de inburgeraar",
             absences,
             today,
         )
-    return Routing(None, default_team_id, None, "teamwachtrij: geen regisseur en geen regel")
+    return Routing(
+        None,
+        default_team_id,
+        None,
+        "Nog niemand: de inburgeraar heeft geen regisseur en geen regel past. Het item staat in de teamwachtrij, "
+        "zodat iemand van het team het oppakt",
+    )
 
 
 def _not_absent(
     assignee: int | None, team: int | None, rule_id: int | None, reason: str, absences: list[AbsenceFacts], today: date
 ) -> Routing:
     if assignee is None:
-        return Routing(None, team, rule_id, reason + " (teamwachtrij)")
+        return Routing(None, team, rule_id, reason + ", naar de teamwachtrij")
     away = next((a for a in absences if a.user_id == assignee and a.covers(today)), None)
     if away is None:
         return Routing(assignee, team, rule_id, reason)
     substitute = away.substitute_id
     if substitute is not None and not any(a.user_id == substitute and a.covers(today) for a in absences):
-        return Routing(substitute, team, rule_id, reason + f"; afwezig t/m {away.end:%d-%m-%Y}, naar de vervanger")
-    return Routing(None, team, rule_id, reason + f"; afwezig t/m {away.end:%d-%m-%Y}, naar de teamwachtrij")
+        return Routing(
+            substitute, team, rule_id, reason + f"; die is afwezig t/m {away.end:%d-%m-%Y}, dus naar de vervanger"
+        )
+    return Routing(None, team, rule_id, reason + f"; die is afwezig t/m {away.end:%d-%m-%Y}, dus naar de teamwachtrij")

@@ -663,6 +663,19 @@ async def inbox_page(user: CurrentUser, f: Filters, origin: str = "") -> InboxPa
     return InboxPage(rows, total, page, pages, counts)
 
 
+async def contracted_providers(user: CurrentUser) -> list[dict[str, Any]]:
+    """The organisations the user's gemeente has (or had) a contract with, by name: the inbox filter's
+    choices ([{"id", "name"}])."""
+    from shared.tables import Contract
+
+    rows = (
+        await Contract.select(Contract.organisation.as_alias("id"), Contract.organisation.name.as_alias("name"))
+        .where(Contract.gemeente == user.gemeente_id)
+        .distinct()
+    )
+    return sorted(rows, key=lambda r: r["name"].lower())
+
+
 async def item_page(user: CurrentUser, item_id: int, origin: str = "") -> dict[str, Any]:
     item = await item_for(user, item_id)
     person = await Inburgeraar.select().where(Inburgeraar.id == item["inburgeraar"]).first()

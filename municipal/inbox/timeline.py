@@ -4,7 +4,7 @@ their history, in time order. Read-only; the caller has already checked the geme
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -43,6 +43,16 @@ class Chart:
     intensity: str  # the pro-rata line, or ""
     start: date
     end: date
+    # Axes and values, so the chart reads without colour: y ticks (y, "200 uur"), x ticks (x, "okt 2026"),
+    # the plot's corners, and the last value of each line beside its end (x, y, "412 uur").
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    left: float = 0
+    right: float = 0
+    top_y: float = 0
+    bottom_y: float = 0
+    language_end: tuple[float, float, str] | None = None
+    participation_end: tuple[float, float, str] | None = None
 
 
 def _followed(r: dict[str, Any]) -> int:
@@ -58,10 +68,23 @@ def running_totals(records: list[dict[str, Any]]) -> list[Followed]:
     return out
 
 
+MONTHS_SHORT = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+
+def _nice_step(top_hours: float) -> int:
+    for step in (25, 50, 100, 200, 250, 500, 1000):
+        if top_hours / step <= 5:
+            return step
+    return 2000
+
+
 def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | None:
+    """The running totals of language and participation hours as lines over time, with the 600/800 mark and
+    the PIP's intensiteit pro rata; axes with dates and hours, and each line's last value written at its end."""
     if not records:
         return None
-    w, h, pad = 640, 220, 30
+    w, h = 640, 240
+    left, right, top_pad, bottom_pad = 56, 84, 14, 36
     start = min(
         [r["period_start"] for r in records] + ([person["pip_dagtekening"]] if person["pip_dagtekening"] else [])
     )
@@ -81,17 +104,33 @@ def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | Non
     top = max([lang / 60, part / 60, *marks_h, 100]) * 1.1
     span = max(1, (end - start).days)
 
+    def x_of(day: date) -> float:
+        return left + (w - left - right) * (day - start).days / span
+
+    def y_of(minutes: float) -> float:
+        return h - bottom_pad - (h - top_pad - bottom_pad) * minutes / 60 / top
+
     def xy(day: date, minutes: float) -> str:
-        return (
-            f"{pad + (w - 2 * pad) * (day - start).days / span:.1f},{h - pad - (h - 2 * pad) * minutes / 60 / top:.1f}"
-        )
+        return f"{x_of(day):.1f},{y_of(minutes):.1f}"
 
     intensity = ""
     if person["intensiteit_uren"] and person["pip_dagtekening"] and person["leerroute"] == "B1":
         pip = person["pip_dagtekening"]
         at_end = person["intensiteit_uren"] * 60 * term_fraction(pip, end)
         intensity = f"{xy(max(pip, start), 0)} {xy(end, at_end)}"
-    marks = [(h - pad - (h - 2 * pad) * m / top, f"{m} uur") for m in marks_h]
+    marks = [(y_of(m * 60), f"grens {m} uur") for m in marks_h]
+    step = _nice_step(top)
+    y_ticks = [(y_of(v * 60), f"{v}") for v in range(0, int(top) + 1, step)]
+    months = []
+    day = date(start.year, start.month, 1)
+    while day <= end:
+        if day >= start:
+            months.append(day)
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    every = max(1, -(-len(months) // 5))
+    x_ticks = [(x_of(d), f"{MONTHS_SHORT[d.month - 1]} {d.year}") for d in months[::every]] or [
+        (x_of(start), f"{MONTHS_SHORT[start.month - 1]} {start.year}")
+    ]
     return Chart(
         w,
         h,
@@ -101,6 +140,16 @@ def _chart(records: list[dict[str, Any]], person: dict[str, Any]) -> Chart | Non
         intensity,
         start,
         end,
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
+        left=left,
+        right=w - right,
+        top_y=top_pad,
+        bottom_y=h - bottom_pad,
+        language_end=(x_of(lang_pts[-1][0]), y_of(lang), f"taal {format_hours(lang)} uur"),
+        participation_end=(x_of(part_pts[-1][0]), y_of(part), f"participatie {format_hours(part)} uur")
+        if part
+        else None,
     )
 
 

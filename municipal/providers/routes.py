@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from municipal.errors import AlreadyRegistered, NothingChanged
 from municipal.fields import parse_end_form
@@ -16,7 +16,7 @@ from shared import clock
 from shared.errors import RuleError
 from shared.forms import FormErrors
 from shared.vocab import Component, OrganisationKind
-from shared.web import client_ip, gemeente_only, guard, page, redirect
+from shared.web import QueryText, client_ip, gemeente_only, guard, page, redirect
 
 gemeente_beheer_only = guard(services.is_gemeente_beheer)
 OPTIONS = {"components": Component.choices(), "kinds": OrganisationKind.choices(), **VERSION_LABELS}
@@ -58,7 +58,7 @@ class ProviderController(Controller):
         )
 
     @get("/aanbieders", name="gemeente.providers", guards=[gemeente_beheer_only])
-    async def providers_list(self, request: Request, q: FromQuery[str] = "") -> Any:
+    async def providers_list(self, request: Request, q: QueryText = "") -> Any:
         return await self._providers_page(request, q)
 
     @post("/aanbieders", name="gemeente.provider_register", guards=[gemeente_beheer_only])

@@ -17,6 +17,7 @@ from typing import Any
 from portal.uploads.columns import HOUR_KEYS, Layout
 from shared.calendar import Period
 from shared.errors import RuleError
+from shared.forms import check_year
 from shared.forms import parse_date as _parse_date_text
 from shared.hours import HourReport, parse_hours
 from shared.rules import normalise_bsn
@@ -110,9 +111,9 @@ def _date(raw: Any, key: str) -> date | None:
     if raw is None:
         return None
     if isinstance(raw, datetime):
-        return raw.date()
+        return check_year(raw.date(), key)
     if isinstance(raw, date):
-        return raw
+        return check_year(raw, key)
     if isinstance(raw, (int, float)):
         raise RuleError(f"'{raw}' is geen datum. Schrijf bijvoorbeeld 31-10-2026 (of maak van de cel een datum).", key)
     return _date_text(str(raw), key)

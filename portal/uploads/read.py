@@ -152,7 +152,7 @@ async def error_file(actor: CurrentUser, batch_id: int, fmt: str, origin: str = 
             f"{stem}-fouten.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    return write_csv(header, rows), f"{stem}-fouten.csv", "text/csv; charset=utf-8"
+    return write_csv(header, rows), f"{stem}-fouten.csv", "text/csv"
 
 
 def _rows_with_errors(content: bytes, fmt: str, sheet: str, messages: dict[int, list[str]]):

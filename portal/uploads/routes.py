@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from portal.errors import UploadRefused
 from portal.uploads import batches, check, commit, files, mapping, read, tokens
@@ -20,7 +20,7 @@ from portal.uploads.forms import parse_mapping_form
 from portal.uploads.rules import BUSY, BatchStatus
 from shared.errors import RuleError
 from shared.forms import FormErrors
-from shared.web import client_ip, guard, page, provider_only, redirect
+from shared.web import PageNo, QueryText, client_ip, guard, page, provider_only, redirect
 
 MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024  # above this Litestar answers 413 before reading
 org_beheer_only = guard(tokens.is_org_beheerder)
@@ -59,7 +59,7 @@ class UploadController(Controller):
         )
 
     @get("/", name="portal.uploads")
-    async def index(self, request: Request, pagina: FromQuery[int] = 1) -> Any:
+    async def index(self, request: Request, pagina: PageNo = 1) -> Any:
         return await self._list(request, pagina=pagina)
 
     @post("/", name="portal.upload", request_max_body_size=MAX_BODY)
@@ -88,16 +88,16 @@ class UploadController(Controller):
 
     @get("/sjabloon.csv", name="portal.template_csv")
     async def template_csv(self) -> Response:
-        return _download(files.template_csv(), "regie-maandrapportage.csv", "text/csv; charset=utf-8")
+        return _download(files.template_csv(), "regie-maandrapportage.csv", "text/csv")
 
     @get("/{batch_id:int}", name="portal.upload_batch")
     async def batch(
         self,
         request: Request,
         batch_id: FromPath[int],
-        tab: FromQuery[str] = "",
-        pagina: FromQuery[int] = 1,
-        melding: FromQuery[str] = "",
+        tab: QueryText = "",
+        pagina: PageNo = 1,
+        melding: QueryText = "",
     ) -> Any:
         data = await read.batch_page(request.user, batch_id, tab, pagina, client_ip(request))
         context = {

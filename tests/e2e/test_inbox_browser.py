@@ -37,9 +37,10 @@ async def test_regisseur_works_an_item_through_to_duo(server, world):  # noqa: F
         await expect(page).to_have_url(re.compile(r"soort=registreer_pvt"))
 
         await page.get_by_role("link", name="Registreer PVT-datum bij DUO").click()
-        await page.get_by_role("button", name="Claim: ik pak dit op").click()
+        await page.get_by_role("button", name="Oppakken").click()
         await expect(page.locator(".facts")).to_contain_text("In behandeling")
         await page.get_by_role("link", name="Wat registreer ik bij DUO?").click()
+        await page.get_by_text("Technisch detail").click()  # the DUO message sits behind the toggle
         await expect(page.locator("#m2m")).to_contain_text("PUT /personen/")
         await expect(page.locator("#m2m")).to_contain_text("datumOndertekeningPvt")
         await page.get_by_label("Geregistreerd op").fill(clock.today().isoformat())
@@ -47,7 +48,7 @@ async def test_regisseur_works_an_item_through_to_duo(server, world):  # noqa: F
         await expect(page.get_by_role("status")).to_contain_text("na de termijn")  # the event was 20 days ago
 
         history = page.locator("ol.history li")
-        await expect(history.filter(has_text="nieuw → in behandeling")).to_have_count(1)
+        await expect(history.filter(has_text="heeft het item opgepakt")).to_have_count(1)
         await expect(history.filter(has_text="Geregistreerd bij DUO")).to_have_count(1)
 
         await page.goto(server + "/inbox?bereik=alle")

@@ -12,7 +12,7 @@ from shared import clock
 from shared.calendar import add_working_days, previous_month
 from shared.hours import HourReport
 from shared.security import CurrentUser
-from shared.tables import AppUser, DomainEvent, Enrollment, Inburgeraar
+from shared.tables import AppUser, DomainEvent, Enrollment, HourRecord, Inburgeraar
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 
 
@@ -163,10 +163,15 @@ async def test_unexcused_absence_in_typed_in_hours_asks_for_handhaving(world):
     item = await InboxItem.select().where(InboxItem.kind == "handhaving_verzuim").first()
     assert item is not None and "10 uur ongeoorloofd" in item["detail"]
     # corrected to no absence: the item stays for a human, with a note that the signal no longer holds
+    first = await HourRecord.select(HourRecord.id).first()
     await portal.report_hours(
         school,
         world.people["amina"],
-        portal.HourInput(world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, month, 30 * 60, 0, 0, None)),
+        portal.HourInput(
+            world.enrollments["amina_taal"],
+            HourReport(HourKind.TAAL_KNM, month, 30 * 60, 0, 0, None),
+            confirmed=frozenset({first["id"]}),  # the user saw old → new and agreed
+        ),
     )
     await services.process_pending()
     notes = [e["text"] for e in await InboxEntry.select().where(InboxEntry.item == item["id"])]

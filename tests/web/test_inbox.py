@@ -89,8 +89,10 @@ async def test_claim_then_close_registered_and_history_shows_each_step(client, w
     open_list = await client.get("/inbox")
     assert "Geen items" in open_list.text  # it left the open list
     history = [li.get_text(" ", strip=True) for li in page.doc.select("ol.history li")]
-    assert any("nieuw → in behandeling" in h for h in history)
-    assert any("in behandeling → afgehandeld" in h and "Geregistreerd bij DUO" in h for h in history)
+    # History lines are sentences (issue 13), not "nieuw → in behandeling".
+    assert any("heeft het item opgepakt" in h for h in history)
+    assert any("heeft het item afgehandeld" in h and "Geregistreerd bij DUO" in h for h in history)
+    assert not any("→" in h for h in history)
 
 
 async def test_a_request_that_does_not_fit_duos_contract_is_not_offered(client, world):
@@ -159,7 +161,7 @@ async def test_comment_and_reopen(client, world):
     page = await client.submit(url, f"form[action='{url}/status']:has(input[value=nieuw])", {}, follow_redirects=True)
     texts = [li.get_text(" ", strip=True) for li in page.doc.select("ol.history li")]
     assert any("Gebeld met de aanbieder" in t for t in texts)
-    assert any("afgehandeld → nieuw" in t for t in texts)
+    assert any("heeft het item heropend" in t for t in texts)
     assert await InboxEntry.count().where(InboxEntry.item == pvt["id"]) >= 5
 
 

@@ -31,9 +31,30 @@ def hours_form(world, person="amina", enrollment="amina_taal", **values):
     return f"/portaal/inburgeraars/{world.people[person]}", data
 
 
-async def post_hours(client, world, person="amina", enrollment="amina_taal", **values):
+async def post_hours(client, world, person="amina", enrollment="amina_taal", confirm=False, **values):
+    """Fill in and send the hours form; with confirm=True, also say "Ja, vervang" when it asks."""
     url, data = hours_form(world, person, enrollment, **values)
-    return await client.submit(url, "#uren form", data, follow_redirects=True)
+    page = await client.submit(url, "#uren form", data, follow_redirects=True)
+    if confirm and page.status == 422 and page.doc.select_one("button[name=bevestigd]"):
+        page = await confirm_replace(client, page, "#uren form")
+    return page
+
+
+async def confirm_replace(client, page, form_selector):
+    """Press "Ja, vervang" on a page that asks: the same form's values plus the button's record ids."""
+    form = page.doc.select_one(form_selector)
+    values = {}
+    for el in form.find_all(["input", "select", "textarea"]):
+        if not el.get("name") or el.get("type") in {"submit", "radio", "checkbox"}:
+            continue
+        if el.name == "select":
+            chosen = el.find("option", selected=True) or el.find("option")
+            values[el["name"]] = chosen.get("value", "") if chosen else ""
+        else:
+            values[el["name"]] = el.get_text() if el.name == "textarea" else el.get("value", "")
+    button = form.select_one("button[name=bevestigd]")
+    values["bevestigd"] = button["value"]
+    return await client.post(form["action"], values, csrf=False, follow_redirects=True)
 
 
 async def test_overview_lists_only_people_enrolled_here(client, world):
@@ -87,7 +108,7 @@ async def test_enter_hours_and_see_them_with_event_and_audit(client, world):
 async def test_same_period_again_is_a_correction_that_keeps_history(client, world):
     await client.login(world.users["school"])
     await post_hours(client, world, attended="36,75")
-    page = await post_hours(client, world, attended="40")
+    page = await post_hours(client, world, attended="40", confirm=True)
     assert "correctie is opgeslagen" in page.notice()
     current = await HourRecord.select().where(HourRecord.superseded_by.is_null())
     assert [r["attended_minutes"] for r in current] == [2400]
@@ -241,7 +262,7 @@ async def test_weekly_grid_for_volunteers_all_or_nothing(client, world):
     assert bad.status == 422 and "reden" in bad.field_error(f"p{omar}_reden")
     assert await HourRecord.count() == 0
     good = await client.submit(url, "form.week", {f"p{omar}_attended": "3,5"}, follow_redirects=True)
-    assert good.status == 200 and "1 regel(s) opgeslagen" in good.notice()
+    assert good.status == 200 and good.notice() == "De uren van 1 persoon zijn opgeslagen."
     record = await HourRecord.select().first()
     assert (record["period_start"], record["period_end"]) == (sunday_past, sunday_past + timedelta(days=6))
     assert record["formal"] is False  # a volunteer organisation is not BoW-certified
@@ -298,7 +319,7 @@ async def test_weekly_grid_takes_the_week_on_its_last_day(client, world):
 async def test_submissions_page_shows_new_and_corrected(client, world):
     await client.login(world.users["school"])
     await post_hours(client, world, attended="10")
-    await post_hours(client, world, attended="11")
+    await post_hours(client, world, attended="11", confirm=True)
     page = await client.get("/portaal/inzendingen")
     assert [row[6] for row in page.table_rows()] == ["correctie", "vervangen"]
 
