@@ -39,7 +39,7 @@ JOBS = [
     Job("inbox.events", inbox.process_pending),
     # Time passing is not an event: an inburgeringsaanbod later than 3 months after the PIP.
     Job("inbox.delayed_starts", inbox.scan_delayed_starts, daily=True),
-    # Mail (ADR XXXX, mail from a queue): forgotten-password requests become links, the queue is sent with
+    # Mail (ADR 0018, mail from a queue): forgotten-password requests become links, the queue is sent with
     # retry, and each team mailbox gets its daily digest (from 07:00).
     Job("accounts.password_resets", accounts.prepare_password_resets),
     Job("mail.send", mail.send_pending),

@@ -1,4 +1,4 @@
-"""E-mail that reaches people: a queue in the database, sent by a background worker (ADR XXXX, mail from a queue).
+"""E-mail that reaches people: a queue in the database, sent by a background worker (ADR 0018, mail from a queue).
 
 A request never talks to a mail server. It calls `queue(...)` inside its own transaction, so the mail is
 stored together with what it announces (an invitation, an ended enrollment) or not at all. The background

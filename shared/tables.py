@@ -327,7 +327,7 @@ class JobRun(Table, tablename="job_run"):
     note = Text(default="")
 
 
-# --- Mail (issue 12): a queue that a background worker sends from, never a request (ADR XXXX, mail from a queue) ---
+# --- Mail (issue 12): a queue that a background worker sends from, never a request (ADR 0018, mail from a queue) ---
 
 
 class OutgoingMail(Table, tablename="outgoing_mail"):

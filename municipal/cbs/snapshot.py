@@ -7,7 +7,7 @@ koppeling) who had not moved away before it began (CBS richtlijnen 2023: first d
 koppeling, then every quarter). Per person the state at the end of the quarter (dates after it are left out)
 and the warnings and fines decided in it. Warnings and fines decided in an earlier quarter that no released
 delivery carried, or that changed after it was released, come along too: corrections go into the next
-delivery (ADR XXXX, CBS delivery as a frozen snapshot).
+delivery (ADR 0015, CBS delivery as a frozen snapshot).
 """
 
 from __future__ import annotations
