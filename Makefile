@@ -23,6 +23,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@$(PIP) -e . $(QUIETLY)
 	@touch $@
 
+# What `make run` needs besides: a local mail catcher (aiosmtpd) when Mailpit is not installed.
+$(VENV)/.installed-dev: $(VENV)/.installed
+	@$(PIP) -e '.[dev]' $(QUIETLY)
+	@touch $@
+
 # What the tests need besides.
 $(VENV)/.installed-test: $(VENV)/.installed
 	@echo "Installing what the tests need ..."
@@ -38,7 +43,22 @@ migrate: install
 demo: migrate
 	$(BIN)/regie demo --if-empty
 
-run: demo
+# Mail: without SMTP_URL or SMTP_HOST, `make run` starts a local mail catcher and points the app at it, so every
+# mail the app sends (invitations, forgotten-password links, digests) can be read: in Mailpit's web page when
+# `mailpit` is installed, otherwise printed in this terminal by aiosmtpd. Nothing leaves the machine.
+MAIL_PORT ?= 1025
+run: demo $(VENV)/.installed-dev
+	@if [ -z "$$SMTP_URL" ] && [ -z "$$SMTP_HOST" ]; then \
+		if command -v mailpit >/dev/null; then \
+			echo "Mail: Mailpit catches every mail; read them at http://127.0.0.1:8025"; \
+			mailpit --smtp 127.0.0.1:$(MAIL_PORT) --listen 127.0.0.1:8025 >var/mailpit.log 2>&1 & catcher=$$!; \
+		else \
+			echo "Mail: a local mail catcher (aiosmtpd) prints every mail here"; \
+			$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) & catcher=$$!; \
+		fi; \
+		trap 'kill $$catcher 2>/dev/null' EXIT INT TERM; \
+		export SMTP_URL=smtp://127.0.0.1:$(MAIL_PORT); \
+	fi; \
 	$(BIN)/regie serve --host $(HOST) --port $(PORT)
 
 lint: install-test

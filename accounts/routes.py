@@ -184,8 +184,9 @@ class AccountsController(Controller):
         data, errors = accounts.parse_invite_form(raw, accounts.roles_for(request.user))
         if data:
             try:
-                token, _ = await accounts.invite(request.user, data, client_ip(request))
-                link = f"{str(request.base_url).rstrip('/')}/uitnodiging/{token}"
+                base = str(request.base_url).rstrip("/")
+                token, _ = await accounts.invite(request.user, data, client_ip(request), link_base=base)
+                link = f"{base}/uitnodiging/{token}"
                 # The link is shown once: only its hash is stored.
                 return await self._page(request, link=link, invited=data.email)
             except RuleError as e:
@@ -269,6 +270,73 @@ class InvitationController(Controller):
         return redirect(request, "/")
 
 
+class PasswordResetController(Controller):
+    """Public: ask for a link to choose a new password (the answer never says whether the account exists), and
+    use that link once. After a new password the person logs in as usual, second factor included."""
+
+    path = "/"
+
+    def _no_store(self, response: Any) -> Any:
+        response.headers.update(NO_STORE)
+        response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+        return response
+
+    @get("/wachtwoord-vergeten", name="password_forgotten", exclude_from_auth=True)
+    async def forgotten(self, request: Request) -> Any:
+        return page(request, "password_forgotten.html", {"form": {}, "errors": {}, "done": False})
+
+    @post("/wachtwoord-vergeten", name="password_forgotten_submit", exclude_from_auth=True)
+    async def forgotten_submit(self, request: Request) -> Any:
+        raw = _form_dict(await request.form())
+        try:
+            await accounts.request_password_reset(raw.get("email"), client_ip(request))
+        except RuleError as e:
+            return page(
+                request,
+                "password_forgotten.html",
+                {"form": raw, "errors": {e.field or "email": e.message}, "done": False},
+                status=422,
+            )
+        return page(request, "password_forgotten.html", {"form": {}, "errors": {}, "done": accounts.RESET_SENT_ANSWER})
+
+    async def _reset_page(
+        self, request: Request, token: str, *, error: str = "", errors: dict | None = None, status: int = 200
+    ) -> Any:
+        row, state = await accounts.reset_for(token)
+        if row is None:
+            raise NotFoundException()
+        return self._no_store(
+            page(
+                request,
+                "password_reset.html",
+                {"state": state, "token": token, "error": error, "errors": errors or {}, "form": {}, "done": False},
+                status=status if state == "open" else 410,
+            )
+        )
+
+    @get("/wachtwoord-herstellen/{token:str}", name="password_reset", exclude_from_auth=True)
+    async def reset(self, request: Request, token: FromPath[str]) -> Any:
+        return await self._reset_page(request, token)
+
+    @post("/wachtwoord-herstellen/{token:str}", name="password_reset_submit", exclude_from_auth=True)
+    async def reset_submit(self, request: Request, token: FromPath[str]) -> Any:
+        row, _ = await accounts.reset_for(token)
+        if row is None:
+            raise NotFoundException()
+        raw = _form_dict(await request.form())
+        try:
+            await accounts.reset_password(
+                token, raw.get("password", ""), raw.get("password_repeat", ""), client_ip(request)
+            )
+        except RuleError as e:
+            if e.field:
+                return await self._reset_page(request, token, errors={e.field: e.message}, status=422)
+            return await self._reset_page(request, token, error=e.message, status=422)
+        return self._no_store(
+            page(request, "password_reset.html", {"state": "", "token": "", "errors": {}, "form": {}, "done": True})
+        )
+
+
 route_handlers = [
     home,
     login_page,
@@ -278,4 +346,5 @@ route_handlers = [
     audit_log,
     AccountsController,
     InvitationController,
+    PasswordResetController,
 ]

@@ -7,7 +7,6 @@ teamleiders, a provider's beheerder its staff. New users come in through a one-t
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,16 +14,19 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from shared import audit, clock
+from shared import audit, clock, mail
 from shared.db import IntegrityErrors, write_tx
 from shared.errors import RuleError
+from shared.jobs import claimed
+from shared.mail import MailKind
+from shared.rules import EMAIL
 from shared.security import CurrentUser, hash_password
-from shared.tables import AppUser, Invitation
+from shared.settings import TIMEZONE, settings
+from shared.tables import AppUser, Gemeente, Invitation, Organisation, PasswordReset
 from shared.vocab import Role
 
 INVITATION_DAYS = 7
 MIN_PASSWORD_LENGTH = 12
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 # --- Rules --------------------------------------------------------------------------------------------
@@ -153,8 +155,31 @@ def parse_invite_form(form, allowed: tuple[Role, ...]) -> tuple[InviteInput | No
     return InviteInput(email, name, role), errors
 
 
-async def invite(user: CurrentUser, data: InviteInput, origin: str = "") -> tuple[str, int]:
-    """A new invitation; returns the token (shown once, never stored) and the invitation's id.
+async def _side_name(gemeente_id: int | None, organisation_id: int | None) -> str:
+    if gemeente_id is not None:
+        row = await Gemeente.select(Gemeente.name).where(Gemeente.id == gemeente_id).first()
+        return f"Gemeente {row['name']}" if row else ""
+    row = await Organisation.select(Organisation.name).where(Organisation.id == organisation_id).first()
+    return row["name"] if row else ""
+
+
+def invitation_mail(name: str, inviter: str, role: Role, side: str, link: str, expires_at) -> tuple[str, str]:
+    """Subject and body of the invitation mail (plain Dutch; the link is the only secret in it)."""
+    until = expires_at.astimezone(TIMEZONE)
+    body = (
+        f"Beste {name},\n\n"
+        f"{inviter} nodigt u uit voor Regie, als {role.label.lower()}{f' bij {side}' if side else ''}.\n\n"
+        "Kies uw wachtwoord via deze link. De link werkt één keer, tot "
+        f"{until:%d-%m-%Y} om {until:%H:%M} uur:\n{link}\n\n"
+        "Verwachtte u deze uitnodiging niet? Dan hoeft u niets te doen.\n\n"
+        "Met vriendelijke groet,\nRegie\n"
+    )
+    return "Uitnodiging voor Regie", body
+
+
+async def invite(user: CurrentUser, data: InviteInput, origin: str = "", link_base: str = "") -> tuple[str, int]:
+    """A new invitation; returns the token (shown once, never stored) and the invitation's id. The link is
+    also queued as a mail to the invitee (sent by the mail job, never from this request).
     An earlier open invitation for the same address is withdrawn: only the newest link works."""
     roles = _require(user)
     if data.role not in roles:
@@ -180,6 +205,23 @@ async def invite(user: CurrentUser, data: InviteInput, origin: str = "") -> tupl
             )
         ).returning(Invitation.id)
         invitation_id = rows[0]["id"]
+        expires_at = now + timedelta(days=INVITATION_DAYS)
+        subject, body = invitation_mail(
+            data.name,
+            user.name,
+            data.role,
+            await _side_name(user.gemeente_id, user.organisation_id),
+            f"{(link_base or settings.public_url).rstrip('/')}/uitnodiging/{token}",
+            expires_at,
+        )
+        await mail.queue(
+            data.email,
+            subject,
+            body,
+            kind=MailKind.INVITATION,
+            gemeente_id=user.gemeente_id,
+            organisation_id=user.organisation_id,
+        )
         await audit.record(
             user,
             "invitation.create",
@@ -310,3 +352,135 @@ async def set_role(user: CurrentUser, target_id: int, role: Role, origin: str = 
         await audit.record(
             user, "user.role", "user", target_id, origin=origin, detail=f"{row['email']}: {row['role']} → {role.value}"
         )
+
+
+# --- Forgotten password ---------------------------------------------------------------------------------------
+
+RESETS_PER_HOUR = 3  # mails per account per hour: a stranger cannot flood someone's mailbox
+RESET_SENT_ANSWER = (
+    "Als er een account is met dit e-mailadres, ontvangt u binnen enkele minuten een e-mail met een link om een "
+    "nieuw wachtwoord te kiezen. Kijk ook in uw map met ongewenste mail."
+)
+
+
+async def request_password_reset(raw_email: str | None, origin: str = "") -> None:
+    """Note a request for a forgotten-password link. The same work whatever the address: one row and one audit
+    line; whether an account exists is looked up later by `prepare_password_resets`, so neither the answer nor
+    its timing tells. Raises RuleError only for an empty or malformed address."""
+    email = normalise_email(raw_email)
+    async with write_tx():
+        await PasswordReset.insert(PasswordReset(email=email, origin=origin[:64]))
+        await audit.record(None, "password.reset_request", "user", email, origin=origin, actor_email=email, result="ok")
+
+
+def reset_mail(name: str, link: str, expires_at) -> tuple[str, str]:
+    until = expires_at.astimezone(TIMEZONE)
+    body = (
+        f"Beste {name},\n\n"
+        "Iemand heeft gevraagd om een nieuw wachtwoord voor uw account in Regie. Was u dat? Kies dan een nieuw "
+        f"wachtwoord via deze link. De link werkt één keer, tot {until:%H:%M} uur op {until:%d-%m-%Y}:\n"
+        f"{link}\n\n"
+        "Daarna logt u in zoals altijd, ook met de extra stap als u die gebruikt.\n\n"
+        "Vroeg u dit niet? Dan hoeft u niets te doen: uw wachtwoord blijft hetzelfde.\n\n"
+        "Met vriendelijke groet,\nRegie\n"
+    )
+    return "Nieuw wachtwoord kiezen voor Regie", body
+
+
+async def prepare_password_resets(limit: int = 50) -> int:
+    """Background job: for each new request, find the active account; make a one-time token (only its SHA-256
+    is stored) valid for PASSWORD_RESET_MINUTES and queue the mail. Returns how many mails were queued."""
+    made = 0
+    async with claimed(PasswordReset, PasswordReset.status == "requested", limit=limit) as rows:
+        now = clock.now()
+        for row in rows:
+            user = (
+                await AppUser.select(AppUser.id, AppUser.name, AppUser.gemeente, AppUser.organisation)
+                .where((AppUser.email == row["email"]) & AppUser.active.eq(True))
+                .first()
+            )
+            if user is None:
+                await PasswordReset.update({PasswordReset.status: "no_account"}).where(PasswordReset.id == row["id"])
+                continue
+            recent = await PasswordReset.count().where(
+                (PasswordReset.user == user["id"])
+                & PasswordReset.status.is_in(["sent", "used"])
+                & (PasswordReset.requested_at > now - timedelta(hours=1))
+            )
+            if recent >= RESETS_PER_HOUR:
+                await PasswordReset.update({PasswordReset.status: "throttled", PasswordReset.user: user["id"]}).where(
+                    PasswordReset.id == row["id"]
+                )
+                continue
+            token = secrets.token_urlsafe(32)
+            expires_at = now + timedelta(minutes=settings.password_reset_minutes)
+            await PasswordReset.update(
+                {
+                    PasswordReset.status: "sent",
+                    PasswordReset.user: user["id"],
+                    PasswordReset.token_hash: token_hash(token),
+                    PasswordReset.expires_at: expires_at,
+                }
+            ).where(PasswordReset.id == row["id"])
+            subject, body = reset_mail(user["name"], mail.link(f"/wachtwoord-herstellen/{token}"), expires_at)
+            await mail.queue(
+                row["email"],
+                subject,
+                body,
+                kind=MailKind.PASSWORD_RESET,
+                gemeente_id=user["gemeente"],
+                organisation_id=user["organisation"],
+            )
+            made += 1
+    return made
+
+
+def reset_state(row: dict[str, Any], now) -> str:
+    if row["used_at"] is not None or row["status"] == "used":
+        return "gebruikt"
+    if row["status"] != "sent" or row["expires_at"] is None or row["expires_at"] <= now:
+        return "verlopen"
+    return "open"
+
+
+async def reset_for(token: str) -> tuple[dict[str, Any] | None, str]:
+    """The reset request behind a link and its state ("open", "verlopen", "gebruikt"); None if unknown."""
+    if not token or len(token) > 100:
+        return None, ""
+    row = await PasswordReset.select().where(PasswordReset.token_hash == token_hash(token)).first()
+    if row is None:
+        return None, ""
+    return row, reset_state(row, clock.now())
+
+
+async def reset_password(token: str, password: str, repeat: str, origin: str = "") -> None:
+    """Use the link once: the account gets the new password (and is unlocked); every other open link of the
+    account stops working. The person then logs in as usual, second factor included: no session is started
+    here. Raises RuleError for a weak or unequal password, or a link that is spent or expired."""
+    check_new_password(password, repeat)
+    password_hash = await hash_password(password)
+    now = clock.now()
+    async with write_tx():
+        spent = (
+            await PasswordReset.update({PasswordReset.used_at: now, PasswordReset.status: "used"})
+            .where(
+                (PasswordReset.token_hash == token_hash(token))
+                & (PasswordReset.status == "sent")
+                & PasswordReset.used_at.is_null()
+                & (PasswordReset.expires_at > now)
+            )
+            .returning(PasswordReset.user)
+        )
+        if not spent:
+            raise RuleError("Deze link is verlopen of al gebruikt. Vraag een nieuwe link aan.")
+        user_id = spent[0]["user"]
+        row = await AppUser.select().where((AppUser.id == user_id) & AppUser.active.eq(True)).first()
+        if row is None:
+            raise RuleError("Deze link is verlopen of al gebruikt. Vraag een nieuwe link aan.")
+        await AppUser.update(
+            {AppUser.password_hash: password_hash, AppUser.failed_logins: 0, AppUser.locked_until: None}
+        ).where(AppUser.id == user_id)
+        await PasswordReset.update({PasswordReset.status: "expired"}).where(
+            (PasswordReset.user == user_id) & (PasswordReset.status == "sent") & PasswordReset.used_at.is_null()
+        )
+        await audit.record(CurrentUser.from_row(row), "password.reset", "user", user_id, origin=origin)

@@ -6,7 +6,7 @@ An item's history (status changes, assignments, comments, corrections) is append
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Bytea, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from shared import clock
@@ -16,6 +16,8 @@ from shared.tables import AppUser, DomainEvent, Gemeente, Inburgeraar, Organisat
 class Team(Table):
     gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
     name = Varchar(length=100)
+    # The team's shared mailbox: the daily digest of new and overdue items goes here (issue 12).
+    mailbox = Varchar(length=254, default="")
 
 
 class TeamMember(Table, tablename="team_member"):
@@ -101,3 +103,95 @@ class SavedFilter(Table, tablename="saved_filter"):
     user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade)
     name = Varchar(length=100)
     query = Text()
+
+
+# --- Handhaving of the inspanningsverplichting (issue 12, handreiking §4.7) ------------------------------
+
+
+class HandhavingStep(Table, tablename="handhaving_step"):
+    """One step of a gemeente's build-up (its verordening): 1 = the first overtreding in a chain, 2 = the
+    second... The last step repeats. `soort` is waarschuwing or boete; amounts in cents (normbedrag: the
+    fixed amount, moderated or raised from there; maximum: never above). No rows: the example table in
+    municipal/handhaving/rules.py."""
+
+    gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict, index=True)
+    position = Integer()
+    soort = Varchar(length=16)
+    normbedrag_cents = Integer(default=0)
+    maximum_cents = Integer(default=0)
+
+
+class HandhavingCase(Table, tablename="handhaving_case"):
+    """One overtreding (one fact) and the gemeente's current decision on it. Every decision is also appended
+    as a version (`dossier_change`, section "handhaving"), so earlier decisions stay. `besluit` is None while
+    no decision was taken. `boete_id` is a stable id for a fine (DUO's future SDI018 "Opgelegde Boete")."""
+
+    gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict, index=True)
+    inburgeraar = ForeignKey(Inburgeraar, null=False, on_delete=OnDelete.restrict, index=True)
+    overtreding = Varchar(length=32)
+    overtreding_datum = Date()
+    omschrijving = Text(default="")
+    inbox_item = ForeignKey(InboxItem, null=True, on_delete=OnDelete.restrict)
+    refs = JSON(default="{}")
+    created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=clock.now_default())
+    besluit = Varchar(length=16, null=True, default=None)
+    besluit_reden = Text(default="")
+    besluit_datum = Date(null=True, default=None)
+    stap = Integer(null=True, default=None)
+    bedrag_cents = Integer(null=True, default=None)
+    normbedrag_cents = Integer(null=True, default=None)
+    maximum_cents = Integer(null=True, default=None)
+    matiging = Varchar(length=16, null=True, default=None)
+    matiging_reden = Text(default="")
+    boete_id = Varchar(length=36, null=True, default=None)
+    besloten_door = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    besloten_op = Timestamptz(null=True, default=None)
+
+
+# --- The quarterly delivery to CBS (Statistiek Wet Inburgering) ---------------------------------------------
+
+
+class CbsDelivery(Table, tablename="cbs_delivery"):
+    """A frozen delivery for one gemeente and quarter: the records as they stood when it was made, the XML
+    built from them (kept as bytes: a released file downloads byte-identical), its SHA-256, and what could not
+    be completed. `status`: concept (may be made again), vrijgegeven (released by a teamleider, final),
+    vervangen (a concept made again)."""
+
+    gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict, index=True)
+    jaar = Integer()
+    kwartaal = Integer()
+    status = Varchar(length=16, default="concept")
+    made_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    made_at = Timestamptz(default=clock.now_default())
+    released_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    released_at = Timestamptz(null=True, default=None)
+    records = JSON(default="[]")
+    problems = JSON(default="[]")
+    counts = JSON(default="{}")
+    xml = Bytea(default=b"")
+    sha256 = Varchar(length=64, default="")
+    schema_name = Varchar(length=100, default="")
+    schema_errors = Text(default="")
+
+
+# --- COA's klantprofiel (asylum status holders; casework only) ----------------------------------------------
+
+
+class Klantprofiel(Table, tablename="coa_klantprofiel"):
+    """What COA knew of an asylum status holder before settlement, as the gemeente received it (handreiking
+    §3.2): input to the brede intake. Its own table, not columns on the person, so nothing that reads a person
+    (lists, the provider side, functioneel beheer) can carry it along; every save is a version."""
+
+    inburgeraar = ForeignKey(Inburgeraar, null=False, unique=True, on_delete=OnDelete.restrict)
+    gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict)
+    ontvangen_op = Date(null=True, default=None)
+    moment = Varchar(length=32, null=True, default=None)
+    opleiding = Text(default="")
+    werkervaring = Text(default="")
+    gezondheid = Text(default="")
+    taal = Text(default="")
+    voorinburgering = Text(default="")
+    casemanager = Varchar(length=300, default="")
+    updated_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    updated_at = Timestamptz(default=clock.now_default())

@@ -50,6 +50,39 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "organisatie": ("name", "kvk", "kinds", "bow_keurmerk", "duo_instellingsnummer"),
 }
 
+# Issue 12: a handhaving case's decisions and COA's klantprofiel are versioned the same way.
+SECTIONS.update(
+    {
+        "handhaving": (
+            "overtreding",
+            "overtreding_datum",
+            "omschrijving",
+            "besluit",
+            "besluit_reden",
+            "besluit_datum",
+            "stap",
+            "bedrag_cents",
+            "normbedrag_cents",
+            "maximum_cents",
+            "matiging",
+            "matiging_reden",
+            "boete_id",
+        ),
+        "klantprofiel": (
+            "ontvangen_op",
+            "moment",
+            "opleiding",
+            "werkervaring",
+            "taal",
+            "gezondheid",
+            "voorinburgering",
+            "casemanager",
+        ),
+    }
+)
+# Versions only casework may read (municipal/dossier/klantprofiel.py): left out of the history for others.
+CASEWORK_ONLY_SECTIONS = {"klantprofiel"}
+
 SECTION_TITLES = {
     "persoon": "Persoon",
     "brede_intake": "Brede intake",
@@ -64,6 +97,8 @@ SECTION_TITLES = {
     "inschrijving": "Inschrijving",
     "contract": "Contract",
     "organisatie": "Organisatie",
+    "handhaving": "Handhaving",
+    "klantprofiel": "Klantprofiel COA",
 }
 
 FIELD_LABELS = {
@@ -113,4 +148,27 @@ FIELD_LABELS = {
     "kinds": "Soort",
     "bow_keurmerk": "Blik op Werk-keurmerk",
     "duo_instellingsnummer": "DUO-instellingsnummer",
+    # handhaving
+    "overtreding": "Overtreding",
+    "overtreding_datum": "Datum overtreding",
+    "omschrijving": "Omschrijving",
+    "besluit": "Besluit",
+    "besluit_reden": "Reden",
+    "besluit_datum": "Datum besluit",
+    "stap": "Stap in de opbouw",
+    "bedrag_cents": "Bedrag",
+    "normbedrag_cents": "Normbedrag",
+    "maximum_cents": "Maximum",
+    "matiging": "Gematigd of verhoogd",
+    "matiging_reden": "Reden matigen of verhogen",
+    "boete_id": "Kenmerk boete",
+    # klantprofiel
+    "ontvangen_op": "Ontvangen op",
+    "moment": "Moment",
+    "opleiding": "Opleiding",
+    "werkervaring": "Werkervaring",
+    "taal": "Taal",
+    "gezondheid": "Gezondheid",
+    "voorinburgering": "Voorinburgering",
+    "casemanager": "Casemanager COA",
 }

@@ -11,7 +11,9 @@ from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 
 from accounts import routes as account_routes
+from municipal.cbs.routes import CbsController
 from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
+from municipal.handhaving.routes import HandhavingController
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.providers.routes import ProviderController
 from municipal.settings_routes import FooterController, RetentionController
@@ -70,6 +72,8 @@ def create_app() -> Litestar:
                     UploadController,
                     ApiTokenController,
                     RetentionController,
+                    HandhavingController,
+                    CbsController,
                     FooterController,
                     create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
                 ],

@@ -13,10 +13,14 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import time
 
+from accounts import services as accounts
+from municipal.inbox import digest
 from municipal.inbox import services as inbox
-from shared import clock
+from shared import clock, mail
 from shared.jobs import claim_slot, finish_slot
+from shared.settings import TIMEZONE
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
@@ -27,6 +31,7 @@ class Job:
     name: str
     run: Callable[[], Awaitable[object]]
     daily: bool = False  # once a day over all processes; otherwise every tick in every process
+    not_before: time | None = None  # a daily job waits until this Dutch time of day (e.g. a morning digest)
 
 
 JOBS = [
@@ -34,6 +39,11 @@ JOBS = [
     Job("inbox.events", inbox.process_pending),
     # Time passing is not an event: an inburgeringsaanbod later than 3 months after the PIP.
     Job("inbox.delayed_starts", inbox.scan_delayed_starts, daily=True),
+    # Mail (ADR 0018, mail from a queue): forgotten-password requests become links, the queue is sent with
+    # retry, and each team mailbox gets its daily digest (from 07:00).
+    Job("accounts.password_resets", accounts.prepare_password_resets),
+    Job("mail.send", mail.send_pending),
+    Job("inbox.digest", digest.send_daily_digests, daily=True, not_before=time(7, 0)),
 ]
 
 
@@ -42,6 +52,8 @@ async def run_job(job: Job) -> bool:
     if not job.daily:
         await job.run()
         return True
+    if job.not_before is not None and clock.now().astimezone(TIMEZONE).time() < job.not_before:
+        return False
     slot = clock.today().isoformat()
     if not await claim_slot(job.name, slot):
         return False

@@ -90,6 +90,27 @@ def week_of(day: date) -> Period:
     return Period(monday, monday + timedelta(days=6))
 
 
+def quarter(year: int, number: int) -> Period:
+    """Quarter `number` (1-4) of `year`: Q1 is January to March. Raises ValueError for another number."""
+    if number not in (1, 2, 3, 4):
+        raise ValueError(f"quarter {number} does not exist")
+    start = date(year, 3 * number - 2, 1)
+    return Period(start, add_months(start, 3) - timedelta(days=1))
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter number) of `day`."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def previous_quarter(year: int, number: int) -> tuple[int, int]:
+    return (year, number - 1) if number > 1 else (year - 1, 4)
+
+
+def next_quarter(year: int, number: int) -> tuple[int, int]:
+    return (year, number + 1) if number < 4 else (year + 1, 1)
+
+
 def add_months(day: date, months: int) -> date:
     """The same day `months` later; when that month is shorter, its last day (31 Jan + 1 → 28/29 Feb),
     as art. 2 Algemene termijnenwet and common usage count a term in months."""

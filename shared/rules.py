@@ -15,6 +15,9 @@ from shared.calendar import Period
 from shared.errors import RuleError
 from shared.vocab import Component, Leerroute, MilestoneKind
 
+# An e-mail address as people type it: something@domain.tld, no spaces (accounts, team mailboxes).
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
 # --- BSN -------------------------------------------------------------------------------------
 
 
@@ -136,3 +139,28 @@ def expects_completion(component: Component, leerroute: Leerroute | str | None) 
     someone on the onderwijsroute does not (the MAP is not required there, §3.4.4), so no "afronding open"."""
     expected = EXPECTED_COMPLETION.get(component)
     return expected is not None and expected in milestone_kinds_for(component, leerroute)
+
+
+# --- Money: integer cents --------------------------------------------------------------------------------
+
+
+def parse_euros(raw: str | None, field: str) -> int:
+    """ "250", "250,00", "€ 1.250,50", "250.50" → cents. Raises RuleError for anything else."""
+    text = (raw or "").replace("€", "").replace(" ", "").strip()
+    if not text:
+        raise RuleError("Vul het bedrag in euro's in.", field)
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+(,\d{1,2})?", text):
+        whole, _, cents = text.replace(".", "").partition(",")
+    elif re.fullmatch(r"\d+\.\d{1,2}", text):
+        whole, _, cents = text.partition(".")
+    else:
+        raise RuleError(f"'{(raw or '').strip()}' is geen bedrag. Schrijf bijvoorbeeld 250 of 250,00.", field)
+    return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
+
+
+def format_euros(cents: int | None) -> str:
+    """Cents as Dutch euros: 125050 → "€ 1.250,50"; None → ""."""
+    if cents is None:
+        return ""
+    whole, rest = divmod(int(cents), 100)
+    return f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"

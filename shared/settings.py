@@ -30,6 +30,24 @@ def _flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "ja"}
 
 
+def _smtp_url() -> str:
+    """SMTP_URL as given, or one built from SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD and SMTP_TLS
+    (starttls, the default; ssl; none). Empty: no mail server, mails wait in the queue."""
+    if url := os.environ.get("SMTP_URL", "").strip():
+        return url
+    host = os.environ.get("SMTP_HOST", "").strip()
+    if not host:
+        return ""
+    from urllib.parse import quote
+
+    tls = os.environ.get("SMTP_TLS", "starttls").strip().lower()
+    scheme = {"ssl": "smtps", "none": "smtp", "geen": "smtp"}.get(tls, "smtp+starttls")
+    port = os.environ.get("SMTP_PORT", "").strip() or {"smtps": "465", "smtp": "25"}.get(scheme, "587")
+    user = os.environ.get("SMTP_USER", "")
+    auth = f"{quote(user, safe='')}:{quote(os.environ.get('SMTP_PASSWORD', ''), safe='')}@" if user else ""
+    return f"{scheme}://{auth}{host}:{port}"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -45,6 +63,12 @@ class Settings:
     # Uploads of monthly reports: largest file and most rows read (portal/uploads/files.py).
     upload_max_mb: int = 20
     upload_max_rows: int = 200_000
+    # Mail (shared/mail.py): where to send from and how; links in mails start with public_url.
+    smtp_url: str = ""
+    mail_from: str = "Regie <noreply@regie.invalid>"
+    public_url: str = "http://127.0.0.1:8000"
+    mail_max_attempts: int = 10
+    password_reset_minutes: int = 30
 
 
 def load() -> Settings:
@@ -59,6 +83,12 @@ def load() -> Settings:
         report_grace_days=int(os.environ.get("REPORT_GRACE_DAYS", "31")),
         upload_max_mb=int(os.environ.get("UPLOAD_MAX_MB", "20")),
         upload_max_rows=int(os.environ.get("UPLOAD_MAX_ROWS", "200000")),
+        smtp_url=_smtp_url(),
+        mail_from=os.environ.get("MAIL_FROM", "Regie <noreply@regie.invalid>"),
+        public_url=os.environ.get("PUBLIC_URL", "").rstrip("/")
+        or f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
+        mail_max_attempts=int(os.environ.get("MAIL_MAX_ATTEMPTS", "10")),
+        password_reset_minutes=int(os.environ.get("PASSWORD_RESET_MINUTES", "30")),
     )
 
 

@@ -327,3 +327,43 @@ class JobRun(Table, tablename="job_run"):
     started_at = Timestamptz(default=clock.now_default())
     finished_at = Timestamptz(null=True, default=None)
     note = Text(default="")
+
+
+# --- Mail (issue 12): a queue that a background worker sends from, never a request (ADR 0018, mail from a queue) ---
+
+
+class OutgoingMail(Table, tablename="outgoing_mail"):
+    """One e-mail to send. Requests only insert rows; `shared.mail.send_pending` (a background job) sends
+    them, retrying with growing waits. Pending: not sent, not given up, `send_after` passed and no live lease.
+    The body is emptied once the mail is sent or given up: a link in it (invitation, password reset) is not
+    kept longer than needed. `dedupe_key` makes queueing idempotent (one digest per team and day)."""
+
+    kind = Varchar(length=32)
+    to_address = Varchar(length=254)
+    subject = Varchar(length=300)
+    body = Text(default="")
+    dedupe_key = Varchar(length=160, null=True, default=None, unique=True)
+    gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=clock.now_default())
+    send_after = Timestamptz(default=clock.now_default(), index=True)
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    lease_until = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+
+
+class PasswordReset(Table, tablename="password_reset"):
+    """A request for a forgotten-password link. The request only stores the address (the same work whether an
+    account exists or not); the mail job then looks the account up, makes the one-time token (only its
+    SHA-256 is kept), and queues the mail. `status`: requested, sent, no_account, throttled, used."""
+
+    email = Varchar(length=254)
+    user = ForeignKey(AppUser, null=True, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    status = Varchar(length=16, default="requested")
+    origin = Varchar(length=64, default="")
+    requested_at = Timestamptz(default=clock.now_default(), index=True)
+    expires_at = Timestamptz(null=True, default=None)
+    used_at = Timestamptz(null=True, default=None)

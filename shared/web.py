@@ -27,6 +27,7 @@ from shared.calendar import local_time
 from shared.db import MAX_ID
 from shared.hours import format_hours
 from shared.problems import FieldProblem, problem
+from shared.rules import format_euros
 from shared.settings import ROOT, settings
 from shared.vocab import LABELS
 
@@ -66,11 +67,19 @@ def label(code: Any) -> str:
     return _LABEL_BY_VALUE.get(str(code), str(code or ""))
 
 
+def add_labels(labels: dict[str, str]) -> None:
+    """Dutch labels of a side's own codes for the `label` filter (e.g. municipal/handhaving's overtredingen);
+    a code the shared vocabularies name keeps its shared label."""
+    for code, text in labels.items():
+        _LABEL_BY_VALUE.setdefault(code, text)
+
+
 def _engine_callback(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters.update(
         datum=datum,
         uren=format_hours,
         label=label,
+        euro=format_euros,
         kb=kb,
         choices=lambda items: [(i.value, i.label) for i in items],
     )

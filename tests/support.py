@@ -30,6 +30,8 @@ __all__ = [
     "make_person",
     "make_enrollment",
     "make_user",
+    "smtp_server",
+    "SmtpCatcher",
 ]
 
 PASSWORD = "een-lang-test-wachtwoord"
@@ -375,3 +377,51 @@ async def world(db) -> World:
     w.enrollments["tesfay_taal"] = await make_enrollment(w.people["tesfay"], w.school, "taal")
     w.enrollments["tesfay_map"] = await make_enrollment(w.people["tesfay"], w.pvt, "map")
     return w
+
+
+# --- Mail: a real local SMTP server (aiosmtpd) that keeps what it receives ---------------------------
+
+
+class SmtpCatcher:
+    """The handler of a local SMTP server: keeps each message it accepts; `refuse` holds replies to give
+    instead (e.g. "451 4.3.0 Probeer later", "550 5.1.1 Onbekend"), one per next message."""
+
+    def __init__(self):
+        self.received: list = []
+        self.refuse: list[str] = []
+        self.config = None
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        if self.refuse:
+            return self.refuse.pop(0)
+        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.received if m["To"] == address]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free local port; `.config` is what the mail job sends to."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from shared.mail import SmtpConfig
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    handler = SmtpCatcher()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.config = SmtpConfig("127.0.0.1", port, timeout=5)
+    yield handler
+    controller.stop()

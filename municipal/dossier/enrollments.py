@@ -6,7 +6,7 @@ placement may exist is municipal/providers/rules.py's `check_placement`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from litestar.exceptions import NotFoundException
@@ -17,13 +17,14 @@ from municipal.errors import NothingChanged, RuleError
 from municipal.providers import rules as provider_rules
 from municipal.providers.rules import ContractPeriod, Placement
 from municipal.versions import SECTIONS
-from shared import audit, events
+from shared import audit, events, mail
 from shared.db import lock_for_update, write_tx
 from shared.events import EventKind
 from shared.history import record_version, snapshot, versions_of, with_changes
 from shared.security import CurrentUser
-from shared.tables import Contract, Enrollment, HourRecord, Organisation
-from shared.vocab import Component, Doelgroep
+from shared.settings import settings
+from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, Organisation
+from shared.vocab import Component, Doelgroep, Role
 
 
 async def _contract_periods(gemeente_id: int, organisation_id: int) -> list[ContractPeriod]:
@@ -121,6 +122,8 @@ async def write_enrollment(
         inburgeraar_id=person["id"],
         gemeente_id=person["gemeente"],
     )
+    if event is EventKind.ENROLLMENT_ENDED and after["end"] is not None:
+        await notify_enrollment_ended(person, {**row, **values})
     await audit.record(
         user,
         event,
@@ -132,6 +135,46 @@ async def write_enrollment(
         detail=", ".join(f"{k} {before[k]} → {after[k]}" for k in fields if before[k] != after[k]),
     )
     return after
+
+
+async def notify_enrollment_ended(person: dict[str, Any], enrollment: dict[str, Any]) -> int:
+    """Queue a notice to the provider that an enrollment it reports on ends: to the organisation's beheerders,
+    or to its staff when it has none. No name or BSN in the mail (it may travel unencrypted): the component,
+    the gemeente, the end date, how long hours can still be reported, and a link to the person in the portal.
+    One mail per recipient, enrollment and end date. Call inside the transaction that ends the enrollment."""
+    org = enrollment["organisation"]
+    accounts = await AppUser.select(AppUser.email, AppUser.name, AppUser.role).where(
+        (AppUser.organisation == org)
+        & AppUser.active.eq(True)
+        & AppUser.role.is_in([Role.BEHEERDER.value, Role.PROVIDER.value])
+    )
+    beheer = [a for a in accounts if a["role"] == Role.BEHEERDER.value]
+    gemeente = await Gemeente.select(Gemeente.name).where(Gemeente.id == person["gemeente"]).first()
+    end = enrollment["end"]
+    last_day = end + timedelta(days=settings.report_grace_days)
+    component = Component(enrollment["component"]).label
+    portal_link = mail.link(f"/portaal/inburgeraars/{person['id']}")
+    body = (
+        f"Gemeente {gemeente['name']} heeft een inschrijving bij uw organisatie beëindigd.\n\n"
+        f"Onderdeel: {component}\nLaatste dag: {end:%d-%m-%Y}\n\n"
+        f"Meld de uren en het verzuim tot en met de laatste dag. Dat kan tot en met {last_day:%d-%m-%Y}; "
+        "daarna ziet u deze persoon niet meer in Regie.\n\n"
+        f"Bekijk de inschrijving in Regie:\n{portal_link}\n\n"
+        "Met vriendelijke groet,\nRegie\n"
+    )
+    queued = 0
+    for account in beheer or accounts:
+        made = await mail.queue(
+            account["email"],
+            f"Inschrijving beëindigd per {end:%d-%m-%Y} ({component})",
+            body,
+            kind=mail.MailKind.ENROLLMENT_ENDED,
+            dedupe_key=f"enrollment-ended:{enrollment['id']}:{end.isoformat()}:{account['email']}",
+            gemeente_id=person["gemeente"],
+            organisation_id=org,
+        )
+        queued += made is not None
+    return queued
 
 
 async def enrol(user: CurrentUser, inburgeraar_id: int, p: Placement, origin: str = "") -> int:

@@ -7,6 +7,7 @@ from datetime import date
 
 from municipal.dossier import rules
 from municipal.dossier.enrollments import EnrollmentChange
+from municipal.dossier.klantprofiel import TEXT_FIELDS, KlantprofielInput
 from municipal.dossier.rules import Pip
 from municipal.dossier.sections import DoelgroepInput, IntakeInput, PersonInput, PipInput, RegisterInput
 from municipal.fields import Form, parse_optional_int, parse_yes_no, text
@@ -268,3 +269,20 @@ def parse_enrollment_change_form(form: Form) -> tuple[EnrollmentChange | None, F
     if errors:
         return None, errors
     return EnrollmentChange(start, end, hours, text(form, "toelichting", 2000)), errors
+
+
+def parse_klantprofiel_form(form: Form):
+    """COA's klantprofiel: a date received, the moment, free texts (each at most 4000 characters)."""
+    errors = FormErrors()
+    ontvangen = collect(errors, "ontvangen_op", parse_date, form.get("ontvangen_op"), "ontvangen_op", required=False)
+    if errors:
+        return None, errors
+    return (
+        KlantprofielInput(
+            ontvangen_op=ontvangen,
+            moment=(form.get("moment") or "").strip() or None,
+            casemanager=text(form, "casemanager", 300),
+            **{f: text(form, f, 4000) for f in TEXT_FIELDS},
+        ),
+        errors,
+    )

@@ -10,8 +10,9 @@ from typing import Any
 from piccolo.query.functions.aggregate import Sum
 
 from municipal.dossier import rules
-from municipal.dossier.access import person_of
+from municipal.dossier.access import can_edit, person_of
 from municipal.dossier.people import gemeente_staff
+from municipal.versions import CASEWORK_ONLY_SECTIONS
 from shared import audit, clock
 from shared.history import versions_of, with_changes
 from shared.security import CurrentUser
@@ -158,6 +159,8 @@ async def history(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> t
     """Every version of every section of the dossier and of its enrollments, newest first."""
     person = await person_of(user, inburgeraar_id)
     versions = with_changes(await versions_of(inburgeraar_id=inburgeraar_id))
+    if not can_edit(user):  # COA's klantprofiel is for casework only (municipal/dossier/klantprofiel.py)
+        versions = [v for v in versions if v["section"] not in CASEWORK_ONLY_SECTIONS]
     await audit.record(
         user,
         "inburgeraar.history",

@@ -16,8 +16,10 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
 from municipal import fields
-from municipal.dossier import access, enrollments, forms, onboarding, people, read, sections, transfer
+from municipal.dossier import access, enrollments, forms, klantprofiel, onboarding, people, read, sections, transfer
 from municipal.errors import DuplicateDossier, NothingChanged
+from municipal.handhaving import services as handhaving
+from municipal.handhaving.rules import Overtreding
 from municipal.inbox.timeline import timeline
 from municipal.web import SAVED, UNCHANGED, VERSION_LABELS, add_errors, form_dict
 from shared import audit, clock
@@ -39,6 +41,8 @@ DOSSIER_SECTIONS = (
     "inschrijvingen",
     "verhuizing",
     "aantekeningen",
+    "handhaving",
+    "klantprofiel",
 )
 # Sections whose change shows elsewhere on the page too (the name, the route, the offer's deadline, which
 # sections apply, ended enrollments): after a save, htmx loads the whole page (HX-Redirect) instead of the section.
@@ -105,6 +109,8 @@ def _default_forms(d: read.Dossier) -> dict[str, dict[str, str]]:
         "inschrijvingen": {"organisation": "", "component": "", "start": today, "end": "", "planned_hours": ""},
         "verhuizing": {"verhuisd_op": _iso(p["verhuisd_op"]) or today, "verhuisd_naar": p["verhuisd_naar"] or ""},
         "aantekeningen": {"aantekeningen": p["aantekeningen"] or ""},
+        "handhaving": {"overtreding": "", "datum": today, "omschrijving": ""},
+        "klantprofiel": {},
     }
 
 
@@ -253,6 +259,18 @@ class DossierController(Controller):
         }
         if melding in DOSSIER_SECTIONS and not section:
             context.update(notice=SAVED, notice_section=melding)
+        context["handhaving"] = await handhaving.cases_of_person(inburgeraar_id)
+        kp = await klantprofiel.klantprofiel_of(request.user, inburgeraar_id)
+        context["klantprofiel"] = kp
+        context["moments"] = klantprofiel.MOMENTS
+        context["moment_options"] = list(klantprofiel.MOMENTS.items())
+        if kp and not (section == "klantprofiel" and form is not None):
+            context["forms"]["klantprofiel"] = {
+                k: (v.isoformat() if isinstance(v, date) else (v or ""))
+                for k, v in kp.items()
+                if k in klantprofiel.FIELDS
+            }
+        context["overtredingen"] = [(o.value, o.label) for o in Overtreding]
         fragment = f"municipal/sections/_{section}.html" if section else None
         if fragment is None or not request.htmx:
             context["timeline"] = await timeline(d.person)
@@ -359,6 +377,16 @@ class DossierController(Controller):
             "doelgroep",
             forms.parse_doelgroep_form,
             lambda v: sections.change_doelgroep(request.user, inburgeraar_id, v, client_ip(request)),
+        )
+
+    @post("/{inburgeraar_id:int}/klantprofiel", name="gemeente.klantprofiel", guards=[casework_only])
+    async def save_klantprofiel(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
+        return await self._save(
+            request,
+            inburgeraar_id,
+            "klantprofiel",
+            forms.parse_klantprofiel_form,
+            lambda v: klantprofiel.save(request.user, inburgeraar_id, v, client_ip(request)),
         )
 
     @post("/{inburgeraar_id:int}/verhuizing", name="gemeente.verhuizing", guards=[casework_only])

@@ -12,8 +12,12 @@ from shared.tables import AppUser, Gemeente, HourRecord, Milestone
 
 async def seed() -> int:
     async with write_tx():
-        for g in await Gemeente.select(Gemeente.id):
-            team = (await Team.insert(Team(gemeente=g["id"], name="Team inburgering")).returning(Team.id))[0]["id"]
+        for g in await Gemeente.select(Gemeente.id, Gemeente.name):
+            # A team mailbox, so `make run`'s mail catcher shows the daily digest.
+            mailbox = f"inburgering@{g['name'].lower()}.demo"
+            team = (
+                await Team.insert(Team(gemeente=g["id"], name="Team inburgering", mailbox=mailbox)).returning(Team.id)
+            )[0]["id"]
             members = await AppUser.select(AppUser.id).where(
                 (AppUser.gemeente == g["id"]) & AppUser.role.is_in(["regisseur", "teamleider"])
             )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 
+from municipal.cbs import services as cbs
+from municipal.dossier.access import can_edit
+from municipal.handhaving import services as handhaving
+from municipal.handhaving.rules import Overtreding, overtreding_for_item
 from municipal.inbox import services, setup
 from municipal.inbox.rules import ItemKind, Outcome, Status
 from municipal.tables import SavedFilter
@@ -135,6 +140,13 @@ class InboxController(Controller):
     ) -> Any:
         data = await (services.duo_view if duo else services.item_page)(request.user, item_id, client_ip(request))
         item = data["item"]
+        refs = item["refs"] if isinstance(item["refs"], dict) else json.loads(item["refs"] or "{}")
+        handhaving_form = {
+            "item": str(item["id"]),
+            "overtreding": overtreding_for_item(item["kind"], refs.get("component")).value,
+            "datum": item["event_date"].isoformat(),
+            "omschrijving": item["detail"],
+        }
         return page(
             request,
             "municipal/inbox_duo.html" if duo else "municipal/inbox_item.html",
@@ -149,6 +161,12 @@ class InboxController(Controller):
                 "deadline": deadline_text(item["deadline"], clock.today()),
                 "today": clock.today(),
                 "allowed": services.allowed_next(Status(item["status"])),
+                # Handhaving (issue 12): start a case from this item, or see the one it started.
+                "handhaving_kinds": handhaving.HANDHAVING_ITEM_KINDS,
+                "handhaving_case": await handhaving.case_for_item(request.user, item_id),
+                "handhaving_form": handhaving_form,
+                "overtredingen": [(o.value, o.label) for o in Overtreding],
+                "can_edit": can_edit(request.user),
                 "assignee_name": next(
                     (c["name"] for c in data.get("colleagues", []) if c["id"] == item["assignee"]), ""
                 ),
@@ -230,7 +248,10 @@ class InboxController(Controller):
 
     @get("/dashboard", name="inbox.dashboard")
     async def dashboard(self, request: Request) -> Any:
-        return page(request, "municipal/inbox_dashboard.html", await services.dashboard(request.user))
+        data = await services.dashboard(request.user)
+        # Issue 12: the next CBS delivery and its deadline in working days.
+        data["cbs"] = await cbs.next_deadline(request.user.gemeente_id)
+        return page(request, "municipal/inbox_dashboard.html", data)
 
 
 class InboxSetupController(Controller):
@@ -283,6 +304,12 @@ class InboxSetupController(Controller):
     @post("/team", name="inbox.setup.team")
     async def team(self, request: Request) -> Any:
         return await self._do(request, lambda f: setup.add_team(request.user, f.get("team_name", "")))
+
+    @post("/teammailbox", name="inbox.setup.mailbox")
+    async def mailbox(self, request: Request) -> Any:
+        return await self._do(
+            request, lambda f: setup.set_mailbox(request.user, _int(f.get("mailbox_team")), f.get("mailbox", ""))
+        )
 
     @post("/lid", name="inbox.setup.member")
     async def member(self, request: Request) -> Any:

@@ -33,6 +33,8 @@ class ItemKind(StrEnum):
     VOORTGANG_ACHTER = "voortgang_achter"
     BESPREKEN = "bespreken"
     VERTRAAGDE_START = "vertraagde_start"
+    # Issue 12 (handhaving): three no-shows at the brede intake.
+    HANDHAVING_INTAKE = "handhaving_intake"
 
     @property
     def label(self) -> str:
@@ -57,6 +59,9 @@ ITEM_TITLES = {
     ItemKind.BESPREKEN: "Bespreek in voortgangsgesprek",
     ItemKind.VERTRAAGDE_START: "Vertraagde start: aanbod niet binnen 3 maanden na PIP",
 }
+
+# Issue 12 (handhaving): its own block, so other kinds can be added beside it without a conflict.
+ITEM_TITLES[ItemKind.HANDHAVING_INTAKE] = "Beoordeel handhaving (niet verschenen op de brede intake)"
 
 DUO_KINDS = {
     ItemKind.REGISTREER_MAP,
@@ -225,6 +230,24 @@ def milestone_signals(payload: MilestonePayload, person: Person) -> Evaluation:
             )
         )
     return Evaluation(out, [])
+
+
+def intake_signals(no_shows: int, person: Person, event_date: date) -> Evaluation:
+    """Three no-shows at the brede intake: the PIP is set unilaterally and handhaving starts (§3.4.2)."""
+    if no_shows < 3:
+        return Evaluation([], [])
+    return Evaluation(
+        [
+            Signal(
+                ItemKind.HANDHAVING_INTAKE,
+                f"intake-no-shows:{person.id}",
+                event_date,
+                {},
+                f"{no_shows} keer niet verschenen op de oproep voor de brede intake",
+            )
+        ],
+        [],
+    )
 
 
 def hour_signals(

@@ -20,9 +20,10 @@ from municipal.tables import Absence, InboxEntry, InboxItem, InboxSettings, Rout
 from shared import audit, clock
 from shared.calendar import local_day
 from shared.db import IntegrityErrors, write_tx
-from shared.events import EventKind, HoursPayload, MilestonePayload, decode
+from shared.events import EventKind, HoursPayload, IntakeNoShows, MilestonePayload, decode
 from shared.hours import followed_hours
 from shared.security import CurrentUser
+from shared.settings import TIMEZONE
 from shared.tables import DomainEvent, HourRecord, Inburgeraar
 from shared.vocab import Doelgroep, Leerroute
 
@@ -158,6 +159,8 @@ async def _handle(event: dict[str, Any]) -> None:
     elif isinstance(payload, MilestonePayload):
         evaluation = rules.milestone_signals(payload, person)
         corrected_ref = payload.supersedes
+    elif isinstance(payload, IntakeNoShows):
+        evaluation = rules.intake_signals(payload.no_shows, person, event["occurred_at"].astimezone(TIMEZONE).date())
     else:  # a dossier change (PIP, aanbod): what depends on the person alone
         evaluation = rules.delayed_start_signal(person, today)
     for signal in evaluation.signals:

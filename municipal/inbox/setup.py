@@ -14,6 +14,7 @@ from municipal.tables import Absence, InboxSettings, RoutingRule, Team, TeamMemb
 from shared import audit
 from shared.db import write_tx
 from shared.errors import RuleError
+from shared.rules import EMAIL
 from shared.security import CurrentUser
 from shared.tables import AppUser, Organisation
 from shared.vocab import Doelgroep, Leerroute, Role
@@ -84,6 +85,16 @@ async def add_team(user: CurrentUser, name: str) -> None:
     if not name.strip():
         raise RuleError("Geef het team een naam.", "team_name")
     await Team.insert(Team(gemeente=user.gemeente_id, name=name.strip()[:100]))
+
+
+async def set_mailbox(user: CurrentUser, team_id: int | None, address: str) -> None:
+    """The team's shared mailbox for the daily digest (empty: no digest). Raises RuleError for a foreign team
+    or an address that is not one."""
+    team = await _own_team(user, team_id, "mailbox_team")
+    address = address.strip().lower()
+    if address and (not EMAIL.fullmatch(address) or len(address) > 254):
+        raise RuleError(f"'{address}' is geen e-mailadres. Schrijf bijvoorbeeld team@gemeente.nl.", "mailbox")
+    await Team.update({Team.mailbox: address}).where(Team.id == team)
 
 
 async def add_member(user: CurrentUser, team_id: int | None, user_id: int | None) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from municipal.handhaving.rules import Besluit
 from municipal.inbox import services as inbox
 from municipal.tables import InboxItem
 from portal import services as portal
@@ -67,7 +68,42 @@ async def _seed(world) -> dict[str, int]:
     ).where(Gemeente.id == world.gemeente)
     enrollment = await Enrollment.select(Enrollment.id).where(Enrollment.id == world.enrollments["amina_taal"]).first()
     duo_item = await InboxItem.select(InboxItem.id).where(InboxItem.id == pvt["id"]).first()
-    return {"item": duo_item["id"], "enrollment": enrollment["id"]}
+    return {"item": duo_item["id"], "enrollment": enrollment["id"], **await _seed_accountability(world)}
+
+
+async def _seed_accountability(world) -> dict:
+    """Issue 12's pages: a handhaving case with a fine, a CBS delivery, a forgotten-password link."""
+    from accounts.services import token_hash
+    from municipal.cbs import services as cbs
+    from municipal.handhaving import services as handhaving
+    from municipal.handhaving.rules import Decision, Overtreding
+    from shared.tables import PasswordReset
+
+    regisseur = await as_user("regisseur@test.nl")
+    first = await handhaving.start_case(
+        regisseur,
+        handhaving.NewCase(
+            world.people["amina"], Overtreding.NIET_VERSCHENEN_INTAKE, clock.today() - timedelta(days=60)
+        ),
+    )
+    await handhaving.decide(regisseur, first, Decision(Besluit.WAARSCHUWING, "Niet verschenen", clock.today()))
+    case = await handhaving.start_case(
+        regisseur,
+        handhaving.NewCase(
+            world.people["amina"], Overtreding.NIET_VERSCHENEN_VOORTGANG, clock.today() - timedelta(days=5)
+        ),
+    )
+    await handhaving.decide(regisseur, case, Decision(Besluit.BOETE, "Opnieuw niet verschenen", clock.today(), 25_000))
+    delivery = await cbs.make(regisseur, *cbs.last_ended_quarter(clock.today()))
+    await PasswordReset.insert(
+        PasswordReset(
+            email="regisseur@test.nl",
+            token_hash=token_hash("telefoon-test-link-" + "x" * 30),
+            status="sent",
+            expires_at=clock.now() + timedelta(minutes=30),
+        )
+    )
+    return {"case": case, "delivery": delivery}
 
 
 def page_kinds(world, ids) -> list[tuple[str, str]]:
@@ -108,6 +144,14 @@ def page_kinds(world, ids) -> list[tuple[str, str]]:
         ("beheer", "/beheer/bewaartermijn"),
         ("beheer", "/beheer/voettekst"),
         ("admin", "/beheer/audit"),
+        # Issue 12: handhaving, the CBS delivery, the forgotten password
+        ("regisseur", "/gemeente/handhaving"),
+        ("regisseur", f"/gemeente/handhaving/{ids['case']}"),
+        ("teamleider", "/gemeente/handhaving/instellingen"),
+        ("teamleider", "/gemeente/cbs"),
+        ("teamleider", f"/gemeente/cbs/{ids['delivery']}"),
+        ("", "/wachtwoord-vergeten"),
+        ("", "/wachtwoord-herstellen/telefoon-test-link-" + "x" * 30),
     ]
 
 

@@ -60,6 +60,19 @@ async def counts():
         await AppUser.select(AppUser.id, AppUser.role, AppUser.active).order_by(AppUser.id),
         await Invitation.select(Invitation.id, Invitation.used_at, Invitation.revoked_at).order_by(Invitation.id),
         await DossierImport.select(DossierImport.id, DossierImport.status).order_by(DossierImport.id),
+        await _accountability_state(),
+    )
+
+
+async def _accountability_state():
+    from municipal.tables import CbsDelivery, HandhavingCase
+    from shared.tables import OutgoingMail, PasswordReset
+
+    return (
+        await HandhavingCase.select(HandhavingCase.id, HandhavingCase.besluit).order_by(HandhavingCase.id),
+        await CbsDelivery.select(CbsDelivery.id, CbsDelivery.status).order_by(CbsDelivery.id),
+        await OutgoingMail.count(),
+        await PasswordReset.count(),
     )
 
 
@@ -177,6 +190,45 @@ async def account_ids(world, people) -> dict:
     return {"user_id": user_ids, "invitation_id": invitation_ids, "token": tokens, "import_id": import_ids}
 
 
+async def accountability_ids(world, people) -> dict:
+    """Handhaving cases and CBS deliveries belong to one gemeente: its regisseurs, teamleiders and functioneel
+    beheer reach them (beheer only reads), everyone else meets a 404."""
+    from municipal.tables import CbsDelivery, HandhavingCase
+
+    cases, deliveries = [], []
+    for gemeente, person in ((world.gemeente, world.people["amina"]), (world.other_gemeente, world.people["omar"])):
+        cases.append(
+            (
+                await HandhavingCase.insert(
+                    HandhavingCase(
+                        gemeente=gemeente, inburgeraar=person, overtreding="overig", overtreding_datum=clock.today()
+                    )
+                ).returning(HandhavingCase.id)
+            )[0]["id"]
+        )
+        deliveries.append(
+            (
+                await CbsDelivery.insert(
+                    CbsDelivery(gemeente=gemeente, jaar=2026, kwartaal=3, xml=b"<x/>", sha256="0" * 64)
+                ).returning(CbsDelivery.id)
+            )[0]["id"]
+        )
+    gemeente_roles = {"regisseur", "teamleider", "beheer"}
+
+    def mine(pair):
+        here, there = pair
+        return {
+            role: (here, [there])
+            if role in gemeente_roles
+            else (there, [here])
+            if role == "other_regisseur"
+            else (None, [here, there])
+            for role in people
+        }
+
+    return {"case_id": mine(cases), "delivery_id": mine(deliveries)}
+
+
 async def upload_ids(world, people) -> dict:
     """Upload batches and API tokens belong to one organisation: a batch of the school is foreign to the PVT
     provider and to everyone else, a token only reachable by its organisation's beheerder."""
@@ -271,6 +323,7 @@ async def test_every_route_answers_404_to_a_foreign_id_for_every_role(app, clien
         "rule_id": rules,
         **await dossier_ids(world, people),
         **await upload_ids(world, people),
+        **await accountability_ids(world, people),
     }
     routes = id_routes(app, set(ids))
     assert {p for _, p, _ in routes} >= {
@@ -291,6 +344,12 @@ async def test_every_route_answers_404_to_a_foreign_id_for_every_role(app, clien
         "/beheer/uitnodigingen/{invitation_id:int}/intrekken",
         "/uitnodiging/{token:str}",
         "/gemeente/import/{import_id:int}",
+        "/gemeente/handhaving/{case_id:int}",
+        "/gemeente/handhaving/{case_id:int}/besluit",
+        "/gemeente/cbs/{delivery_id:int}",
+        "/gemeente/cbs/{delivery_id:int}/bestand.xml",
+        "/gemeente/cbs/{delivery_id:int}/vrijgeven",
+        "/wachtwoord-herstellen/{token:str}",
     }
     before = await counts(), await upload_state()
     probes = controls = 0
