@@ -6,7 +6,7 @@ a name into lower case without accents (Unicode NFKD, combining marks dropped, c
 that have no decomposition mapped by hand: ø, ł, đ, ı, æ, œ, þ, ß). Each person carries their folded names
 in `inburgeraar.zoeknaam` (written by the app whenever the names are: `search_name`; backfilled by the
 migration that added it); a query is folded the same way and matched with LIKE (`contains`). The portal,
-which filters in Python, uses `fold` directly. ADR XXXX explains the choice.
+which filters in Python, uses `fold` directly. ADR 0019 explains the choice.
 """
 
 from __future__ import annotations
