@@ -26,6 +26,9 @@ _tmp = Path(tempfile.mkdtemp(prefix="regie-test-"))
 os.environ["REGIE_VAR_DIR"] = str(_tmp)
 os.environ["SECRET_KEY"] = "test-secret-" + uuid.uuid4().hex
 os.environ["ARGON2_PROFILE"] = "cheapest"
+# DUO's OIN for the tests (a made-up one): notifications are accepted only from it (municipal/duo/inbound.py).
+os.environ["DUO_OIN"] = "00000009990000000001"
+os.environ["DUO_PROXY_TOKEN"] = "test-proxy-token"
 os.environ.pop("PICCOLO_CONF", None)
 from tests.support import DEFAULT_NOW  # noqa: E402  (imports nothing of the app)
 
