@@ -32,6 +32,7 @@ from typing import Any
 
 from municipal.dossier import rules as dossier_rules
 from municipal.dossier.enrollments import write_enrollment
+from municipal.duo import outbox
 from municipal.duo.contract import ContractError, validate_notification
 from municipal.duo.events import Decision, Effect, decide
 from municipal.duo.tables import DuoNotification
@@ -225,7 +226,9 @@ async def _handle(row: dict[str, Any]) -> None:
         if item_id is not None and decision.deadline is not None:
             await InboxItem.update({InboxItem.deadline: decision.deadline}).where(InboxItem.id == item_id)
     if decision.fetch:
-        done.append("Op te halen bij DUO: " + ", ".join(f.value for f in decision.fetch) + ".")
+        for fetch in decision.fetch:
+            await outbox.queue_fetch(person, fetch, row["doel"])
+        done.append("Wordt opgehaald bij DUO: " + ", ".join(f.value for f in decision.fetch) + ".")
     values.update(
         {
             DuoNotification.status: NotificationStatus.VERWERKT

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 
 from municipal.duo import services
 from municipal.duo.inbound import API_VERSION, receive
+from shared.settings import settings
 from shared.web import client_ip, gemeente_only, page
 
 
@@ -30,4 +31,8 @@ class DuoController(Controller):
     @get("/", name="duo.list")
     async def overview(self, request: Request) -> Any:
         rows = await services.notifications(request.user, client_ip(request))
-        return page(request, "municipal/duo_notifications.html", {"rows": rows})
+        return page(
+            request,
+            "municipal/duo_notifications.html",
+            {"rows": rows, "duo_test_environment": settings.duo_test_environment},
+        )
