@@ -18,6 +18,7 @@ from datetime import time
 from accounts import services as accounts
 from municipal.duo import inbound as duo_inbound
 from municipal.duo import outbox as duo_outbox
+from municipal.duo import uren as duo_uren
 from municipal.inbox import digest
 from municipal.inbox import services as inbox
 from shared import clock, mail
@@ -50,6 +51,8 @@ JOBS = [
     Job("duo.notifications", duo_inbound.handle_pending),
     # Requests to DUO (issue 11): the queue is sent with retry; each message has one sender (a lease).
     Job("duo.send", duo_outbox.send_pending),
+    # GevolgdeUren are totals: once registered, a changed total is queued again (daily).
+    Job("duo.uren", duo_uren.refresh_totals, daily=True),
 ]
 
 

@@ -26,6 +26,7 @@ import httpx
 from municipal.duo.contract import ContractError, validate_request, validate_response
 from municipal.duo.events import Fetch
 from municipal.duo.tables import DuoData, DuoMessage
+from municipal.duo.uren import counter_of
 from municipal.errors import RuleError
 from municipal.inbox.rules import Outcome, Status
 from municipal.tables import InboxEntry, InboxItem
@@ -116,7 +117,8 @@ async def queue(user: CurrentUser, item_id: int, origin: str = "", verwijtbaar: 
                     gemeente=item["gemeente"],
                     inburgeraar=person["id"],
                     item=item_id,
-                    kind=item["kind"],
+                    # GevolgdeUren: per counter, so that the job keeps DUO's total current (municipal/duo/uren.py)
+                    kind=f"uren:{counter}" if (counter := counter_of(registration.path)) else item["kind"],
                     method=registration.method,
                     path=registration.path,
                     body=json.dumps(registration.body),

@@ -265,3 +265,54 @@ async def test_a_late_pvt_asks_verwijtbaar_and_sends_the_answer(client, world, s
     await outbox.send_pending(config(stub))
     [put] = stub.delivered("PUT", "/pvt")
     assert put.body["verwijtbaar"] == "Nee"
+
+
+async def test_gevolgde_uren_are_sent_as_totals_when_the_total_changes(world, stub):
+    from municipal.duo import uren
+    from shared.calendar import previous_month
+    from shared.hours import HourReport
+    from shared.vocab import HourKind
+
+    await Gemeente.update({Gemeente.oin: UTRECHT}).where(Gemeente.id == world.gemeente)
+    amina = world.people["amina"]
+    bsn = await bsn_of(amina)
+    path = f"/personen/{bsn}/uren/participatietaalles"
+    assert await uren.refresh_totals() == 0  # nothing registered yet: the first is the regisseur's
+    # Registered once (as from the item's "Verstuur naar DUO"): 0 hours.
+    await DuoMessage.insert(
+        DuoMessage(
+            gemeente=world.gemeente,
+            inburgeraar=amina,
+            kind="uren:participatietaalles",
+            method="PUT",
+            path=path,
+            body=json.dumps({"uren": 0}),
+            bron=UTRECHT,
+            doel=settings.duo_oin,
+            bericht_id=str(uuid.uuid4()),
+            status="ontvangen",
+        )
+    )
+    month = previous_month(clock.today())
+    await portal.report_hours(
+        await user("school@test.nl"),
+        amina,
+        portal.HourInput(
+            world.enrollments["amina_taal"], HourReport(HourKind.TAAL_KNM, month, 45 * 60 + 50, 0, 0, None)
+        ),
+    )
+    assert await uren.refresh_totals() == 1
+    assert await uren.refresh_totals() == 0  # one waits already: not queued twice
+    await outbox.send_pending(config(stub))
+    [put] = stub.delivered("PUT", "/uren/")
+    assert put.body == {"uren": 45}  # the total in whole hours, not an increment, never rounded up
+    assert await uren.refresh_totals() == 0  # DUO has the total: nothing to send
+
+
+def test_a_total_is_sent_only_when_it_changes_in_whole_hours():
+    from municipal.duo.uren import new_total
+
+    assert new_total(None, 600 * 60) is None
+    assert new_total(45, 45 * 60 + 59) is None
+    assert new_total(45, 46 * 60) == 46
+    assert new_total(46, 40 * 60) == 40  # a correction downwards is a new total too
