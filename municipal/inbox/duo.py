@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from municipal.inbox.rules import ItemKind
+from municipal.inbox.rules import DUO_PIP_KINDS, ItemKind
 from shared.calendar import term_exceeded
 from shared.hours import AFSCHALEN_MINUTES, format_hours
 from shared.vocab import DUO_LEERROUTE, Leerroute
@@ -33,6 +33,9 @@ class DuoFacts:
     zroute_completed: date | None = None
     # The regisseur's answer to "verwijtbaar niet tijdig?" for a MAP/PVT registered after the term: "Ja"/"Nee".
     verwijtbaar: str | None = None
+    # The PIP in the dossier (issue 11: a DUO notification's item registers it with DUO's PIP API).
+    pip_dagtekening: date | None = None
+    niveau: str | None = None
 
 
 @dataclass
@@ -94,6 +97,35 @@ def _map_pvt(
     return registration
 
 
+PIP_KINDS = DUO_PIP_KINDS  # issue 11: the items DUO's notifications make whose answer is a PIP
+
+
+def _pip(facts: DuoFacts, base: list[tuple[str, str]]) -> DuoRegistration:
+    """The dossier's PIP for DUO (PIP.openapi.yml, POST /personen/{bsn}/PIP). The dossier checked DUO's PIP
+    rules when it was saved (municipal/dossier/rules.py); without a PIP there is nothing to send yet."""
+    path = f"/personen/{facts.bsn}/PIP"
+    if facts.pip_dagtekening is None or not facts.leerroute:
+        return DuoRegistration(
+            "POST",
+            path,
+            {},
+            base,
+            ["Leg eerst het PIP vast in het dossier (sectie PIP); daarna kunt u het hier versturen."],
+        )
+    body: dict[str, Any] = {
+        "dagtekeningPip": facts.pip_dagtekening.isoformat(),
+        "leerroute": DUO_LEERROUTE[Leerroute(facts.leerroute)],
+    }
+    fields = base + [("Dagtekening PIP", f"{facts.pip_dagtekening:%d-%m-%Y}"), ("Leerroute", facts.leerroute)]
+    if facts.niveau:
+        body["niveau"] = facts.niveau
+        fields.append(("Niveau", facts.niveau))
+    if facts.doelgroep == "asiel" and facts.leerroute == Leerroute.B1.value and facts.intensiteit_uren:
+        body["geschatteIntensiteitB1Route"] = facts.intensiteit_uren
+        fields.append(("Geschatte intensiteit B1-route", f"{facts.intensiteit_uren} uur"))
+    return DuoRegistration("POST", path, body, fields)
+
+
 def _verwijtbaar_checks(facts: DuoFacts, today: date, value: str) -> list[str]:
     """DUO: 'Ja' only once the term is exceeded; 'Nee' only when the term ends within two months. Judged on
     DUO's own `einddatum` (exclusive, extensions included), never on a date we compute."""
@@ -137,6 +169,8 @@ def registration_for(kind: ItemKind, facts: DuoFacts, today: date) -> DuoRegistr
             base + [(f"{facts.component.upper()} verwijtbaar niet voltooid", "Ja")],
             _verwijtbaar_checks(facts, today, "Ja"),
         )
+    if kind in PIP_KINDS:
+        return _pip(facts, base)
     if kind is ItemKind.AFSCHALEN:
         body: dict[str, Any] = {
             "dagtekeningPip": today.isoformat(),

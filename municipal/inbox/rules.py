@@ -55,6 +55,11 @@ class ItemKind(StrEnum):
     def for_duo(self) -> bool:
         return self in DUO_KINDS
 
+    @property
+    def has_duo_view(self) -> bool:
+        """Something of this item is registered with DUO (its DUO page, "Verstuur naar DUO")."""
+        return self in DUO_KINDS or self in DUO_PIP_KINDS
+
 
 ITEM_TITLES = {
     ItemKind.REGISTREER_MAP: "Registreer MAP-datum bij DUO",
@@ -99,6 +104,9 @@ DUO_KINDS = {
     ItemKind.Z_PARTICIPATIE_800,
     ItemKind.HANDHAVING_VERWIJTBAAR,
 }
+# Issue 11: items from DUO's notifications whose answer is a PIP registered with DUO. They have a DUO view,
+# but their deadline is the gemeente's own handling term, not DUO's 10 working days (so not in DUO_KINDS).
+DUO_PIP_KINDS = {ItemKind.DUO_BREDE_INTAKE, ItemKind.DUO_PIP_OVERNEMEN, ItemKind.DUO_GEEN_LEERROUTE}
 
 
 # --- Statuses: one readable table --------------------------------------------------------------------

@@ -766,6 +766,8 @@ async def duo_view(user: CurrentUser, item_id: int, origin: str = "", verwijtbaa
         duo_term_end=await outbox.duo_term_end(person["id"]),
         zroute_completed=await _zroute_completed(person["id"]),
         verwijtbaar=verwijtbaar,
+        pip_dagtekening=person["pip_dagtekening"],
+        niveau=person.get("niveau"),
     )
     registration = registration_for(ItemKind(item["kind"]), facts, clock.today())
     if registration is not None:
