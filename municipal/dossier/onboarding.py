@@ -25,7 +25,7 @@ from shared import audit, clock
 from shared.db import write_tx
 from shared.errors import RuleError
 from shared.forms import check_year, parse_date
-from shared.rules import normalise_bsn
+from shared.rules import normalise_bsn, normalise_email
 from shared.security import CurrentUser
 from shared.tables import AppUser, DossierImport, Inburgeraar
 from shared.tabular import Column, Limits, TabularError, match_headers, open_table, write_csv
@@ -182,7 +182,7 @@ def check_row(number: int, cells: dict[str, Any], *, staff: dict[str, int], toda
             )
         )
     plicht_start = attempt("plicht_start", _date, cells.get("plicht_start"), "plicht_start")
-    email = attempt("email", rules.normalise_email, _text(cells.get("email")))
+    email = attempt("email", normalise_email, _text(cells.get("email")))
     regisseur_text = _text(cells.get("regisseur")).lower()
     regisseur = staff.get(regisseur_text) if regisseur_text else None
     if regisseur_text and regisseur is None:

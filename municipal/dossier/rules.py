@@ -10,7 +10,6 @@ fields each section's version holds is in municipal/versions.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -48,21 +47,6 @@ def check_person(geboortedatum: date | None, plicht_start: date | None, today: d
     if geboortedatum and plicht_start and plicht_start < geboortedatum:
         errors.append(RuleError("De inburgeringsplicht kan niet vóór de geboortedatum beginnen.", "plicht_start"))
     raise_all(errors)
-
-
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def normalise_email(raw: str | None, field: str = "email", required: bool = False) -> str:
-    """Raises RuleError (on `field`) when it is required and empty, or not an e-mail address."""
-    text = (raw or "").strip().lower()
-    if not text:
-        if required:
-            raise RuleError("Vul een e-mailadres in.", field)
-        return ""
-    if not EMAIL.fullmatch(text) or len(text) > 254:
-        raise RuleError(f"'{text}' is geen e-mailadres. Schrijf bijvoorbeeld naam@voorbeeld.nl.", field)
-    return text
 
 
 # --- PIP ------------------------------------------------------------------------------------------
