@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 
@@ -46,6 +47,8 @@ def duo_server(db, duo_stub):
         "DUO_M2M_URL": duo_stub.url,
         "DUO_TESTOMGEVING": "1",
     }
+    # The server's output goes to a file: a pipe nobody reads fills up and then blocks the server.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -59,7 +62,7 @@ def duo_server(db, duo_stub):
             "regie.app:app",
         ],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -71,10 +74,12 @@ def duo_server(db, duo_stub):
             time.sleep(0.1)
     else:
         proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read().decode()[-2000:])
+        log.seek(0)
+        pytest.fail("server did not start: " + log.read().decode(errors="replace")[-2000:])
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 async def _wait_for(query, seconds=30):
