@@ -13,7 +13,7 @@ from litestar.static_files import create_static_files_router
 from accounts import routes as account_routes
 from municipal.cbs.routes import CbsController
 from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
-from municipal.duo.routes import DuoController, notificaties
+from municipal.duo.routes import DuoController, DuoSettingsController, notificaties
 from municipal.handhaving.routes import HandhavingController
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.providers.routes import ProviderController
@@ -64,6 +64,7 @@ def create_app() -> Litestar:
                     health,
                     notificaties,
                     DuoController,
+                    DuoSettingsController,
                     *account_routes.route_handlers,
                     PortalController,
                     PeopleController,

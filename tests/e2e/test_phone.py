@@ -182,6 +182,7 @@ def page_kinds(world, ids) -> list[tuple[str, str]]:
         ("teamleider", f"/gemeente/cbs/{ids['delivery']}"),
         # Issue 11: DUO's notifications
         ("regisseur", "/gemeente/duo/"),
+        ("beheer", "/beheer/duo"),
         ("", "/wachtwoord-vergeten"),
         ("", "/wachtwoord-herstellen/telefoon-test-link-" + "x" * 30),
     ]

@@ -258,3 +258,18 @@ async def test_the_duo_page_is_the_gemeentes_own(client, duo_world):
     assert page.status == 200 and "Omar" not in page.text and "nog geen meldingen" in page.text
     await client.login("regisseur@amersfoort.nl")
     assert "Omar" in (await client.get("/gemeente/duo/")).text
+
+
+async def test_the_beheerder_sets_the_gemeentes_oin_and_duo_reaches_it(client, duo_world):
+    await client.login("beheer@test.nl")
+    bad = await client.submit("/beheer/duo", "form[action='/beheer/duo']", {"oin": "1234"})
+    assert bad.status == 422 and "precies 20 cijfers" in bad.field_error("oin")
+    new = "00000001002220647999"
+    saved = await client.submit("/beheer/duo", "form[action='/beheer/duo']", {"oin": new})
+    assert saved.status == 303
+    assert (await Gemeente.select(Gemeente.oin).where(Gemeente.id == duo_world.gemeente).first())["oin"] == new
+    assert await AuditEvent.exists().where(AuditEvent.action == "gemeente.oin")
+    r = await notify(client, "SS101", await bsn_of(duo_world.people["amina"]), doel=new)
+    assert r.status_code == 201
+    await client.login("regisseur@test.nl")
+    assert (await client.get("/beheer/duo")).status in {403, 404}
