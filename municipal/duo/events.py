@@ -43,6 +43,9 @@ class Fetch(StrEnum):
     TERMIJN = "Inburgeringstermijn"
     EXAMEN = "Examen"
     LEERBAARHEIDSTOETS = "Leerbaarheidstoets"
+    # Read back what we registered (MAPPVTZroute.openapi.yml), to see that DUO holds it (reconcile.py).
+    MAP = "MAP"
+    PVT = "PVT"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from typing import Any
 
 from municipal.dossier import rules as dossier_rules
 from municipal.dossier.enrollments import write_enrollment
-from municipal.duo import outbox
+from municipal.duo import confirm, outbox
 from municipal.duo.contract import ContractError, validate_notification
 from municipal.duo.events import Decision, Effect, decide
 from municipal.duo.tables import DuoNotification
@@ -225,6 +225,9 @@ async def _handle(row: dict[str, Any]) -> None:
         item_id = await inbox.upsert_item(signal, person, thresholds, event_id=None)
         if item_id is not None and decision.deadline is not None:
             await InboxItem.update({InboxItem.deadline: decision.deadline}).where(InboxItem.id == item_id)
+    differs = await confirm.on_notification(person["id"], code, row["id"], registered)
+    if differs is not None:
+        done.append("Dit wijkt af van wat de gemeente aan DUO verstuurde: zie het item “Gegevens bij DUO wijken af”.")
     if decision.fetch:
         for fetch in decision.fetch:
             await outbox.queue_fetch(person, fetch, row["doel"])

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from municipal.duo import confirm
 from municipal.duo.contract import ContractError, validate_request, validate_response
 from municipal.duo.events import Fetch
 from municipal.duo.tables import DuoData, DuoMessage
@@ -151,6 +152,8 @@ async def messages_for_item(item_id: int) -> list[dict[str, Any]]:
     rows = await DuoMessage.select().where(DuoMessage.item == item_id).order_by(DuoMessage.id, ascending=False)
     for r in rows:
         r["label"] = LABELS.get(r["status"], r["status"])
+        if r["confirmed_at"] is not None:
+            r["label"] = f"Door DUO verwerkt op {local_time(r['confirmed_at']):%d-%m-%Y}"
     return rows
 
 
@@ -161,8 +164,10 @@ FETCH_PATHS = {
     Fetch.TERMIJN: "/personen/{bsn}/inburgeringstermijn",
     Fetch.EXAMEN: "/personen/{bsn}/examens/resultaten",
     Fetch.LEERBAARHEIDSTOETS: "/personen/{bsn}/lbt/resultaten",
+    Fetch.MAP: "/personen/{bsn}/map",
+    Fetch.PVT: "/personen/{bsn}/pvt",
 }
-FETCH_PREFIX = "ophalen:"
+FETCH_PREFIX = confirm.FETCH_PREFIX
 
 
 async def queue_fetch(person: dict[str, Any], fetch: Fetch, gemeente_oin: str) -> int:
@@ -337,19 +342,32 @@ async def record(row: dict[str, Any], answer: Answer) -> int:
     async with write_tx():
         await DuoMessage.update(values).where(DuoMessage.id == row["id"])
         if confirmed and row["method"] == "GET" and row["kind"].startswith(FETCH_PREFIX):
-            await DuoData.insert(
-                DuoData(
-                    inburgeraar=row["inburgeraar"],
-                    gemeente=row["gemeente"],
-                    soort=row["kind"][len(FETCH_PREFIX) :],
-                    data=answer.body or "null",
-                    fetched_at=now,
-                    message=row["id"],
-                )
-            )
+            soort = row["kind"][len(FETCH_PREFIX) :]
+            data_id = (
+                await DuoData.insert(
+                    DuoData(
+                        inburgeraar=row["inburgeraar"],
+                        gemeente=row["gemeente"],
+                        soort=soort,
+                        data=answer.body or "null",
+                        fetched_at=now,
+                        message=row["id"],
+                    )
+                ).returning(DuoData.id)
+            )[0]["id"]
+            await confirm.on_data(row["inburgeraar"], soort, _parsed(answer.body), data_id, now)
+        elif confirmed:
+            await confirm.queue_check(row)
         if entry and row["item"]:
             await _note_on_item(row["item"], entry, closed=confirmed == 1)
     return confirmed
+
+
+def _parsed(body: str) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
 
 
 async def _note_on_item(item_id: int, text: str, *, closed: bool) -> None:

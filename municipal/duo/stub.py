@@ -6,7 +6,8 @@ or `DuoStub().start()` in a test, on a local port.
   berichtId) and refuses one that does not fit with 400, its body shaped as DUO's file says for that answer
   (`{"fouttekst": ...}`, a list of them, or none).
 - Answers a valid request with the operation's success status; a lookup (GET) gets what a test put in
-  `data[path]`, else a minimal answer built from the schema (required fields only).
+  `data[path]` (a valid PUT puts its body there, as DUO replaces the resource), else a minimal answer built
+  from the schema (required fields only).
 - Can be told to fail: `fail(Failure(503), Failure(timeout=2), Failure(400, "..."))` queues answers for the
   next requests, in order.
 - Can send a notification to the app (`notify`), with the headers the reverse proxy would set.
@@ -134,6 +135,9 @@ class DuoStub:
             status = 404 if not exc.spec else 400
             return self._send(h, path, headers, raw, status, self._error(h.command, api_path, 400, str(exc)))
         status, schema, doc = self._success(h.command, api_path)
+        if h.command == "PUT" and isinstance(body, dict):
+            with self._lock:
+                self.data[api_path] = body  # DUO's PUT replaces the resource: a later GET gives it back
         answer = self.data.get(api_path) if h.command == "GET" else None
         if answer is None and schema is not None:
             answer = _example(doc, schema)

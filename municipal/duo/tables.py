@@ -40,7 +40,8 @@ class DuoMessage(Table, tablename="duo_message"):
     """One request to DUO (municipal/duo/outbox.py), queued by "Verstuur naar DUO" and delivered by the sender
     job. The request is kept exactly as sent (method, path, body, bron, doel, berichtId: a retry repeats the
     same berichtId, so DUO can recognise it). `status`: "wachtrij" (to be sent; `send_after`), "ontvangen"
-    (DUO answered 2xx: a receipt, kept in `answer_*`), "geweigerd" (DUO answered 4xx: stopped, the item says
+    (DUO answered 2xx: a receipt, kept in `answer_*`;
+    `confirmed_at` once a lookup at DUO gave back the same data), "geweigerd" (DUO answered 4xx: stopped, the item says
     why), "opgegeven" (no answer after the last attempt)."""
 
     gemeente = ForeignKey(Gemeente, null=False, on_delete=OnDelete.restrict, index=True)
@@ -63,6 +64,9 @@ class DuoMessage(Table, tablename="duo_message"):
     answer_status = Integer(null=True, default=None)
     answer_body = Text(default="")
     answered_at = Timestamptz(null=True, default=None)
+    # When a later lookup at DUO gave back what this message registered ("door DUO verwerkt",
+    # municipal/duo/reconcile.py); None: not (yet) confirmed. A 2xx alone is only a receipt.
+    confirmed_at = Timestamptz(null=True, default=None)
 
 
 class DuoData(Table, tablename="duo_data"):

@@ -46,6 +46,7 @@ class ItemKind(StrEnum):
     DUO_ZROUTE_AFGEROND = "duo_zroute_afgerond"
     DUO_UITSLAG = "duo_uitslag"
     DUO_MELDING = "duo_melding"
+    DUO_AFWIJKING = "duo_afwijking"  # what DUO reports differs from what we sent (municipal/duo/reconcile.py)
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ ITEM_TITLES.update(
         ItemKind.DUO_ZROUTE_AFGEROND: "DUO: Z-route afgerond",
         ItemKind.DUO_UITSLAG: "DUO: uitslag bekend",
         ItemKind.DUO_MELDING: "DUO-melding: bekijk en handel af",
+        ItemKind.DUO_AFWIJKING: "Gegevens bij DUO wijken af",
     }
 )
 
