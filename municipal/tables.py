@@ -35,6 +35,9 @@ class InboxSettings(Table, tablename="inbox_settings"):
     achterstand_procent = Integer(default=25)
     behandeltermijn_werkdagen = Integer(default=10)
     default_team = ForeignKey(Team, null=True, on_delete=OnDelete.set_null)
+    # Issue 11: item kinds whose registration is queued for DUO without a click, comma-separated
+    # (municipal.inbox.rules.AUTO_DUO_KINDS, auto_duo_kinds); "" = none (the default).
+    duo_automatisch = Varchar(length=300, default="")
 
 
 class RoutingRule(Table, tablename="routing_rule"):

@@ -112,25 +112,7 @@ async def queue(user: CurrentUser, item_id: int, origin: str = "", verwijtbaar: 
         )
         if waiting:
             raise RuleError("Dit bericht staat al in de wachtrij voor DUO.")
-        message_id = (
-            await DuoMessage.insert(
-                DuoMessage(
-                    gemeente=item["gemeente"],
-                    inburgeraar=person["id"],
-                    item=item_id,
-                    # GevolgdeUren: per counter, so that the job keeps DUO's total current (municipal/duo/uren.py)
-                    kind=f"uren:{counter}" if (counter := counter_of(registration.path)) else item["kind"],
-                    method=registration.method,
-                    path=registration.path,
-                    body=json.dumps(registration.body),
-                    bron=headers["bron"],
-                    doel=headers["doel"],
-                    bericht_id=headers["berichtId"],
-                    created_by=user.id,
-                    send_after=clock.now(),
-                )
-            ).returning(DuoMessage.id)
-        )[0]["id"]
+        message_id = await _insert(item, person, registration, headers, user.id)
         await InboxEntry.insert(
             InboxEntry(item=item_id, by=user.id, entry_type="duo", text="In de wachtrij voor DUO gezet.")
         )
@@ -144,6 +126,97 @@ async def queue(user: CurrentUser, item_id: int, origin: str = "", verwijtbaar: 
             subject_gemeente_id=item["gemeente"],
             detail=f"{registration.method} {registration.path}",
         )
+    return message_id
+
+
+async def _insert(item, person, registration, headers: dict[str, str], created_by: int | None) -> int:
+    return (
+        await DuoMessage.insert(
+            DuoMessage(
+                gemeente=item["gemeente"],
+                inburgeraar=person["id"],
+                item=item["id"],
+                # GevolgdeUren: per counter, so that the job keeps DUO's total current (municipal/duo/uren.py)
+                kind=f"uren:{counter}" if (counter := counter_of(registration.path)) else item["kind"],
+                method=registration.method,
+                path=registration.path,
+                body=json.dumps(registration.body),
+                bron=headers["bron"],
+                doel=headers["doel"],
+                bericht_id=headers["berichtId"],
+                created_by=created_by,
+                send_after=clock.now(),
+            )
+        ).returning(DuoMessage.id)
+    )[0]["id"]
+
+
+AUTO_ACTOR = "Regie (automatisch, instelling van de gemeente)"
+
+
+async def queue_automatically(item_id: int) -> int | None:
+    """Issue 11: when the gemeente chose to send this item's kind without a click (InboxSettings.duo_automatisch),
+    queue its registration, checked exactly as "Verstuur naar DUO" checks it (DUO's rules, the contract, the
+    OINs). What would be refused is not queued: the item stays open for the regisseur with the reason.
+    Call inside the transaction that made the item. Returns the message id, or None."""
+    from municipal.inbox import services as inbox
+    from municipal.inbox.rules import auto_duo_kinds
+    from municipal.tables import InboxSettings
+    from shared.tables import Inburgeraar
+
+    item = await InboxItem.select().where(InboxItem.id == item_id).first()
+    chosen = (
+        await InboxSettings.select(InboxSettings.duo_automatisch)
+        .where(InboxSettings.gemeente == item["gemeente"])
+        .first()
+    )
+    if chosen is None or item["kind"] not in {k.value for k in auto_duo_kinds(chosen["duo_automatisch"])}:
+        return None
+    person = await Inburgeraar.select().where(Inburgeraar.id == item["inburgeraar"]).first()
+    registration = await inbox.registration_of(item, person)
+    gemeente = await Gemeente.select(Gemeente.oin).where(Gemeente.id == item["gemeente"]).first()
+    headers = {"bron": gemeente["oin"], "doel": settings.duo_oin, "berichtId": str(uuid.uuid4())}
+    problems: list[str] = []
+    if registration is None:
+        return None
+    if not registration.can_send:
+        problems = [*registration.problems, registration.contract_problem, registration.asks_verwijtbaar]
+    elif not settings.duo_oin or not gemeente["oin"]:
+        problems = ["Het OIN van DUO of van de gemeente is niet ingesteld."]
+    else:
+        try:
+            validate_request(registration.method, registration.path, registration.body, headers)
+        except ContractError as exc:
+            problems = [f"Dit bericht past niet bij het koppelvlak van DUO: {exc}"]
+    if problems:
+        reason = " ".join(p for p in problems if p).strip()
+        await InboxEntry.insert(
+            InboxEntry(
+                item=item_id,
+                entry_type="duo",
+                text=f"Niet automatisch naar DUO gestuurd: {reason} Kijk het na en verstuur het zelf.",
+            )
+        )
+        return None
+    message_id = await _insert(item, person, registration, headers, None)
+    await InboxEntry.insert(
+        InboxEntry(
+            item=item_id,
+            entry_type="duo",
+            text="Automatisch in de wachtrij voor DUO gezet (instelling van de gemeente).",
+        )
+    )
+    await audit.record(
+        None,
+        "duo.versturen",
+        "duo_message",
+        message_id,
+        origin="automatisch",
+        inburgeraar_id=person["id"],
+        subject_gemeente_id=item["gemeente"],
+        detail=f"{registration.method} {registration.path}",
+        actor_email=AUTO_ACTOR,
+    )
     return message_id
 
 

@@ -9,7 +9,9 @@ from litestar import Controller, Request, Response, get, post
 
 from municipal.duo import services
 from municipal.duo.inbound import API_VERSION, receive
+from municipal.inbox.rules import AUTO_DUO_KINDS, auto_duo_kinds
 from municipal.settings_routes import gemeente_beheer_only
+from municipal.tables import InboxSettings
 from municipal.web import form_dict
 from shared import audit
 from shared.db import write_tx
@@ -52,6 +54,12 @@ class DuoSettingsController(Controller):
 
     async def _page(self, request: Request, *, errors=None, form=None, status: int = 200, notice: str = "") -> Any:
         row = await Gemeente.select(Gemeente.name, Gemeente.oin).where(Gemeente.id == request.user.gemeente_id).first()
+        chosen = (
+            await InboxSettings.select(InboxSettings.duo_automatisch)
+            .where(InboxSettings.gemeente == request.user.gemeente_id)
+            .first()
+        )
+        automatisch = auto_duo_kinds(chosen["duo_automatisch"] if chosen else "")
         return page(
             request,
             "municipal/duo_settings.html",
@@ -64,6 +72,7 @@ class DuoSettingsController(Controller):
                 "duo_url": settings.duo_m2m_url,
                 "duo_test_environment": settings.duo_test_environment,
                 "proxy_ready": bool(settings.duo_proxy_token),
+                "auto_kinds": [(k.value, label, k in automatisch) for k, label in AUTO_DUO_KINDS.items()],
             },
             status=status,
         )
@@ -71,7 +80,32 @@ class DuoSettingsController(Controller):
     @get("/", name="beheer.duo")
     async def show(self, request: Request) -> Any:
         notice = "Het OIN is opgeslagen." if request.query_params.get("opgeslagen") else ""
+        if request.query_params.get("automatisch"):
+            notice = "De keuze voor automatisch versturen is opgeslagen."
         return await self._page(request, notice=notice)
+
+    @post("/automatisch", name="beheer.duo_automatisch")
+    async def save_automatisch(self, request: Request) -> Any:
+        """Which registrations go to DUO without a click (AUTO_DUO_KINDS); one checkbox per kind. Audited."""
+        form = form_dict(await request.form())
+        chosen = ",".join(k.value for k in AUTO_DUO_KINDS if form.get(f"auto_{k.value}") == "ja")
+        gemeente_id = request.user.gemeente_id
+        async with write_tx():
+            if await InboxSettings.exists().where(InboxSettings.gemeente == gemeente_id):
+                await InboxSettings.update({InboxSettings.duo_automatisch: chosen}).where(
+                    InboxSettings.gemeente == gemeente_id
+                )
+            else:
+                await InboxSettings.insert(InboxSettings(gemeente=gemeente_id, duo_automatisch=chosen))
+            await audit.record(
+                request.user,
+                "gemeente.duo_automatisch",
+                "inbox_settings",
+                gemeente_id,
+                origin=client_ip(request),
+                detail=chosen or "geen",
+            )
+        return redirect(request, "/beheer/duo?automatisch=1")
 
     @post("/", name="beheer.duo_save")
     async def save(self, request: Request) -> Any:

@@ -106,6 +106,24 @@ DUO_KINDS = {
     ItemKind.Z_PARTICIPATIE_800,
     ItemKind.HANDHAVING_VERWIJTBAAR,
 }
+# Issue 11: registrations a gemeente may let Regie send without a click (its setting on "Koppeling met DUO",
+# InboxSettings.duo_automatisch): facts reported by a provider, no judgement of the regisseur in them. Not
+# afschalen (a decision on the PIP) nor verwijtbaar (a judgement). The label is what the setting shows.
+AUTO_DUO_KINDS: dict[ItemKind, str] = {
+    ItemKind.REGISTREER_MAP: "MAP-datum (eindgesprek)",
+    ItemKind.REGISTREER_PVT: "PVT-datum (ondertekening)",
+    ItemKind.REGISTREER_ZROUTE: "Afronding Z-route",
+    ItemKind.Z_TAAL_800: "Gevolgde uren taal (Z-route)",
+    ItemKind.Z_PARTICIPATIE_800: "Gevolgde uren participatie (Z-route)",
+}
+
+
+def auto_duo_kinds(stored: str) -> set[ItemKind]:
+    """The kinds in InboxSettings.duo_automatisch ("registreer_map,registreer_pvt"); unknown parts are
+    ignored (a kind taken out of AUTO_DUO_KINDS stops being sent automatically)."""
+    return {ItemKind(part) for part in stored.split(",") if part in {k.value for k in AUTO_DUO_KINDS}}
+
+
 # Issue 11: items from DUO's notifications whose answer is a PIP registered with DUO. They have a DUO view,
 # but their deadline is the gemeente's own handling term, not DUO's 10 working days (so not in DUO_KINDS).
 DUO_PIP_KINDS = {ItemKind.DUO_BREDE_INTAKE, ItemKind.DUO_PIP_OVERNEMEN, ItemKind.DUO_GEEN_LEERROUTE}

@@ -223,6 +223,10 @@ async def upsert_item(
             return None  # made a moment ago by another worker: one event, one item
         await _entry(item_id, None, "status", to_status=Status.NIEUW, text=f"Aangemaakt: {signal.detail}")
         await _route(item_id, signal, person, today)
+        if signal.kind in rules.AUTO_DUO_KINDS:
+            from municipal.duo import outbox
+
+            await outbox.queue_automatically(item_id)
         return item_id
     if not (is_correction and _came_from(existing, corrects)):
         return existing["id"]  # the same fact again: nothing new to do
@@ -740,10 +744,23 @@ async def duo_view(user: CurrentUser, item_id: int, origin: str = "", verwijtbaa
     """The item with the request for DUO (`registration`). verwijtbaar: the regisseur's "Ja"/"Nee" for a
     MAP/PVT after DUO's term end (issue 11)."""
     from municipal.duo import outbox
-    from municipal.inbox.duo import DuoFacts, registration_for
 
     data = await item_page(user, item_id, origin)
-    item, person = data["item"], data["person"]
+    data["registration"] = await registration_of(data["item"], data["person"], verwijtbaar)
+    # Issue 11: what was sent to DUO for this item, and whether this installation sends at all.
+    data["duo_messages"] = await outbox.messages_for_item(item_id)
+    data["duo_sends"] = outbox.configured() is not None
+    data["duo_test_environment"] = settings.duo_test_environment
+    return data
+
+
+async def registration_of(item: dict[str, Any], person: dict[str, Any], verwijtbaar: str | None = None):
+    """The request for DUO for this item (a DuoRegistration, DUO's rules and contract checked; problems on it),
+    or None when nothing of it goes to DUO. item, person: InboxItem and Inburgeraar rows (access checked by
+    the caller)."""
+    from municipal.duo import outbox
+    from municipal.inbox.duo import DuoFacts, registration_for
+
     totals = await totals_for(person["id"])
     known = (
         await HourRecord.select(HourRecord.period_end)
@@ -781,12 +798,7 @@ async def duo_view(user: CurrentUser, item_id: int, origin: str = "", verwijtbaa
                 "Dit bericht past niet bij het koppelvlak van DUO en wordt daarom niet "
                 f"aangeboden. {e} Controleer de gegevens in het dossier."
             )
-    data["registration"] = registration
-    # Issue 11: what was sent to DUO for this item, and whether this installation sends at all.
-    data["duo_messages"] = await outbox.messages_for_item(item_id)
-    data["duo_sends"] = outbox.configured() is not None
-    data["duo_test_environment"] = settings.duo_test_environment
-    return data
+    return registration
 
 
 async def _zroute_completed(inburgeraar_id: int) -> date | None:
