@@ -4,7 +4,7 @@ gemeente contracts, and every version of the dossier (its history). Each read of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
@@ -116,6 +116,9 @@ class Dossier:
     aanbod_deadline: date | None
     aanbod_te_laat: bool
     moved: bool
+    # Issue 11: DUO's inburgeringstermijn as last fetched: {"laatste_dag": date (DUO's einddatum is
+    # exclusive, so the day before), "opgehaald": datetime}; None when never fetched.
+    duo_term: dict[str, Any] | None = None
 
 
 async def dossier(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> Dossier:
@@ -142,6 +145,7 @@ async def dossier(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> D
         aanbod_te_laat=person["doelgroep"] == Doelgroep.ASIEL
         and rules.aanbod_is_late(person["pip_dagtekening"], person["datum_inburgeringsaanbod"], today),
         moved=is_moved(person, today),
+        duo_term=await _duo_term(inburgeraar_id),
     )
     await audit.record(
         user,
@@ -153,6 +157,17 @@ async def dossier(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> D
         subject_gemeente_id=person["gemeente"],
     )
     return result
+
+
+async def _duo_term(inburgeraar_id: int) -> dict[str, Any] | None:
+    from municipal.duo import outbox
+    from municipal.duo.events import Fetch
+
+    row = await outbox.latest_data(inburgeraar_id, Fetch.TERMIJN)
+    end = await outbox.duo_term_end(inburgeraar_id)
+    if row is None or end is None:
+        return None
+    return {"laatste_dag": end - timedelta(days=1), "opgehaald": row["fetched_at"]}
 
 
 async def history(user: CurrentUser, inburgeraar_id: int, origin: str = "") -> tuple[dict, list[dict]]:

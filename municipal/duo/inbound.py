@@ -38,7 +38,7 @@ from municipal.duo.events import Decision, Effect, decide
 from municipal.duo.tables import DuoNotification
 from municipal.errors import NothingChanged, RuleError
 from municipal.inbox import services as inbox
-from municipal.inbox.rules import Outcome, Signal, Status
+from municipal.inbox.rules import ItemKind, Outcome, Signal, Status
 from municipal.tables import InboxEntry, InboxItem
 from municipal.versions import SECTIONS
 from shared import audit, clock, events
@@ -282,8 +282,44 @@ async def _apply(decision: Decision, code: str, day: date, person: dict[str, Any
     return []
 
 
-async def _write_section(person: dict[str, Any], section: str, values: dict[str, Any], code: str) -> None:
+async def from_duo_data(inburgeraar_id: int, soort: str, data: Any, previous: Any, fetched_at: datetime) -> list[str]:
+    """Issue 11: DUO's lookup answer into the dossier where the dossier has the field (reconcile.into_dossier):
+    an empty field (or one DUO filled before) gets a new version with DUO as origin; a value a person set is
+    kept, and an item "Gegevens bij DUO wijken af" says what DUO holds. Call inside the transaction that
+    stores DUO's data. Returns the Dutch labels of the fields written."""
+    from municipal.duo import reconcile
+
+    person = await Inburgeraar.select().where(Inburgeraar.id == inburgeraar_id).first()
+    changes = reconcile.into_dossier(soort, data, person, previous)
+    written = []
+    note = f"Gegevens van DUO ({soort}, opgehaald op {local_day(fetched_at):%d-%m-%Y})"
+    for change in changes:
+        if change.write:
+            await _write_section(person, change.section, {change.field: change.value}, note=note)
+            person[change.field] = change.value
+            written.append(change.label)
+        elif change.differs:
+            from municipal.inbox import services as inbox_services
+
+            signal = Signal(
+                ItemKind.DUO_AFWIJKING,
+                f"duo_afwijking:{inburgeraar_id}:{change.field}:{change.value.isoformat()}",
+                local_day(fetched_at),
+                {},
+                f"Gegevens bij DUO wijken af van het dossier. {change.label}: in het dossier "
+                f"{change.current:%d-%m-%Y}, bij DUO {change.value:%d-%m-%Y} ({note}). Het dossier is niet "
+                "aangepast: zoek uit welke juist is en verbeter het dossier of vraag DUO om een correctie.",
+            )
+            thresholds = await inbox_services.thresholds_for(person["gemeente"])
+            await inbox_services.upsert_item(signal, person, thresholds, event_id=None)
+    return written
+
+
+async def _write_section(
+    person: dict[str, Any], section: str, values: dict[str, Any], code: str = "", *, note: str = ""
+) -> None:
     """The dossier's way of changing a section (a version and an audit line), with DUO as the actor."""
+    note = note or f"DUO meldt {code}"
     fields = SECTIONS[section]
     before = snapshot(person, fields)
     after = {**before, **snapshot(values, values.keys())}
@@ -298,7 +334,7 @@ async def _write_section(person: dict[str, Any], section: str, values: dict[str,
         actor=None,
         inburgeraar_id=person["id"],
         gemeente_id=person["gemeente"],
-        note=f"DUO meldt {code}",
+        note=note,
         before=before,
     )
     await audit.record(
@@ -309,7 +345,7 @@ async def _write_section(person: dict[str, Any], section: str, values: dict[str,
         origin="duo",
         inburgeraar_id=person["id"],
         subject_gemeente_id=person["gemeente"],
-        detail=f"DUO meldt {code}",
+        detail=note,
         actor_email=DUO_ACTOR,
     )
 

@@ -415,7 +415,10 @@ async def record(row: dict[str, Any], answer: Answer) -> int:
     async with write_tx():
         await DuoMessage.update(values).where(DuoMessage.id == row["id"])
         if confirmed and row["method"] == "GET" and row["kind"].startswith(FETCH_PREFIX):
+            from municipal.duo import inbound
+
             soort = row["kind"][len(FETCH_PREFIX) :]
+            previous = await latest_data(row["inburgeraar"], Fetch(soort))
             data_id = (
                 await DuoData.insert(
                     DuoData(
@@ -429,6 +432,9 @@ async def record(row: dict[str, Any], answer: Answer) -> int:
                 ).returning(DuoData.id)
             )[0]["id"]
             await confirm.on_data(row["inburgeraar"], soort, _parsed(answer.body), data_id, now)
+            await inbound.from_duo_data(
+                row["inburgeraar"], soort, _parsed(answer.body), (previous or {}).get("data"), now
+            )
         elif confirmed:
             await confirm.queue_check(row)
         if entry and row["item"]:

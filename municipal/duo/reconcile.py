@@ -98,3 +98,56 @@ def describe(differences: list[Difference]) -> str:
         + " ".join(parts)
         + (" Zoek uit welke juist is en verbeter het dossier of verstuur opnieuw naar DUO.")
     )
+
+
+# --- DUO's data into the dossier ----------------------------------------------------------------------------
+
+# Where the dossier has a field for what a lookup gives: soort → [(DUO's field, the dossier's section and
+# field, its Dutch label)]. Inburgeringsplicht.begindatum (Inburgeringsplicht.openapi.yml) is the day the
+# obligation began: the dossier's "Inburgeringsplichtig sinds" (plicht_start, section "persoon"), only when
+# DUO says the person is obliged (indicatorInburgeringsplicht true).
+INTO_DOSSIER: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "Inburgeringsplicht": (("begindatum", "persoon", "plicht_start", "Inburgeringsplichtig sinds"),),
+}
+
+
+@dataclass(frozen=True)
+class DossierChange:
+    """What to do with one dossier field given DUO's value: `write` (a new version, origin DUO) when the
+    dossier is empty or holds what DUO gave before (DUO corrects itself); `differs` (an item, the dossier
+    keeps the regisseur's value) when a person set something else; neither when they agree."""
+
+    section: str
+    field: str
+    label: str
+    value: date
+    write: bool
+    differs: bool
+    current: date | None
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def into_dossier(soort: str, duo: Any, current: dict[str, Any], previous: Any) -> list[DossierChange]:
+    """For DUO's answer `duo` (parsed) of kind `soort`, the dossier fields to write or to flag. `current`: the
+    person's row (dossier values); `previous`: DUO's previous answer of the same kind (None when none), to
+    tell a value DUO gave from one a regisseur typed."""
+    if not isinstance(duo, dict) or (soort == "Inburgeringsplicht" and duo.get("indicatorInburgeringsplicht") is False):
+        return []
+    changes = []
+    for duo_field, section, field, label in INTO_DOSSIER.get(soort, ()):
+        value = _date(duo.get(duo_field))
+        if value is None:
+            continue
+        have = current.get(field)
+        before = _date(previous.get(duo_field)) if isinstance(previous, dict) else None
+        if have == value:
+            continue
+        from_duo = have is None or (before is not None and have == before)
+        changes.append(DossierChange(section, field, label, value, from_duo, not from_duo, have))
+    return changes

@@ -1,6 +1,8 @@
 """Reconciliation's pure rule (municipal/duo/reconcile.py): does DUO hold what we registered?"""
 
-from municipal.duo.reconcile import Difference, compare, contradiction, describe
+from datetime import date
+
+from municipal.duo.reconcile import Difference, compare, contradiction, describe, into_dossier
 
 MAP = "/personen/123456782/map"
 
@@ -40,3 +42,34 @@ def test_duo_saying_it_has_no_aanbod_contradicts_a_received_aanbod():
         "SS127", "/personen/123456782/Inburgeringsaanbod/1234567890", {"datumInburgeringsaanbod": "2026-10-01"}
     )
     assert d.ours == "Inburgeringsaanbod van 01-10-2026"
+
+
+# --- DUO's data into the dossier ---------------------------------------------------------------------------
+
+PLICHT = {"indicatorInburgeringsplicht": True, "begindatum": "2026-10-01"}
+
+
+def test_an_empty_dossier_field_gets_duos_value():
+    [c] = into_dossier("Inburgeringsplicht", PLICHT, {"plicht_start": None}, None)
+    assert (c.field, c.value, c.write, c.differs) == ("plicht_start", date(2026, 10, 1), True, False)
+
+
+def test_the_same_value_changes_nothing():
+    assert into_dossier("Inburgeringsplicht", PLICHT, {"plicht_start": date(2026, 10, 1)}, None) == []
+
+
+def test_a_value_a_person_set_is_kept_and_flagged():
+    [c] = into_dossier("Inburgeringsplicht", PLICHT, {"plicht_start": date(2026, 9, 1)}, None)
+    assert not c.write and c.differs and c.current == date(2026, 9, 1)
+
+
+def test_duo_correcting_its_own_earlier_value_is_written():
+    earlier = {"indicatorInburgeringsplicht": True, "begindatum": "2026-09-20"}
+    [c] = into_dossier("Inburgeringsplicht", PLICHT, {"plicht_start": date(2026, 9, 20)}, earlier)
+    assert c.write and not c.differs
+
+
+def test_no_obligation_or_another_lookup_writes_nothing():
+    no = {"indicatorInburgeringsplicht": False, "begindatum": "2026-10-01"}
+    assert into_dossier("Inburgeringsplicht", no, {"plicht_start": None}, None) == []
+    assert into_dossier("Examen", {"begindatum": "2026-10-01"}, {"plicht_start": None}, None) == []
