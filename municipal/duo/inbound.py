@@ -144,7 +144,9 @@ async def receive(headers: Mapping[str, str], raw_body: bytes) -> Answer:
 async def handle_pending(limit: int = 50) -> int:
     """The background job: handle stored notifications, oldest first, one per transaction (a failing one is
     retried up to MAX_ATTEMPTS times and then left as "fout" with its error, shown on the DUO page).
-    Returns how many were handled."""
+    Returns how many were handled. First, notifications left "onbekende_persoon" whose person now has a
+    dossier (registered, imported or transferred since) are taken up again (`requeue_registered`)."""
+    await requeue_registered()
     done = 0
     for _ in range(limit):
         row = None
@@ -178,6 +180,37 @@ async def handle_pending(limit: int = 50) -> int:
             if attempts < MAX_ATTEMPTS:
                 return done  # try again next round, not in a tight loop
     return done
+
+
+async def requeue_registered(limit: int = 500) -> int:
+    """Issue 11: a notification for a BSN without a dossier waits as "onbekende_persoon". Once a dossier with
+    that BSN exists in a gemeente with the notification's `doel` OIN, it is put back to "ontvangen", so the
+    job handles it as if it had just arrived (its item's deadline still counts from DUO's registration day).
+    Returns how many were put back."""
+    waiting = (
+        await DuoNotification.select(DuoNotification.id, DuoNotification.bsn, DuoNotification.doel)
+        .where((DuoNotification.status == NotificationStatus.ONBEKENDE_PERSOON) & DuoNotification.bsn.is_not_null())
+        .order_by(DuoNotification.id)
+        .limit(limit)
+    )
+    if not waiting:
+        return 0
+    known = {
+        (r["bsn"], r["oin"])
+        for r in await Inburgeraar.select(Inburgeraar.bsn, Inburgeraar.gemeente.oin.as_alias("oin")).where(
+            Inburgeraar.bsn.is_in(list({w["bsn"] for w in waiting}))
+        )
+    }
+    again = [w["id"] for w in waiting if (w["bsn"], w["doel"]) in known]
+    if again:
+        async with write_tx():
+            await DuoNotification.update(
+                {
+                    DuoNotification.status: NotificationStatus.ONTVANGEN,
+                    DuoNotification.result: "De persoon is geregistreerd; de melding wordt opnieuw verwerkt.",
+                }
+            ).where(DuoNotification.id.is_in(again) & (DuoNotification.status == NotificationStatus.ONBEKENDE_PERSOON))
+    return len(again)
 
 
 async def _person_for(row: dict[str, Any]) -> tuple[list[int], dict[str, Any] | None]:

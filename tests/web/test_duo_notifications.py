@@ -156,6 +156,28 @@ async def test_an_unknown_bsn_asks_to_register_the_person_on_the_duo_page(client
     assert form.doc.find("input", attrs={"name": "bsn"})["value"] == "111222333"
 
 
+async def test_an_earlier_unknown_bsn_is_handled_once_the_person_is_registered(client, duo_world):
+    from tests.support import make_person
+
+    assert (await notify(client, "SS120", "111222333")).status_code == 201
+    await inbound.handle_pending()
+    assert (await DuoNotification.select().first())["status"] == "onbekende_persoon"
+    # Registered in another gemeente: still unknown here (DUO addressed Utrecht).
+    elsewhere = await make_person(duo_world.other_gemeente)
+    await Inburgeraar.update({Inburgeraar.bsn: "111222333"}).where(Inburgeraar.id == elsewhere)
+    await inbound.handle_pending()
+    assert (await DuoNotification.select().first())["status"] == "onbekende_persoon"
+    person = await make_person(duo_world.gemeente, voornamen="Later")
+    await Inburgeraar.update({Inburgeraar.bsn: "111222333"}).where(Inburgeraar.id == person)
+    await inbound.handle_pending()
+    row = await DuoNotification.select().first()
+    assert row["status"] == "verwerkt" and row["inburgeraar"] == person
+    [item] = await items_of(person)
+    assert item["kind"] == "duo_brede_intake" and "SS120" in item["detail"]
+    await inbound.handle_pending()
+    assert len(await items_of(person)) == 1  # handled once
+
+
 async def test_a_bsn_of_another_gemeente_is_not_matched_across_gemeenten(client, duo_world):
     # Omar lives in Amersfoort; DUO addresses Utrecht: Utrecht has no dossier, Amersfoort's is not touched.
     await notify(client, "SS101", await bsn_of(duo_world.people["omar"]), doel=UTRECHT)
