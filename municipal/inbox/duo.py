@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from municipal.inbox.rules import DUO_PIP_KINDS, ItemKind
+from municipal.inbox.rules import DUO_AANBOD_KINDS, DUO_PIP_KINDS, ItemKind
 from shared.calendar import term_exceeded
 from shared.hours import AFSCHALEN_MINUTES, format_hours
-from shared.vocab import DUO_LEERROUTE, Leerroute
+from shared.vocab import DUO_LEERROUTE, Alfabetisering, Leerroute
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,12 @@ class DuoFacts:
     # The PIP in the dossier (issue 11: a DUO notification's item registers it with DUO's PIP API).
     pip_dagtekening: date | None = None
     niveau: str | None = None
+    # The inburgeringsaanbod (issue 11, Inburgeringsaanbod.openapi.yml): the dossier's date of the offer, its
+    # alfabetisering indication, and the language provider's DUO instellingsnummer and start (its enrollment).
+    datum_aanbod: date | None = None
+    alfabetisering: str | None = None
+    instellingsnummer: str | None = None
+    aanbod_start: date | None = None
 
 
 @dataclass
@@ -97,6 +103,7 @@ def _map_pvt(
     return registration
 
 
+AANBOD_KINDS = DUO_AANBOD_KINDS  # issue 11: the items whose answer is the inburgeringsaanbod
 PIP_KINDS = DUO_PIP_KINDS  # issue 11: the items DUO's notifications make whose answer is a PIP
 
 
@@ -145,9 +152,46 @@ def _verwijtbaar_checks(facts: DuoFacts, today: date, value: str) -> list[str]:
     return []
 
 
+# DUO's indicatorAlfabetiseringsonderwijs (Inburgeringsaanbod.openapi.yml, Alfabetiseringsonderwijs).
+DUO_ALFABETISERING = {Alfabetisering.ALFA: "A", Alfabetisering.ANDERS_ALFA: "AA", Alfabetisering.NVT: "NVT"}
+
+
+def _aanbod(facts: DuoFacts, today: date, base: list[tuple[str, str]]) -> DuoRegistration:
+    """The inburgeringsaanbod for DUO (Inburgeringsaanbod.openapi.yml, POST
+    /personen/{bsn}/Inburgeringsaanbod/{instellingsnummer}; Wi2021 art. 13: only for an asylum status holder).
+    The date is the dossier's "datum inburgeringsaanbod"; the instelling is the language provider's."""
+    nummer = facts.instellingsnummer or "0000000000"
+    path = f"/personen/{facts.bsn}/Inburgeringsaanbod/{nummer}"
+    problems = []
+    if facts.doelgroep != "asiel":
+        problems.append("Een inburgeringsaanbod is er alleen voor asielstatushouders.")
+    if facts.datum_aanbod is None:
+        problems.append("Leg eerst de datum van het inburgeringsaanbod vast in het dossier (sectie Aanbod).")
+    elif facts.datum_aanbod > today:
+        problems.append("DUO weigert een datum in de toekomst.")
+    if not facts.instellingsnummer:
+        problems.append(
+            "De taalaanbieder heeft geen DUO-instellingsnummer (of er is geen inschrijving voor taal). Vul het "
+            "instellingsnummer in bij de aanbieder."
+        )
+    alfa = DUO_ALFABETISERING.get(Alfabetisering(facts.alfabetisering)) if facts.alfabetisering else None
+    body: dict[str, Any] = {"indicatorAlfabetiseringsonderwijs": alfa or "NVT"}
+    fields = base + [("Instellingsnummer", facts.instellingsnummer or "onbekend")]
+    if facts.datum_aanbod:
+        body["datumInburgeringsaanbod"] = facts.datum_aanbod.isoformat()
+        fields.append(("Datum inburgeringsaanbod", f"{facts.datum_aanbod:%d-%m-%Y}"))
+    if facts.aanbod_start:
+        body["verwachteStartdatumOpleiding"] = facts.aanbod_start.isoformat()
+        fields.append(("Verwachte startdatum opleiding", f"{facts.aanbod_start:%d-%m-%Y}"))
+    fields.append(("Alfabetiseringsonderwijs", alfa or "NVT"))
+    return DuoRegistration("POST", path, body, fields, problems)
+
+
 def registration_for(kind: ItemKind, facts: DuoFacts, today: date) -> DuoRegistration | None:
     bsn = facts.bsn
     base = [("BSN", bsn)]
+    if kind in AANBOD_KINDS:
+        return _aanbod(facts, today, base)
     if kind is ItemKind.REGISTREER_MAP:
         return _map_pvt("map", "datumEindgesprekMap", "Datum eindgesprek MAP", facts, today, base)
     if kind is ItemKind.REGISTREER_PVT:

@@ -59,7 +59,7 @@ class ItemKind(StrEnum):
     @property
     def has_duo_view(self) -> bool:
         """Something of this item is registered with DUO (its DUO page, "Verstuur naar DUO")."""
-        return self in DUO_KINDS or self in DUO_PIP_KINDS
+        return self in DUO_KINDS or self in DUO_PIP_KINDS or self in DUO_AANBOD_KINDS
 
 
 ITEM_TITLES = {
@@ -127,6 +127,9 @@ def auto_duo_kinds(stored: str) -> set[ItemKind]:
 # Issue 11: items from DUO's notifications whose answer is a PIP registered with DUO. They have a DUO view,
 # but their deadline is the gemeente's own handling term, not DUO's 10 working days (so not in DUO_KINDS).
 DUO_PIP_KINDS = {ItemKind.DUO_BREDE_INTAKE, ItemKind.DUO_PIP_OVERNEMEN, ItemKind.DUO_GEEN_LEERROUTE}
+# Issue 11: items whose answer is the inburgeringsaanbod registered with DUO (Inburgeringsaanbod API): DUO's
+# signal SS127 and the inbox's own "vertraagde start" (the offer came later than 3 months after the PIP).
+DUO_AANBOD_KINDS = {ItemKind.DUO_GEEN_AANBOD, ItemKind.VERTRAAGDE_START}
 
 
 # --- Statuses: one readable table --------------------------------------------------------------------

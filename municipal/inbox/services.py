@@ -24,8 +24,8 @@ from shared.events import EventKind, HoursPayload, IntakeNoShows, MilestonePaylo
 from shared.hours import followed_hours
 from shared.security import CurrentUser
 from shared.settings import TIMEZONE, settings
-from shared.tables import DomainEvent, HourRecord, Inburgeraar, Milestone
-from shared.vocab import Doelgroep, Leerroute, MilestoneKind
+from shared.tables import DomainEvent, Enrollment, HourRecord, Inburgeraar, Milestone
+from shared.vocab import Component, Doelgroep, Leerroute, MilestoneKind
 
 log = logging.getLogger(__name__)
 CORRECTIONS = {EventKind.HOURS_CORRECTED, EventKind.MILESTONE_CORRECTED}
@@ -785,6 +785,9 @@ async def registration_of(item: dict[str, Any], person: dict[str, Any], verwijtb
         verwijtbaar=verwijtbaar,
         pip_dagtekening=person["pip_dagtekening"],
         niveau=person.get("niveau"),
+        datum_aanbod=person.get("datum_inburgeringsaanbod"),
+        alfabetisering=person.get("indicator_alfabetisering"),
+        **await _language_provider(person["id"]),
     )
     registration = registration_for(ItemKind(item["kind"]), facts, clock.today())
     if registration is not None:
@@ -799,6 +802,17 @@ async def registration_of(item: dict[str, Any], person: dict[str, Any], verwijtb
                 f"aangeboden. {e} Controleer de gegevens in het dossier."
             )
     return registration
+
+
+async def _language_provider(inburgeraar_id: int) -> dict[str, Any]:
+    """The DUO instellingsnummer and start of the person's first language enrollment (the inburgeringsaanbod)."""
+    row = (
+        await Enrollment.select(Enrollment.start, Enrollment.organisation.duo_instellingsnummer.as_alias("nummer"))
+        .where((Enrollment.inburgeraar == inburgeraar_id) & (Enrollment.component == Component.TAAL.value))
+        .order_by(Enrollment.start)
+        .first()
+    )
+    return {"instellingsnummer": row["nummer"], "aanbod_start": row["start"]} if row else {}
 
 
 async def _zroute_completed(inburgeraar_id: int) -> date | None:

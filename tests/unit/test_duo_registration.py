@@ -88,3 +88,33 @@ def test_without_duos_term_end_verwijtbaar_is_not_guessed():
     f = facts(duo_term_end=None, component="map")
     reg = registration_for(ItemKind.HANDHAVING_VERWIJTBAAR, f, date(2030, 1, 1))
     assert not reg.can_send and "volgens DUO is nog niet bekend" in reg.problems[0]
+
+
+# --- The inburgeringsaanbod (Inburgeringsaanbod.openapi.yml) -------------------------------------------------
+
+
+def test_the_aanbod_goes_to_duo_with_the_language_providers_instellingsnummer_and_fits_the_contract():
+    f = facts(
+        datum_aanbod=date(2026, 10, 1),
+        instellingsnummer="12AB345678",
+        alfabetisering="anders_alfa",
+        aanbod_start=date(2026, 10, 12),
+    )
+    r = registration_for(ItemKind.DUO_GEEN_AANBOD, f, date(2026, 11, 18))
+    assert r.can_send and (r.method, r.path) == ("POST", f"/personen/{f.bsn}/Inburgeringsaanbod/12AB345678")
+    assert r.body == {
+        "indicatorAlfabetiseringsonderwijs": "AA",
+        "datumInburgeringsaanbod": "2026-10-01",
+        "verwachteStartdatumOpleiding": "2026-10-12",
+    }
+    validate_request(r.method, r.path, r.body)
+    assert ("Datum inburgeringsaanbod", "01-10-2026") in r.portal_fields
+
+
+def test_no_aanbod_without_its_date_an_instellingsnummer_or_for_a_gezinsmigrant():
+    r = registration_for(ItemKind.VERTRAAGDE_START, facts(doelgroep="gezin_overig"), date(2026, 11, 18))
+    assert not r.can_send
+    assert any("alleen voor asielstatushouders" in p for p in r.problems)
+    assert any("datum van het inburgeringsaanbod" in p for p in r.problems)
+    assert any("DUO-instellingsnummer" in p for p in r.problems)
+    assert ItemKind.DUO_GEEN_AANBOD.has_duo_view and ItemKind.VERTRAAGDE_START.has_duo_view
