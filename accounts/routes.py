@@ -18,7 +18,7 @@ from shared.errors import RuleError
 from shared.security import LOGIN_FAILED_MESSAGE, authenticate, start_session
 from shared.tables import AuditEvent
 from shared.vocab import Role
-from shared.web import PageNo, QueryFlag, QueryId, QueryText, beheer_only, client_ip, page, redirect
+from shared.web import PageNo, QueryFlag, QueryId, QueryText, beheer_only, client_ip, page, redirect, take_notice
 
 NO_STORE = {"Cache-Control": "no-store"}
 AUDIT_PAGE_SIZE = 100
@@ -174,7 +174,7 @@ class AccountsController(Controller):
     @get("/gebruikers", name="beheer.users")
     async def users(self, request: Request) -> Any:
         notice = {"ingetrokken": "De uitnodiging is ingetrokken.", "opgeslagen": "De wijziging is opgeslagen."}.get(
-            request.query_params.get("melding", ""), ""
+            take_notice(request), ""
         )
         return await self._page(request, notice=notice)
 
@@ -199,7 +199,7 @@ class AccountsController(Controller):
         if user_id == request.user.id:
             raise NotFoundException()
         await accounts.set_active(request.user, user_id, raw.get("active") == "ja", client_ip(request))
-        return redirect(request, "/beheer/gebruikers?melding=opgeslagen")
+        return redirect(request, "/beheer/gebruikers", notice="opgeslagen")
 
     @post("/gebruikers/{user_id:int}/rol", name="beheer.user_role")
     async def user_role(self, request: Request, user_id: FromPath[int]) -> Any:
@@ -211,12 +211,12 @@ class AccountsController(Controller):
             )
         except RuleError as e:
             return await self._page(request, notice="", errors={"__all__": e.message}, status=422)
-        return redirect(request, "/beheer/gebruikers?melding=opgeslagen")
+        return redirect(request, "/beheer/gebruikers", notice="opgeslagen")
 
     @post("/uitnodigingen/{invitation_id:int}/intrekken", name="beheer.invitation_revoke")
     async def revoke(self, request: Request, invitation_id: FromPath[int]) -> Any:
         await accounts.revoke(request.user, invitation_id, client_ip(request))
-        return redirect(request, "/beheer/gebruikers?melding=ingetrokken")
+        return redirect(request, "/beheer/gebruikers", notice="ingetrokken")
 
 
 class InvitationController(Controller):

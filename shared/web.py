@@ -131,11 +131,41 @@ def page(
     return Template(template, context=context, status_code=status, headers=VARY, media_type=MediaType.HTML)
 
 
-def redirect(request: Request, url: str) -> Response:
-    """303 after a post; to htmx an HX-Redirect, never a bare redirect whose target gets swapped in."""
+def redirect(request: Request, url: str, *, notice: str = "") -> Response:
+    """303 after a post; to htmx an HX-Redirect, never a bare redirect whose target gets swapped in.
+    `notice` (a server-made text or code) is shown once on the page at `url`: see `flash`."""
+    if notice:
+        flash(request, url, notice)
     if getattr(request, "htmx", None):
         return Response(content=b"", status_code=200, headers={"HX-Redirect": url})
     return Redirect(url, status_code=303)
+
+
+# --- One-time notices ("Opgeslagen."): from the server, never from the URL --------------------------
+
+_FLASH_KEY = "melding"
+
+
+def _path_of(url: str) -> str:
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
+def flash(request: ASGIConnection, url: str, notice: str) -> None:
+    """Keep `notice` (a text or code the server made) in the session for the next view of the page at `url`
+    (its path; query and fragment ignored). A later flash replaces an unread one. A link cannot carry a
+    notice, so nobody can make a page show their own text (issue 10)."""
+    request.set_session({**request.session, _FLASH_KEY: {"path": _path_of(url), "text": notice}})
+
+
+def take_notice(request: ASGIConnection) -> str:
+    """The notice kept for this page, once: it is removed from the session as it is read ("" when none, or
+    when the kept notice is for another page, which keeps it)."""
+    session = request.scope.get("session")
+    kept = session.get(_FLASH_KEY) if isinstance(session, dict) else None
+    if not isinstance(kept, dict) or kept.get("path") != request.url.path:
+        return ""
+    session.pop(_FLASH_KEY, None)
+    return str(kept.get("text") or "")
 
 
 def client_ip(request: ASGIConnection) -> str:

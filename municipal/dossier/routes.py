@@ -27,7 +27,7 @@ from shared.errors import RuleError
 from shared.forms import FormErrors
 from shared.settings import settings
 from shared.vocab import Alfabetisering, Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau
-from shared.web import PageNo, QueryText, client_ip, gemeente_only, guard, page, redirect
+from shared.web import PageNo, QueryText, client_ip, gemeente_only, guard, page, redirect, take_notice
 
 DOSSIER_SECTIONS = (
     "persoon",
@@ -201,7 +201,7 @@ class PeopleController(Controller):
         if data:
             try:
                 new_id = await sections.register_person(request.user, data, client_ip(request))
-                return redirect(request, f"/gemeente/inburgeraars/{new_id}?melding=geregistreerd")
+                return redirect(request, f"/gemeente/inburgeraars/{new_id}", notice="geregistreerd")
             except DuplicateDossier as e:
                 existing_id = e.existing_id
                 add_errors(errors, e)
@@ -234,7 +234,7 @@ class DossierController(Controller):
         all_errors = {s: {} for s in DOSSIER_SECTIONS}
         if section and errors:
             all_errors[section] = errors
-        melding = request.query_params.get("melding", "")
+        melding = take_notice(request)
         context = {
             "d": d,
             "p": d.person,
@@ -297,7 +297,7 @@ class DossierController(Controller):
             return await self._dossier(request, inburgeraar_id, section=section, form=raw, errors=errors, status=422)
         if request.htmx and (section not in WHOLE_PAGE or notice == UNCHANGED):
             return await self._dossier(request, inburgeraar_id, section=section, notice=notice)
-        return redirect(request, f"/gemeente/inburgeraars/{inburgeraar_id}?melding={section}#sectie-{section}")
+        return redirect(request, f"/gemeente/inburgeraars/{inburgeraar_id}#sectie-{section}", notice=section)
 
     @post("/{inburgeraar_id:int}/persoon", name="gemeente.persoon", guards=[casework_only])
     async def save_person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
@@ -482,7 +482,7 @@ class EnrollmentController(Controller):
                 "end_form": end_form or {"end": _iso(row["end"]) or clock.today().isoformat(), "toelichting": ""},
                 "end_errors": end_errors or {},
                 "grace_days": settings.report_grace_days,
-                "notice": notice or (SAVED if request.query_params.get("melding") else ""),
+                "notice": notice or (SAVED if take_notice(request) else ""),
                 **OPTIONS,
             },
             status=status,
@@ -506,7 +506,7 @@ class EnrollmentController(Controller):
                 add_errors(errors, e)
         if errors:
             return await self._enrollment_page(request, enrollment_id, form=raw, errors=errors, status=422)
-        return redirect(request, f"/gemeente/inschrijvingen/{enrollment_id}?melding=opgeslagen")
+        return redirect(request, f"/gemeente/inschrijvingen/{enrollment_id}", notice="opgeslagen")
 
     @post("/{enrollment_id:int}/beeindigen", name="gemeente.enrollment_end", guards=[casework_only])
     async def enrollment_end(self, request: Request, enrollment_id: FromPath[int]) -> Any:
@@ -530,7 +530,9 @@ class EnrollmentController(Controller):
                 add_errors(errors, e)
         if errors:
             return await self._enrollment_page(request, enrollment_id, end_form=raw, end_errors=errors, status=422)
-        return redirect(request, f"/gemeente/inburgeraars/{person['id']}?melding=inschrijvingen#sectie-inschrijvingen")
+        return redirect(
+            request, f"/gemeente/inburgeraars/{person['id']}#sectie-inschrijvingen", notice="inschrijvingen"
+        )
 
 
 class ImportController(Controller):
@@ -625,7 +627,7 @@ class ImportController(Controller):
 
     @get("/{import_id:int}", name="gemeente.import_preview", guards=[casework_only])
     async def import_preview(self, request: Request, import_id: FromPath[int]) -> Any:
-        melding = request.query_params.get("melding", "")
+        melding = take_notice(request)
         notice = f"{melding} dossiers zijn geïmporteerd." if melding.isdigit() else ""
         return await self._import_preview(request, import_id, notice=notice)
 
@@ -644,7 +646,7 @@ class ImportController(Controller):
             )
         except RuleError as e:
             return await self._import_preview(request, import_id, error=e.message, status=422)
-        return redirect(request, f"/gemeente/import/{import_id}?melding={count}")
+        return redirect(request, f"/gemeente/import/{import_id}", notice=str(count))
 
     @post("/{import_id:int}/verwijderen", name="gemeente.import_discard", guards=[casework_only])
     async def import_discard(self, request: Request, import_id: FromPath[int]) -> Any:

@@ -20,7 +20,7 @@ from portal.uploads.forms import parse_mapping_form
 from portal.uploads.rules import BUSY, BatchStatus
 from shared.errors import RuleError
 from shared.forms import FormErrors
-from shared.web import PageNo, QueryText, client_ip, guard, page, provider_only, redirect
+from shared.web import PageNo, QueryText, client_ip, guard, page, provider_only, redirect, take_notice
 
 MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024  # above this Litestar answers 413 before reading
 org_beheer_only = guard(tokens.is_org_beheerder)
@@ -76,7 +76,7 @@ class UploadController(Controller):
             return await self._list(request, error=e.message, status=422)
         if not notice:
             batches.in_background(check.check(batch_id, client_ip(request)))
-        return redirect(request, f"/portaal/uploads/{batch_id}" + (f"?melding={notice}" if notice else ""))
+        return redirect(request, f"/portaal/uploads/{batch_id}", notice=notice or "")
 
     @get("/sjabloon.xlsx", name="portal.template_xlsx")
     async def template_xlsx(self) -> Response:
@@ -97,8 +97,8 @@ class UploadController(Controller):
         batch_id: FromPath[int],
         tab: QueryText = "",
         pagina: PageNo = 1,
-        melding: QueryText = "",
     ) -> Any:
+        melding = take_notice(request)
         data = await read.batch_page(request.user, batch_id, tab, pagina, client_ip(request))
         context = {
             "d": data,
@@ -124,7 +124,7 @@ class UploadController(Controller):
             await commit.cancel(request.user, batch_id, client_ip(request))
         except UploadRefused:
             pass
-        return redirect(request, f"/portaal/uploads/{batch_id}?melding=afgebroken")
+        return redirect(request, f"/portaal/uploads/{batch_id}", notice="afgebroken")
 
     @post("/{batch_id:int}/werkblad", name="portal.upload_sheet")
     async def sheet(self, request: Request, batch_id: FromPath[int]) -> Any:
@@ -172,7 +172,7 @@ class UploadController(Controller):
                 status=422,
             )
         await mapping.save_mapping(request.user, batch_id, columns, values, client_ip(request))
-        return redirect(request, f"/portaal/uploads/{batch_id}?melding=gekoppeld")
+        return redirect(request, f"/portaal/uploads/{batch_id}", notice="gekoppeld")
 
 
 class ApiTokenController(Controller):
