@@ -3,6 +3,8 @@ guards and Dutch error pages."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -139,6 +141,38 @@ def redirect(request: Request, url: str, *, notice: str = "") -> Response:
     if getattr(request, "htmx", None):
         return Response(content=b"", status_code=200, headers={"HX-Redirect": url})
     return Redirect(url, status_code=303)
+
+
+# --- Downloads: one way to name a file -----------------------------------------------------------------
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._() -]+")
+
+
+def content_disposition(filename: str) -> str:
+    """`Content-Disposition: attachment` for `filename` (any text, e.g. an uploaded file's own name), as RFC 6266
+    §4.3 advises: `filename="…"` with a plain-ASCII stand-in (accents dropped, anything else that could end the
+    value or the header, such as quotes, semicolons, backslashes or control characters, replaced by "_") and
+    `filename*=UTF-8''…` with the whole name percent-encoded (RFC 8187, formerly RFC 5987). Never raises; a name
+    with nothing left becomes "download"."""
+    name = "".join(ch for ch in unicodedata.normalize("NFC", filename or "") if unicodedata.category(ch)[0] != "C")
+    name = name.replace("/", "_").replace("\\", "_").strip(" .")[:200] or "download"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = _SAFE_NAME.sub("_", ascii_name).strip(" .") or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def download(content: bytes, filename: str, media_type: str, headers: dict[str, str] | None = None) -> Response:
+    """A file to save, never to show in the page: its name per `content_disposition`, not cached, not sniffed."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": content_disposition(filename),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            **(headers or {}),
+        },
+    )
 
 
 # --- One-time notices ("Opgeslagen."): from the server, never from the URL --------------------------

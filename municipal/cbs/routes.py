@@ -13,7 +13,7 @@ from municipal.dossier.access import can_edit
 from municipal.web import form_dict
 from shared import clock
 from shared.errors import RuleError
-from shared.web import client_ip, gemeente_only, page, redirect, take_notice
+from shared.web import client_ip, download, gemeente_only, page, redirect, take_notice
 
 NOTICES = {
     "gemaakt": "De levering is gemaakt. Controleer de aantallen en de punten hieronder.",
@@ -88,12 +88,4 @@ class CbsController(Controller):
     @get("/{delivery_id:int}/bestand.xml", name="cbs.download")
     async def download(self, request: Request, delivery_id: FromPath[int]) -> Response:
         content, filename = await services.download(request.user, delivery_id, client_ip(request))
-        return Response(
-            content,
-            media_type="application/xml",
-            headers={
-                # The name is built from digits and fixed words only: nothing to escape.
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return download(content, filename, "application/xml")

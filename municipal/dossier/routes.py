@@ -27,7 +27,7 @@ from shared.errors import RuleError
 from shared.forms import FormErrors
 from shared.settings import settings
 from shared.vocab import Alfabetisering, Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau
-from shared.web import PageNo, QueryText, client_ip, gemeente_only, guard, page, redirect, take_notice
+from shared.web import PageNo, QueryText, client_ip, download, gemeente_only, guard, page, redirect, take_notice
 
 DOSSIER_SECTIONS = (
     "persoon",
@@ -427,11 +427,7 @@ class DossierController(Controller):
     @get("/{inburgeraar_id:int}/overdracht", name="gemeente.transfer")
     async def transfer_summary(self, request: Request, inburgeraar_id: FromPath[int]) -> Response:
         filename, text = await transfer.summary(request.user, inburgeraar_id, client_ip(request))
-        return Response(
-            text.encode("utf-8"),
-            media_type="text/plain",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-        )
+        return download(text.encode("utf-8"), filename, "text/plain")
 
 
 class EnrollmentController(Controller):
@@ -560,11 +556,7 @@ class ImportController(Controller):
 
     @get("/voorbeeld.csv", name="gemeente.import_example", guards=[casework_only])
     async def import_example(self) -> Response:
-        return Response(
-            onboarding.example_csv(),
-            media_type="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="regie-dossiers-voorbeeld.csv"'},
-        )
+        return download(onboarding.example_csv(), "regie-dossiers-voorbeeld.csv", "text/csv")
 
     @post(
         "/",

@@ -20,22 +20,10 @@ from portal.uploads.forms import parse_mapping_form
 from portal.uploads.rules import BUSY, BatchStatus
 from shared.errors import RuleError
 from shared.forms import FormErrors
-from shared.web import PageNo, QueryText, client_ip, guard, page, provider_only, redirect, take_notice
+from shared.web import PageNo, QueryText, client_ip, download, guard, page, provider_only, redirect, take_notice
 
 MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024  # above this Litestar answers 413 before reading
 org_beheer_only = guard(tokens.is_org_beheerder)
-
-
-def _download(content: bytes, filename: str, media_type: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 class UploadController(Controller):
@@ -80,7 +68,7 @@ class UploadController(Controller):
 
     @get("/sjabloon.xlsx", name="portal.template_xlsx")
     async def template_xlsx(self) -> Response:
-        return _download(
+        return download(
             files.template_xlsx(),
             "regie-maandrapportage.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -88,7 +76,7 @@ class UploadController(Controller):
 
     @get("/sjabloon.csv", name="portal.template_csv")
     async def template_csv(self) -> Response:
-        return _download(files.template_csv(), "regie-maandrapportage.csv", "text/csv")
+        return download(files.template_csv(), "regie-maandrapportage.csv", "text/csv")
 
     @get("/{batch_id:int}", name="portal.upload_batch")
     async def batch(
@@ -148,7 +136,7 @@ class UploadController(Controller):
                 {"d": data, "b": data.batch, "STATUS": BatchStatus, "busy": False, "error": e.message},
                 status=410,
             )
-        return _download(content, filename, media_type)
+        return download(content, filename, media_type)
 
     @get("/{batch_id:int}/koppelen", name="portal.upload_mapping")
     async def mapping(self, request: Request, batch_id: FromPath[int]) -> Any:
