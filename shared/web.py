@@ -3,6 +3,7 @@ guards and Dutch error pages."""
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from datetime import date, datetime
@@ -301,13 +302,25 @@ def _headers(exc: HTTPException) -> dict[str, str]:
     return {k.title(): v for k, v in (exc.headers or {}).items()}
 
 
+http_log = logging.getLogger("regie.http")
+
+
+def log_refusal(request: Request, status: int, exc: Exception) -> None:
+    """A request the app refused (400, 403, 404, 405, 413, 422, …) as one line without a traceback: what the
+    client did wrong is no fault of ours. Only status, method, path and the kind of refusal: no query string,
+    no form values, so no personal data ends up in the log."""
+    http_log.info("%s %s %s (%s)", status, request.method, request.url.path, type(exc).__name__)
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    log_refusal(request, exc.status_code, exc)
     return _error_page(request, exc.status_code, str(exc.detail), _headers(exc))
 
 
 def validation_exception_handler(request: Request, exc: ValidationException) -> Response:
     """Litestar refused a parameter (a query value that is no number, …). Under /api/ a problem that names
     each parameter; on a page the Dutch error page."""
+    log_refusal(request, 400, exc)
     if not is_api(request):
         return _error_page(request, 400, str(exc.detail), _headers(exc))
     errors = []

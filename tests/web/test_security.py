@@ -72,3 +72,31 @@ async def test_the_error_rows_download_of_a_hostile_file_name(client, world):
     assert r.headers["content-disposition"].startswith('attachment; filename="rapport_ filename_evil.exe_Set-')
     assert "filename*=UTF-8''rapport%22%3B%20filename%3Devil.exe%3BSet-Cookie" in r.headers["content-disposition"]
     assert "x" not in client.http.cookies
+
+
+# --- Refusals are logged as one line ---------------------------------------------------------------------
+
+
+async def test_refused_requests_are_logged_as_one_line_without_a_traceback(client, world, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    await client.login(world.users["regisseur"])
+    for status, method, url, kw in [
+        (400, "get", "/inbox?pagina=abc", {}),
+        (404, "get", "/bestaat-niet", {}),
+        (404, "get", "/gemeente/inburgeraars/99999999999", {}),
+        (405, "delete", "/inbox", {}),
+    ]:
+        caplog.clear()
+        r = await getattr(client.http, method)(url, **kw)
+        ours = [rec for rec in caplog.records if rec.name not in {"httpx", "aiosqlite"}]
+        assert all(rec.exc_info is None and "Traceback" not in rec.getMessage() for rec in ours), url
+        lines = [rec.getMessage() for rec in ours if rec.name == "regie.http"]
+        assert r.status_code == status, url
+        assert len(lines) == 1 and lines[0].startswith(f"{status} {method.upper()} {url.split('?')[0]} ("), url
+    # A form with a mistake (422) is an answer, not an error: nothing with a traceback either.
+    caplog.clear()
+    page = await client.post(f"/gemeente/inburgeraars/{world.people['amina']}/pip", {"pip_dagtekening": "gisteren"})
+    assert page.status == 422
+    assert not [rec for rec in caplog.records if rec.exc_info]
