@@ -15,7 +15,7 @@ from litestar.response import Redirect
 from accounts import services as accounts
 from shared import audit
 from shared.errors import RuleError
-from shared.security import LOGIN_FAILED_MESSAGE, authenticate, start_session
+from shared.security import LOGIN_FAILED_MESSAGE, LoginThrottled, authenticate, start_session
 from shared.tables import AuditEvent
 from shared.vocab import Role
 from shared.web import PageNo, QueryFlag, QueryId, QueryText, beheer_only, client_ip, page, redirect, take_notice
@@ -58,13 +58,17 @@ async def login_submit(request: Request) -> Any:
     form = await request.form()
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "")))
-    user = await authenticate(email, password, client_ip(request)) if email and password else None
+    error = LOGIN_FAILED_MESSAGE
+    try:
+        user = await authenticate(email, password, client_ip(request)) if email and password else None
+    except LoginThrottled as e:
+        user, error = None, e.message
     if user is None:
         return page(
             request,
             "login.html",
-            {"next": target, "notice": "", "email": email, "error": LOGIN_FAILED_MESSAGE},
-            status=422,
+            {"next": target, "notice": "", "email": email, "error": error},
+            status=429 if error != LOGIN_FAILED_MESSAGE else 422,
         )
     start_session(request, user)
     return Redirect(target or home_for(user), status_code=303)

@@ -78,6 +78,17 @@ class HttpSession(Table, tablename="http_session"):
     expires_at = Timestamptz(null=True, default=None, index=True)
 
 
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Failed logins counted per key (shared/security.py): `bron:<ip>` (one source, any account),
+    `account:<e-mail>` (one e-mail address from anywhere, whether or not an account has it) and
+    `paar:<e-mail>|<ip>` (that address from that source). A success clears the account's keys; a count whose
+    last failure is older than a day starts again."""
+
+    key = Varchar(length=400, unique=True)
+    failures = Integer(default=0)
+    last_failure_at = Timestamptz(default=clock.now_default())
+
+
 # --- Provenance: the upload or API call a record came through (written by the portal) ----------------
 
 

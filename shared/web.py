@@ -8,7 +8,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.connection import ASGIConnection
@@ -140,7 +140,12 @@ def redirect(request: Request, url: str, *, notice: str = "") -> Response:
     if notice:
         flash(request, url, notice)
     if getattr(request, "htmx", None):
-        return Response(content=b"", status_code=200, headers={"HX-Redirect": url})
+        headers = {"HX-Redirect": url}
+        if "#" in url and _path_of(url) == urlsplit(request.headers.get("hx-current-url", "")).path:
+            # Only the fragment differs from the page the browser shows: htmx's `location.href = url` would just
+            # scroll, so it reloads too (HX-Refresh), at the new fragment.
+            headers["HX-Refresh"] = "true"
+        return Response(content=b"", status_code=200, headers=headers)
     return Redirect(url, status_code=303)
 
 
@@ -388,3 +393,38 @@ def server_timing_middleware(app):
         await app(scope, receive, timed_send)
 
     return middleware
+
+
+# --- Security headers on every answer -----------------------------------------------------------------
+
+# Scripts, styles, fonts and pictures come from this site only (htmx and regie.js are files under /static;
+# htmx's own inline indicator style is switched off in base.html). No page can be framed, no form can post
+# elsewhere, no plug-in runs. Images may be data: URIs (the TOTP QR code, Swagger UI's icons).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    # Our URLs hold ids of people: a link to a gemeente's privacy page must not carry them along.
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+}
+# Only behind HTTPS (SECURE_COOKIES=1): a year, as the NCSC's TLS guidelines advise.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+async def security_headers(message, scope) -> None:
+    """Litestar `before_send` hook: every HTTP answer (pages, API, files, error pages, 404s of unknown paths)
+    gets `SECURITY_HEADERS`, and HSTS when `settings.secure_cookies`; a header a handler set itself wins."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers") or [])
+    present = {bytes(name).lower() for name, _ in headers}
+    wanted = dict(SECURITY_HEADERS)
+    if settings.secure_cookies:
+        wanted["strict-transport-security"] = HSTS
+    headers += [(k.encode(), v.encode()) for k, v in wanted.items() if k.encode() not in present]
+    message["headers"] = headers
