@@ -170,6 +170,27 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
     return user
 
 
+PENDING_MINUTES = 5  # between the password and the second factor
+
+
+def start_pending(connection: ASGIConnection, user: CurrentUser, state: dict[str, Any]) -> None:
+    """Password right, second factor still to come (accounts/mfa.py): a new session id that holds who is halfway,
+    since when and `state` (where to go next, a secret being set up), but no logged-in user."""
+    connection.scope["regie_new_session_id"] = secrets.token_hex(32)
+    connection.set_session({"pending": {"uid": user.id, "email": user.email, "at": clock.now().isoformat(), **state}})
+
+
+def pending_login(connection: ASGIConnection) -> dict[str, Any] | None:
+    """The halfway login of this session, if it is not older than PENDING_MINUTES."""
+    session = connection.scope.get("session")
+    pending = session.get("pending") if isinstance(session, dict) else None
+    try:
+        at = datetime.fromisoformat(pending["at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return pending if clock.now() - at <= timedelta(minutes=PENDING_MINUTES) else None
+
+
 def start_session(connection: ASGIConnection, user: CurrentUser) -> None:
     """Log in: always under a new session id, so an id known before login is worthless after it."""
     now = clock.now().isoformat()
@@ -321,7 +342,7 @@ async def login_wait(email: str, origin: str) -> timedelta:
     return max(until) - now
 
 
-async def _count_login_failure(email: str, origin: str) -> None:
+async def count_login_failure(email: str, origin: str) -> None:
     """One more failure for the source, the address and the pair (atomic increments; a stale count restarts)."""
     now = clock.now()
     async with write_tx():
@@ -355,7 +376,7 @@ async def authenticate(email: str, password: str, origin: str) -> CurrentUser | 
     known = row is not None and row["active"]
     ok = await verify_password(row["password_hash"] if known else _DUMMY_HASH, password) and known
     if not ok:
-        await _count_login_failure(email, origin)
+        await count_login_failure(email, origin)
         user = CurrentUser.from_row(row) if known else None
         await audit.record(
             user, "login.failed", "user", user.id if user else email, result="denied", origin=origin,

@@ -22,7 +22,7 @@ from shared.calendar import previous_month
 from shared.hours import HourReport
 from shared.tables import Contract, Enrollment, Gemeente
 from shared.vocab import HourKind, VerzuimReden
-from tests.e2e.test_browser import launch, server  # noqa: F401  (the app in its own process)
+from tests.e2e.test_browser import enter_code_if_asked, launch, server  # noqa: F401  (the app in its own process)
 from tests.support import PASSWORD
 from tests.web.test_inbox import as_user, seed_items
 
@@ -178,6 +178,7 @@ async def _login(page, base, email):
     await page.get_by_label("E-mailadres").fill(email)
     await page.get_by_label("Wachtwoord").fill(PASSWORD)
     await page.get_by_role("button", name="Inloggen").click()
+    await enter_code_if_asked(page, email)
     await page.wait_for_load_state("networkidle")
 
 
