@@ -23,7 +23,7 @@ from litestar.types import Empty
 from shared import audit, clock
 from shared.db import write_tx
 from shared.settings import settings
-from shared.tables import AppUser, HttpSession
+from shared.tables import AppUser, HttpSession, LoginThrottle
 from shared.vocab import Role
 
 # --- Passwords ---------------------------------------------------------------------------------
@@ -170,6 +170,27 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
     return user
 
 
+PENDING_MINUTES = 5  # between the password and the second factor
+
+
+def start_pending(connection: ASGIConnection, user: CurrentUser, state: dict[str, Any]) -> None:
+    """Password right, second factor still to come (accounts/mfa.py): a new session id that holds who is halfway,
+    since when and `state` (where to go next, a secret being set up), but no logged-in user."""
+    connection.scope["regie_new_session_id"] = secrets.token_hex(32)
+    connection.set_session({"pending": {"uid": user.id, "email": user.email, "at": clock.now().isoformat(), **state}})
+
+
+def pending_login(connection: ASGIConnection) -> dict[str, Any] | None:
+    """The halfway login of this session, if it is not older than PENDING_MINUTES."""
+    session = connection.scope.get("session")
+    pending = session.get("pending") if isinstance(session, dict) else None
+    try:
+        at = datetime.fromisoformat(pending["at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return pending if clock.now() - at <= timedelta(minutes=PENDING_MINUTES) else None
+
+
 def start_session(connection: ASGIConnection, user: CurrentUser) -> None:
     """Log in: always under a new session id, so an id known before login is worthless after it."""
     now = clock.now().isoformat()
@@ -255,67 +276,124 @@ class LazySessionConfig(ServerSideSessionConfig):
     _backend_class = LazySessionBackend
 
 
-# --- Login ----------------------------------------------------------------------------------------
+# --- Login, with throttling that locks no one out ---------------------------------------------------
 
 LOGIN_FAILED_MESSAGE = (
     "Inloggen is niet gelukt. Controleer uw e-mailadres en wachtwoord. "
-    f"Na {settings.lockout_attempts} mislukte pogingen kunt u een tijd niet inloggen."
+    "Na een paar mislukte pogingen moet u steeds langer wachten voordat u het opnieuw kunt proberen."
 )
+
+# Failed logins slow down the source that fails, never the account as such (issue 10: ten wrong passwords used
+# to lock the owner out for 15 minutes, so anyone who knew an address could keep its owner out for good).
+# Delays double per failure past a free number, up to settings.lockout_minutes; counts fade after a day.
+FREE_PER_PAIR = 3  # one address from one source: typing mistakes cost nothing
+FREE_PER_SOURCE = 20  # one source, any addresses: password spraying
+# One address, all sources together (LOCKOUT_ATTEMPTS): a spread-out attack slows every source that failed on it.
+FREE_PER_ACCOUNT = settings.lockout_attempts
+FORGET_AFTER = timedelta(days=1)
+
+
+class LoginThrottled(Exception):
+    """This source must wait `seconds` before it may try this address again (the same for known and unknown
+    addresses, so it reveals nothing)."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        wait = f"{seconds} seconden" if seconds < 120 else f"{-(-seconds // 60)} minuten"
+        self.message = (
+            f"Er is te vaak een verkeerd wachtwoord ingevuld vanaf uw verbinding. Wacht {wait} en probeer het dan "
+            "opnieuw. Wachtwoord vergeten? Vraag dan een nieuw wachtwoord aan."
+        )
+        super().__init__(self.message)
+
+
+def growing_delay(failures: int, free: int, cap: timedelta) -> timedelta:
+    """How long to wait after `failures` failures: nothing for the first `free`, then 1 s, 2 s, 4 s, …
+    (doubling per failure), at most `cap`."""
+    if failures <= free:
+        return timedelta(0)
+    return min(cap, timedelta(seconds=2 ** min(failures - free - 1, 30)))
+
+
+def _throttle_keys(email: str, origin: str) -> dict[str, str]:
+    return {"bron": f"bron:{origin}", "account": f"account:{email}", "paar": f"paar:{email}|{origin}"[:400]}
+
+
+async def login_wait(email: str, origin: str) -> timedelta:
+    """How long `origin` must still wait before it may try `email` (timedelta(0): now). A source that never
+    failed on this address is not slowed by the address's count, so the owner gets in from their own
+    connection while an attacker elsewhere is kept waiting."""
+    keys = _throttle_keys(email, origin)
+    now = clock.now()
+    counts = {
+        r["key"]: (r["failures"], r["last_failure_at"])
+        for r in await LoginThrottle.select().where(LoginThrottle.key.is_in(list(keys.values())))
+        if now - r["last_failure_at"] < FORGET_AFTER
+    }
+    cap = timedelta(minutes=settings.lockout_minutes)
+    until = [now]
+    if keys["bron"] in counts:
+        n, at = counts[keys["bron"]]
+        until.append(at + growing_delay(n, FREE_PER_SOURCE, cap))
+    if keys["paar"] in counts:
+        n, at = counts[keys["paar"]]
+        account = counts.get(keys["account"], (0, at))[0]
+        until.append(at + max(growing_delay(n, FREE_PER_PAIR, cap), growing_delay(account, FREE_PER_ACCOUNT, cap)))
+    return max(until) - now
+
+
+async def count_login_failure(email: str, origin: str) -> None:
+    """One more failure for the source, the address and the pair (atomic increments; a stale count restarts)."""
+    now = clock.now()
+    async with write_tx():
+        for key in _throttle_keys(email, origin).values():
+            await LoginThrottle.insert(LoginThrottle(key=key, failures=0, last_failure_at=now)).on_conflict(
+                target=LoginThrottle.key, action="DO NOTHING"
+            )
+            await LoginThrottle.update({LoginThrottle.failures: 0}).where(
+                (LoginThrottle.key == key) & (LoginThrottle.last_failure_at < now - FORGET_AFTER)
+            )
+            await LoginThrottle.update(
+                {LoginThrottle.failures: LoginThrottle.failures + 1, LoginThrottle.last_failure_at: now}
+            ).where(LoginThrottle.key == key)
 
 
 async def authenticate(email: str, password: str, origin: str) -> CurrentUser | None:
-    """The user for these credentials, or None; the caller never learns why, so neither does an attacker."""
+    """The user for these credentials, or None; the caller never learns why, so neither does an attacker.
+
+    Raises LoginThrottled when this source must wait first. Known and unknown addresses take the same path:
+    one argon2 verification (against a dummy hash of the same parameters when there is no active account),
+    the same throttle writes and one audit row."""
     email = email.strip().lower()
-    row = await AppUser.select().where(AppUser.email == email).first()
-    if row is None or not row["active"]:
-        await verify_password(_DUMMY_HASH, password)
+    wait = await login_wait(email, origin)
+    if wait > timedelta(0):
         await audit.record(
-            None,
-            "login.failed",
-            "user",
-            email,
-            result="denied",
-            origin=origin,
-            actor_email=email,
-            detail="onbekend of inactief account",
-        )
+            None, "login.throttled", "user", email, result="denied", origin=origin, actor_email=email,
+            detail=f"wacht nog {wait.total_seconds():.0f} s",
+        )  # fmt: skip
+        raise LoginThrottled(max(1, int(-(-wait.total_seconds() // 1))))
+    row = await AppUser.select().where(AppUser.email == email).first()
+    known = row is not None and row["active"]
+    ok = await verify_password(row["password_hash"] if known else _DUMMY_HASH, password) and known
+    if not ok:
+        await count_login_failure(email, origin)
+        user = CurrentUser.from_row(row) if known else None
+        await audit.record(
+            user, "login.failed", "user", user.id if user else email, result="denied", origin=origin,
+            actor_email=email, detail="wachtwoord onjuist" if user else "onbekend of inactief account",
+        )  # fmt: skip
         return None
     user = CurrentUser.from_row(row)
-    locked = row["locked_until"] is not None and row["locked_until"] > clock.now()
-    ok = await verify_password(row["password_hash"], password)
-    if locked:
-        await audit.record(
-            user,
-            "login.failed",
-            "user",
-            user.id,
-            result="denied",
-            origin=origin,
-            detail="account tijdelijk geblokkeerd",
-        )
-        return None
-    if not ok:
-        await _count_failure(user, origin)
-        return None
     values: dict[Any, Any] = {AppUser.failed_logins: 0, AppUser.locked_until: None, AppUser.last_login_at: clock.now()}
     if hasher.check_needs_rehash(row["password_hash"]):
         values[AppUser.password_hash] = await hash_password(password)
+    keys = _throttle_keys(email, origin)
     async with write_tx():
         await AppUser.update(values).where(AppUser.id == user.id)
+        # The owner proved it: the address's count and this pair's start again (other sources keep theirs).
+        await LoginThrottle.delete().where(LoginThrottle.key.is_in([keys["account"], keys["paar"]]))
         await audit.record(user, "login.ok", "user", user.id, result="ok", origin=origin)
     return user
-
-
-async def _count_failure(user: CurrentUser, origin: str) -> None:
-    async with write_tx():
-        await AppUser.update({AppUser.failed_logins: AppUser.failed_logins + 1}).where(AppUser.id == user.id)
-        failures = await AppUser.select(AppUser.failed_logins).where(AppUser.id == user.id).first()
-        detail = f"wachtwoord onjuist ({failures['failed_logins']}e poging)"
-        if failures["failed_logins"] >= settings.lockout_attempts:
-            until = clock.now() + timedelta(minutes=settings.lockout_minutes)
-            await AppUser.update({AppUser.locked_until: until, AppUser.failed_logins: 0}).where(AppUser.id == user.id)
-            detail += f"; account geblokkeerd tot {until:%H:%M} UTC"
-        await audit.record(user, "login.failed", "user", user.id, result="denied", origin=origin, detail=detail)
 
 
 async def create_user(
