@@ -266,6 +266,8 @@ class DomainEvent(Table, tablename="domain_event"):
     processed_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)
     last_error = Text(default="")
+    # Whose work it is ("aanbieder:<id>", else "gemeente:<id>"): rounds of processing share over the sources.
+    source = Varchar(length=64, default="")
 
 
 class DossierChange(Table, tablename="dossier_change"):
