@@ -18,7 +18,7 @@ from municipal.inbox.rules import ItemKind, Outcome, Status
 from municipal.tables import Absence, InboxEntry, InboxItem, Team, TeamMember
 from shared import audit, clock
 from shared.calendar import local_day
-from shared.db import write_tx
+from shared.db import lock_for_update, write_tx
 from shared.events import EventKind
 from shared.security import CurrentUser
 from shared.tables import HourRecord, Inburgeraar
@@ -52,6 +52,42 @@ async def item_for(user: CurrentUser, item_id: int) -> dict[str, Any]:
     return row
 
 
+async def locked_item(user: CurrentUser, item_id: int) -> dict[str, Any]:
+    """`item_for`, with the row locked until the transaction ends (call inside write_tx): a status change
+    decides on what is there now, not on what the page showed."""
+    if user.is_gemeente:
+        await lock_for_update(InboxItem, item_id)
+    return await item_for(user, item_id)
+
+
+TAKEN = {
+    Status.IN_BEHANDELING: "opgepakt",
+    Status.AFGEHANDELD: "afgehandeld",
+    Status.NIEUW: "teruggezet in de wachtrij",
+}
+
+
+async def _raise_taken(user: CurrentUser, item: dict[str, Any], current: Status, new: Status) -> None:
+    """The change cannot be made from the item's status now: say who was first, when someone else was."""
+    from shared.tables import AppUser
+
+    last = (
+        await InboxEntry.select(InboxEntry.by)
+        .where((InboxEntry.item == item["id"]) & (InboxEntry.to_status == current.value))
+        .order_by(InboxEntry.id, ascending=False)
+        .first()
+    )
+    by = last["by"] if last else None
+    if by is not None and by != user.id:
+        name = (await AppUser.select(AppUser.name).where(AppUser.id == by).first())["name"]
+        raise TransitionError(
+            f"Dit item is net door {name} {TAKEN[current]}. Vernieuw de pagina om te zien wat er is gedaan."
+        )
+    if by == user.id and new is current:
+        raise TransitionError(f"U heeft dit item al {TAKEN[current]}.")
+    rules.check_transition(current, new)
+
+
 async def change_status(
     user: CurrentUser,
     item_id: int,
@@ -63,11 +99,18 @@ async def change_status(
     forwarded_to: str = "",
     origin: str = "",
 ) -> str:
-    """Claim, release, close (with an outcome) or reopen; returns a warning when a DUO registration was late."""
+    """Claim, release, close (with an outcome) or reopen; returns a warning when a DUO registration was late.
+
+    The item is read under a row lock (PostgreSQL `SELECT … FOR UPDATE`; SQLite's single writer), so of two
+    regisseurs who claim or close the same item at once exactly one succeeds; the other gets a
+    TransitionError saying who was first ("Dit item is net door … opgepakt")."""
     async with write_tx():
-        item = await item_for(user, item_id)
+        item = await locked_item(user, item_id)
         current = Status(item["status"])
-        rules.check_transition(current, new)
+        if new not in rules.ALLOWED_STATUS_CHANGES[current] or (
+            new is current is Status.IN_BEHANDELING and item["assignee"] != user.id
+        ):
+            await _raise_taken(user, item, current, new)
         values: dict[Any, Any] = {InboxItem.status: new.value, InboxItem.updated_at: clock.now()}
         text, warning = "", ""
         if new is Status.IN_BEHANDELING:
@@ -161,8 +204,8 @@ async def assign(
     ):
         raise TransitionError("Kies een team van uw gemeente.", "team")
     async with write_tx():
-        for item_id in item_ids:
-            item = await item_for(user, item_id)
+        for item_id in sorted(set(item_ids)):  # one order: two bulk changes never wait in a circle
+            item = await locked_item(user, item_id)
             await InboxItem.update(
                 {
                     InboxItem.assignee: assignee_id,
@@ -195,8 +238,8 @@ async def bulk_close(user: CurrentUser, item_ids: list[int], reason: str, origin
     if not reason.strip():
         raise TransitionError("Geef een reden waarom geen actie nodig is.", "reason")
     async with write_tx():
-        for item_id in item_ids:
-            item = await item_for(user, item_id)
+        for item_id in sorted(set(item_ids)):
+            item = await locked_item(user, item_id)
             if item["status"] == Status.AFGEHANDELD:
                 continue
             await change_status(
