@@ -27,7 +27,7 @@ from municipal.inbox import rules
 from municipal.inbox.rules import Signal, Status
 from municipal.tables import Absence, InboxEntry, InboxItem, InboxSettings, RoutingRule, Team, TeamMember
 from shared import clock
-from shared.db import is_postgres, write_tx
+from shared.db import engine, insert_many, is_postgres, write_tx
 from shared.events import (
     EventKind,
     HoursPayload,
@@ -341,9 +341,16 @@ async def handle_events(events: list[dict[str, Any]]) -> None:
         if corrected_ref:
             withdrawn += [(person["gemeente"], key, corrected_ref) for key in evaluation.withdrawn]
     await write_signals(wanted, thresholds, today, withdrawn=withdrawn)
-    now = clock.now()
-    for part in _chunks([e["id"] for e in events]):
-        await DomainEvent.update({DomainEvent.processed_at: now}).where(DomainEvent.id.is_in(part))
+    await _mark_processed([e["id"] for e in events])
+
+
+async def _mark_processed(ids: list[int]) -> None:
+    if is_postgres():  # one statement, one parameter, however many
+        conn = engine().current_transaction.get().connection
+        await conn.execute("UPDATE domain_event SET processed_at = $1 WHERE id = ANY($2::int[])", clock.now(), ids)
+        return
+    for part in _chunks(ids):
+        await DomainEvent.update({DomainEvent.processed_at: clock.now()}).where(DomainEvent.id.is_in(part))
 
 
 # --- Writing items and their history, set-based ------------------------------------------------------------
@@ -369,6 +376,9 @@ async def _existing(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict[st
     return found
 
 
+ENTRY_COLUMNS = ["item", "at", "by", "entry_type", "from_status", "to_status", "assignee", "team", "rule", "text"]
+
+
 def entry_row(
     item_id: int,
     user: CurrentUser | None,
@@ -380,25 +390,86 @@ def entry_row(
     assignee: int | None = None,
     team: int | None = None,
     rule: int | None = None,
-) -> InboxEntry:
-    """One line of an item's history, not yet written."""
-    return InboxEntry(
-        item=item_id,
-        at=clock.now(),
-        by=user.id if user else None,
-        entry_type=entry_type,
-        from_status=from_status.value if from_status else None,
-        to_status=to_status.value if to_status else None,
-        text=text,
-        assignee=assignee,
-        team=team,
-        rule=rule,
+) -> tuple:
+    """One line of an item's history, not yet written (a row in ENTRY_COLUMNS order)."""
+    return (
+        item_id,
+        clock.now(),
+        user.id if user else None,
+        entry_type,
+        from_status.value if from_status else None,
+        to_status.value if to_status else None,
+        assignee,
+        team,
+        rule,
+        text,
     )
 
 
-async def add_entries(entries: list[InboxEntry]) -> None:
-    for part in _chunks(entries, 200):
-        await InboxEntry.insert(*part)
+async def add_entries(entries: list[tuple]) -> None:
+    """Write history lines made by `entry_row`, in order, with one statement (inside write_tx)."""
+    await insert_many(InboxEntry, ENTRY_COLUMNS, entries)
+
+
+ITEM_COLUMNS = [
+    "gemeente",
+    "inburgeraar",
+    "kind",
+    "key",
+    "status",
+    "event_date",
+    "deadline",
+    "organisation",
+    "leerroute",
+    "source_event",
+    "refs",
+    "detail",
+    "assignee",
+    "team",
+    "created_at",
+    "updated_at",
+    "outcome_text",
+]
+_PG_ITEM_TYPES = [
+    "int",
+    "int",
+    "text",
+    "text",
+    "text",
+    "date",
+    "date",
+    "int",
+    "text",
+    "int",
+    "json",
+    "text",
+    "int",
+    "int",
+    "timestamptz",
+    "timestamptz",
+    "text",
+]
+_COLS = ", ".join(f'"{c}"' for c in ITEM_COLUMNS)
+_CONFLICT = 'ON CONFLICT ("gemeente", "key") DO NOTHING RETURNING id, gemeente, key'
+_PG_INSERT_ITEMS = (
+    f'INSERT INTO "inbox_item" ({_COLS}) SELECT * FROM unnest('
+    + ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_PG_ITEM_TYPES))
+    + f") {_CONFLICT}"
+)
+_SQLITE_INSERT_ITEM = f'INSERT INTO "inbox_item" ({_COLS}) VALUES ({", ".join("?" * len(ITEM_COLUMNS))}) {_CONFLICT}'
+
+
+async def _insert_items(rows: list[tuple]) -> list[dict[str, Any]]:
+    """Insert item rows (ITEM_COLUMNS order) in one statement; a (gemeente, key) that exists is skipped.
+    Returns the new rows' id, gemeente and key."""
+    conn = engine().current_transaction.get().connection
+    if is_postgres():
+        return [dict(r) for r in await conn.fetch(_PG_INSERT_ITEMS, *[list(c) for c in zip(*rows, strict=True)])]
+    out = []
+    for row in rows:  # SQLite: in-process, and this transaction is the only writer
+        async with conn.execute(_SQLITE_INSERT_ITEM, row) as cursor:
+            out += [dict(r) for r in await cursor.fetchall()]
+    return out
 
 
 async def write_signals(
@@ -449,7 +520,7 @@ async def _insert_new(new: list[tuple[tuple[int, str], Wanted]], thresholds, tod
     as it is made; the conflicts (made by another process a moment ago) are skipped."""
     contexts: dict[int, RoutingContext] = {}
     made = 0
-    for part in _chunks(new, 200):
+    for part in _chunks(new, 1000):
         rows, routing = [], {}
         for (gemeente, key), w in part:
             if gemeente not in contexts:
@@ -466,31 +537,29 @@ async def _insert_new(new: list[tuple[tuple[int, str], Wanted]], thresholds, tod
                 today=today,
             )
             routing[(gemeente, key)] = (w, decision)
+            now = clock.now()
             rows.append(
-                InboxItem(
-                    gemeente=gemeente,
-                    inburgeraar=person["id"],
-                    kind=s.kind.value,
-                    key=key,
-                    status=Status.NIEUW.value,
-                    event_date=s.event_date,
-                    deadline=rules.deadline_for(s.kind, s.event_date, today, thresholds[gemeente]),
-                    organisation=s.organisation_id,
-                    leerroute=person["leerroute"],
-                    source_event=w.event_id,
-                    refs=json.dumps(s.refs),
-                    detail=s.detail,
-                    assignee=decision.assignee_id,
-                    team=decision.team_id,
-                    created_at=clock.now(),
-                    updated_at=clock.now(),
+                (
+                    gemeente,
+                    person["id"],
+                    s.kind.value,
+                    key,
+                    Status.NIEUW.value,
+                    s.event_date,
+                    rules.deadline_for(s.kind, s.event_date, today, thresholds[gemeente]),
+                    s.organisation_id,
+                    person["leerroute"],
+                    w.event_id,
+                    json.dumps(s.refs),
+                    s.detail,
+                    decision.assignee_id,
+                    decision.team_id,
+                    now,
+                    now,
+                    "",
                 )
             )
-        inserted = (
-            await InboxItem.insert(*rows)
-            .on_conflict(target=(InboxItem.gemeente, InboxItem.key), action="DO NOTHING")
-            .returning(InboxItem.id, InboxItem.gemeente, InboxItem.key)
-        )
+        inserted = await _insert_items(rows)
         entries = []
         for r in sorted(inserted, key=lambda r: r["id"]):
             w, decision = routing[(r["gemeente"], r["key"])]
