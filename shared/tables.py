@@ -76,6 +76,7 @@ class HttpSession(Table, tablename="http_session"):
     key = Varchar(length=100, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+    uid = Integer(null=True, default=None)  # the logged-in user (also inside data), read with the session
 
 
 # --- Provenance: the upload or API call a record came through (written by the portal) ----------------
