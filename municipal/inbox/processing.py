@@ -44,7 +44,7 @@ from shared.vocab import Doelgroep, Leerroute
 
 log = logging.getLogger(__name__)
 CORRECTIONS = {EventKind.HOURS_CORRECTED, EventKind.MILESTONE_CORRECTED}
-ROUND_SIZE = 1000  # events per round (one transaction)
+ROUND_SIZE = 2000  # events per round (one transaction)
 MAX_SOURCES = 200  # sources shared in one round; more wait for the next round, oldest first
 MAX_ATTEMPTS = 10  # an event that failed this often is left alone (its last_error says why)
 CHUNK = 500  # ids per IN (…) list
@@ -210,10 +210,6 @@ def _pending(skip: frozenset[int] | set[int] = frozenset()):
     return where & DomainEvent.id.not_in(sorted(skip)) if skip else where
 
 
-def _locked(query):
-    return query.lock_rows(skip_locked=True, of=(DomainEvent,)) if is_postgres() else query
-
-
 async def claim_round(size: int = ROUND_SIZE, skip: set[int] = frozenset()) -> list[dict[str, Any]]:
     """Up to `size` pending events, locked for the caller's transaction (call inside write_tx): an equal
     share for every source with pending events, oldest first within a source, then whatever room is left
@@ -226,22 +222,38 @@ async def claim_round(size: int = ROUND_SIZE, skip: set[int] = frozenset()) -> l
     events: list[dict[str, Any]] = []
     more = False  # some source may have more than its share
     for source in sources:
-        query = DomainEvent.select().where(_pending(skip) & (DomainEvent.source == source))
-        got = await _locked(query.order_by(DomainEvent.id).limit(share))
+        got = await _take(share, skip, source=source)
         events += got
         more |= len(got) == share
         if len(events) >= size:
             break
     room = size - len(events)
     if room > 0 and more:  # fill up, oldest first
-        taken = [e["id"] for e in events]
-        events += await _locked(
-            DomainEvent.select()
-            .where(_pending(skip) & DomainEvent.id.not_in(taken or [0]))
-            .order_by(DomainEvent.id)
-            .limit(room)
-        )
+        events += await _take(room, skip | {e["id"] for e in events})
     return sorted(events, key=lambda e: e["id"])
+
+
+# PostgreSQL: claim and mark in one statement (the classic queue): the rows are locked and marked processed
+# by this transaction; others skip them; a rollback unmarks them.
+_PG_TAKE = f"""
+UPDATE domain_event SET processed_at = $1 WHERE id IN (
+    SELECT id FROM domain_event
+    WHERE {_PENDING_SQL} AND NOT (id = ANY($2::int[])) {{source}}
+    ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+) RETURNING *
+"""
+
+
+async def _take(limit: int, skip: set[int], *, source: str | None = None) -> list[dict[str, Any]]:
+    """Up to `limit` pending events (of `source`, when given), oldest first, not in `skip`; on PostgreSQL
+    already marked processed by this transaction."""
+    if is_postgres():
+        conn = engine().current_transaction.get().connection
+        sql = _PG_TAKE.replace("{source}", "AND source = $4" if source is not None else "")
+        args = [clock.now(), sorted(skip), limit] + ([source] if source is not None else [])
+        return [dict(r) for r in await conn.fetch(sql, *args)]
+    where = _pending(skip) if source is None else _pending(skip) & (DomainEvent.source == source)
+    return await DomainEvent.select().where(where).order_by(DomainEvent.id).limit(limit)
 
 
 async def process_pending(limit: int = 20 * ROUND_SIZE, *, round_size: int = ROUND_SIZE) -> int:
@@ -279,12 +291,23 @@ async def process_round(size: int = ROUND_SIZE, *, failed: set[int] | None = Non
     return done + len(set(claimed_ids) & failed)
 
 
+async def _take_one(event_id: int) -> list[dict[str, Any]]:
+    if is_postgres():
+        conn = engine().current_transaction.get().connection
+        sql = (
+            f"UPDATE domain_event SET processed_at = $1 WHERE id = (SELECT id FROM domain_event WHERE id = $2 "
+            f"AND {_PENDING_SQL} FOR UPDATE SKIP LOCKED) RETURNING *"
+        )
+        return [dict(r) for r in await conn.fetch(sql, clock.now(), event_id)]
+    return await DomainEvent.select().where(_pending() & (DomainEvent.id == event_id))
+
+
 async def _one_by_one(ids: list[int], failed: set[int]) -> int:
     done = 0
     for event_id in ids:
         try:
             async with write_tx():
-                rows = await _locked(DomainEvent.select().where(_pending() & (DomainEvent.id == event_id)))
+                rows = await _take_one(event_id)
                 if not rows:
                     continue  # another process handled it meanwhile: the normal case, nothing to say
                 await handle_events(rows)
@@ -314,8 +337,9 @@ class Wanted:
 
 
 async def handle_events(events: list[dict[str, Any]]) -> None:
-    """Judge `events` (rows of domain_event, claimed by the caller) and write what they ask for, then mark
-    them processed. Inside the caller's write_tx."""
+    """Judge `events` (rows of domain_event, claimed by the caller with `claim_round`) and write what they
+    ask for; the events are marked processed (PostgreSQL: already by the claim). Inside the caller's
+    write_tx."""
     today = clock.today()
     about = [e for e in events if e["inburgeraar"] is not None]
     people: dict[int, dict[str, Any]] = {}
@@ -326,13 +350,14 @@ async def handle_events(events: list[dict[str, Any]]) -> None:
     thresholds = await thresholds_for_many(p["gemeente"] for p in people.values())
     wanted: list[Wanted] = []
     withdrawn: list[tuple[int, str, int]] = []
+    facts = {i: person_facts(p) for i, p in people.items()}
     for event, kind, payload in decoded:
         person = people[event["inburgeraar"]]
         evaluation, corrected_ref = evaluate(
             kind,
             payload,
             event["occurred_at"],
-            person_facts(person),
+            facts[person["id"]],
             totals.get(person["id"], rules.Totals()),
             thresholds[person["gemeente"]],
             today,
@@ -341,14 +366,11 @@ async def handle_events(events: list[dict[str, Any]]) -> None:
         if corrected_ref:
             withdrawn += [(person["gemeente"], key, corrected_ref) for key in evaluation.withdrawn]
     await write_signals(wanted, thresholds, today, withdrawn=withdrawn)
-    await _mark_processed([e["id"] for e in events])
+    if not is_postgres():  # PostgreSQL marked them as it claimed them (_take)
+        await _mark_processed([e["id"] for e in events])
 
 
 async def _mark_processed(ids: list[int]) -> None:
-    if is_postgres():  # one statement, one parameter, however many
-        conn = engine().current_transaction.get().connection
-        await conn.execute("UPDATE domain_event SET processed_at = $1 WHERE id = ANY($2::int[])", clock.now(), ids)
-        return
     for part in _chunks(ids):
         await DomainEvent.update({DomainEvent.processed_at: clock.now()}).where(DomainEvent.id.is_in(part))
 
