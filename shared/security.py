@@ -7,6 +7,7 @@ rewrites it on every authenticated one; ours writes only when the session change
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -113,7 +114,6 @@ _FOOTER_COLUMNS = ("name", "privacy_url", "toegankelijkheid_url", "help_url", "c
 async def load_user(user_id: int) -> CurrentUser | None:
     """The active user with the names and footers every page shows: one query, two for a provider (the
     gemeenten it has a contract with)."""
-    from shared.tables import Contract
 
     row = (
         await AppUser.select(
@@ -126,6 +126,13 @@ async def load_user(user_id: int) -> CurrentUser | None:
     )
     if row is None:
         return None
+    return await _user_of(row)
+
+
+async def _user_of(row: dict[str, Any]) -> CurrentUser:
+    """A user row with its g_* (the gemeente's footer columns) and o_name: the CurrentUser every page uses."""
+    from shared.tables import Contract
+
     if row["gemeente"] is not None:
         footers = (GemeenteFooter(*(row[f"g_{c}"] or "" for c in _FOOTER_COLUMNS)),)
     elif row["organisation"] is not None:
@@ -161,7 +168,8 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
     ):
         connection.scope["regie_session_expired"] = True
         return None
-    user = await load_user(uid)
+    loaded = connection.scope.get("regie_session_user")  # read with the session, in the same query
+    user = loaded if loaded is not None and loaded.id == uid else await load_user(uid)
     if user is None:
         return None
     if now - seen > SESSION_REFRESH:
@@ -210,8 +218,14 @@ class DatabaseSessionStore(Store):
         if isinstance(expires_in, int):
             expires_in = timedelta(seconds=expires_in)
         expires_at = clock.now() + expires_in if expires_in else None
-        await HttpSession.insert(HttpSession(key=key, data=value, expires_at=expires_at)).on_conflict(
-            target=HttpSession.key, action="DO UPDATE", values=[HttpSession.data, HttpSession.expires_at]
+        try:  # whose session it is, beside the data, so a request reads both in one query (load_session)
+            uid = json.loads(value).get("uid")
+        except (ValueError, AttributeError):
+            uid = None
+        await HttpSession.insert(HttpSession(key=key, data=value, expires_at=expires_at, uid=uid)).on_conflict(
+            target=HttpSession.key,
+            action="DO UPDATE",
+            values=[HttpSession.data, HttpSession.expires_at, HttpSession.uid],
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
@@ -243,11 +257,44 @@ class DatabaseSessionStore(Store):
         return len(rows)
 
 
+_SESSION_AND_USER = (
+    "SELECT s.data AS s_data, s.expires_at AS s_expires_at, u.*, "
+    + ", ".join(f"g.{c} AS g_{c}" for c in _FOOTER_COLUMNS)
+    + ", o.name AS o_name FROM http_session s "
+    "LEFT JOIN app_user u ON u.id = s.uid AND u.active "
+    "LEFT JOIN gemeente g ON g.id = u.gemeente LEFT JOIN organisation o ON o.id = u.organisation "
+    "WHERE s.key = {}"
+)
+
+
+async def load_session(key: str) -> tuple[bytes, CurrentUser | None] | None:
+    """A session's stored data and its (active) user, in one query (a provider's footers take a second).
+    None when there is no such session or it has expired (then it is deleted)."""
+    rows = await HttpSession.raw(_SESSION_AND_USER, key)
+    if not rows:
+        return None
+    row = rows[0]
+    expires_at = row["s_expires_at"]
+    if isinstance(expires_at, str):  # SQLite gives the raw text of a joined column
+        expires_at = datetime.fromisoformat(expires_at)
+    if expires_at is not None and expires_at <= clock.now():
+        await HttpSession.delete().where(HttpSession.key == key)
+        return None
+    return bytes(row["s_data"]), (await _user_of(row) if row["id"] is not None else None)
+
+
 class LazySessionBackend(ServerSideSessionBackend):
-    """Writes a session only when there is one and it changed; a fresh id at login."""
+    """Writes a session only when there is one and it changed; a fresh id at login. Reads the session and
+    its user in one query (`load_session`); `retrieve_user` takes the user from there."""
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
-        data = await super().load_from_connection(connection)
+        data: dict[str, Any] = {}
+        session_id = connection.cookies.get(self.config.key)
+        if session_id:
+            found = await load_session(session_id)
+            if found is not None:
+                data = self.deserialize_data(found[0])
+                connection.scope["regie_session_user"] = found[1]
         connection.scope["regie_session_snapshot"] = dict(data)
         return data
 

@@ -84,6 +84,7 @@ class HttpSession(Table, tablename="http_session"):
     key = Varchar(length=100, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+    uid = Integer(null=True, default=None)  # the logged-in user (also inside data), read with the session
 
 
 class RecoveryCode(Table, tablename="recovery_code"):
@@ -293,6 +294,8 @@ class DomainEvent(Table, tablename="domain_event"):
     processed_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)
     last_error = Text(default="")
+    # Whose work it is ("aanbieder:<id>", else "gemeente:<id>"): rounds of processing share over the sources.
+    source = Varchar(length=64, default="")
 
 
 class DossierChange(Table, tablename="dossier_change"):

@@ -23,7 +23,7 @@ from litestar.params import Body, PathParameter, QueryParameter
 
 from portal.errors import Changed, UploadRefused
 from portal.tables import UploadIssue
-from portal.uploads import batches, check, commit, files, tokens
+from portal.uploads import batches, check, commit, files, read, tokens
 from portal.uploads.rules import BatchStatus
 from shared.db import MAX_ID
 from shared.hours import format_hours
@@ -642,9 +642,11 @@ class ApiController(Controller):
             PathParameter(description="Het nummer uit het veld `upload` van een eerder antwoord", ge=1, le=MAX_ID),
         ],
     ) -> ImportResult:
-        batch = await batches.own_batch(client.actor, batch_id)
+        batch = await read.recover(await batches.own_batch(client.actor, batch_id))
         status = STATUS_OF_BATCH[BatchStatus(batch["status"])]
-        text = STATUS_TEXT[status] if status != "niet_gelezen" else batch["message"] or STATUS_TEXT[status]
+        # what happened to it, when something did (not read; a check or commit whose worker stopped)
+        told = status in {"niet_gelezen", "proef", "wordt_gecontroleerd"} and batch["message"]
+        text = told or STATUS_TEXT[status]
         return await _result(batch_id, status, text)
 
     @post(
@@ -671,7 +673,7 @@ class ApiController(Controller):
             bool, QueryParameter(description="Sla de goede regels op, ook bij fouten (true of false).")
         ] = False,
     ) -> Response[ImportResult]:
-        batch = await batches.own_batch(client.actor, batch_id)
+        batch = await read.recover(await batches.own_batch(client.actor, batch_id))
         if batch["status"] == BatchStatus.CHECKED:
             await check.check(batch_id, client_ip(request))
         return await _commit(client, batch_id, False, fouten_overslaan, client_ip(request))
