@@ -1,4 +1,4 @@
-"""From pending domain events to inbox items, a round at a time (ADR 0006, ADR 0013, ADR XXXX).
+"""From pending domain events to inbox items, a round at a time (ADR 0006, ADR 0013, ADR 0023).
 
 A round claims a batch of pending events (`claim_round`: on PostgreSQL `SELECT … FOR UPDATE SKIP LOCKED`,
 so N processes each take other events and nobody waits or fails; on SQLite the single writer), shares the
