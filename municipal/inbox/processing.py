@@ -603,12 +603,19 @@ async def _insert_new(new: list[tuple[tuple[int, str], Wanted]], thresholds, tod
         made += len(inserted)
         # Issue 11: registrations the gemeente lets Regie send without a click (its setting on "Koppeling met
         # DUO") are queued as the item is made, after the same checks as "Verstuur naar DUO".
-        auto = [r["id"] for r in inserted if routing[(r["gemeente"], r["key"])][0].signal.kind in rules.AUTO_DUO_KINDS]
+        auto = [r for r in inserted if routing[(r["gemeente"], r["key"])][0].signal.kind in rules.AUTO_DUO_KINDS]
         if auto:
             from municipal.duo import outbox
 
-            for item_id in sorted(auto):
-                await outbox.queue_automatically(item_id)
+            chosen = {
+                row["gemeente"]: rules.auto_duo_kinds(row["duo_automatisch"])
+                for row in await InboxSettings.select(InboxSettings.gemeente, InboxSettings.duo_automatisch).where(
+                    InboxSettings.gemeente.is_in(sorted({r["gemeente"] for r in auto}))
+                )
+            }
+            for r in sorted(auto, key=lambda r: r["id"]):
+                if routing[(r["gemeente"], r["key"])][0].signal.kind in chosen.get(r["gemeente"], set()):
+                    await outbox.queue_automatically(r["id"])
     return made
 
 
