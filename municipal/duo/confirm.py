@@ -1,4 +1,4 @@
-"""Reconciliation (issue 11, ADR XXXX): DUO's 2xx is only a receipt; what DUO reports later decides.
+"""Reconciliation (issue 11, ADR 0024): DUO's 2xx is only a receipt; what DUO reports later decides.
 
 - After DUO received a registration it lets us read back (MAP, PVT), a lookup of the same data is queued
   for CHECK_AFTER later (`queue_check`).
