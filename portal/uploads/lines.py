@@ -22,7 +22,8 @@ from shared.forms import check_year
 from shared.forms import parse_date as _parse_date_text
 from shared.hours import HourReport, parse_hours
 from shared.rules import normalise_bsn
-from shared.tabular import Row, cell_is_formula, normalise_header
+from shared.tabular import Row, formula_problem, normalise_header
+from shared.tabular.cells import FORMULA_START
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 
 YES_NO = {
@@ -178,12 +179,6 @@ def _choice(raw: Any, key: str, layout: Layout) -> str | None:
     return code
 
 
-FORMULA_MESSAGE = (
-    "In deze cel staat een formule ({}). Regie rekent formules niet uit: zet de uitkomst als gewone "
-    "waarde in de cel (in Excel: Plakken speciaal, Waarden)."
-)
-
-
 def parse_row(row: Row, layout: Layout) -> Line:
     """One row of the file as typed values; every problem is noted with its column, nothing is raised."""
     line = Line(row.number)
@@ -193,8 +188,8 @@ def parse_row(row: Row, layout: Layout) -> Line:
     values = row.values
     cells = {key: values[i] for key, i in layout.positions.items()}
     for key, value in cells.items():
-        if type(value) is str and value[0] == "=" and cell_is_formula(value):
-            line.error(key, FORMULA_MESSAGE.format(value[:40]))
+        if type(value) is str and value[0] in FORMULA_START and (problem := formula_problem(value)):
+            line.error(key, problem)
             cells[key] = None
     get = cells.get
 

@@ -13,6 +13,7 @@ from shared.tabular import (
     TabularError,
     cell_is_formula,
     escape_cell,
+    formula_problem,
     match_headers,
     normalise_header,
     open_table,
@@ -238,14 +239,44 @@ def test_headers_match_case_space_and_alias_insensitive_and_saved_mapping_wins()
     assert m.conflicts == [("period_end", ["Periode tot", "Einddatum"])] and not m.ok
 
 
+@pytest.mark.parametrize(
+    "text,refused",
+    [
+        ("=1+2", True),
+        ("+31 6 1234", True),
+        ("-2+3", True),
+        ("@SUM(A1)", True),
+        ("\t=1", True),
+        ("\r=1", True),
+        ("- ziek gemeld", True),
+        (" =1", True),
+        ("-3", False),
+        ("-7,5", False),
+        ("+1.234,5", False),
+        ("ziek - later beter", False),
+        ("e-mail", False),
+        (-3, False),
+    ],
+)
+def test_the_owasp_formula_set_is_refused_on_input_and_a_negative_number_is_not(text, refused):
+    assert (formula_problem(text) is not None) is refused
+
+
 def test_exports_never_carry_a_live_formula():
-    assert [escape_cell(v) for v in ["=1+2", "+31", "-3", "@SUM(A1)", "gewoon", 7]] == [
+    cells = ["=1+2", "+31 6 1234", "-3+4", "@SUM(A1)", "\t=1", "\r=1", "- ziek", "gewoon", 7, "-3", "-7,5", "+31"]
+    assert [escape_cell(v) for v in cells] == [
         "'=1+2",
-        "'+31",
-        "'-3",
+        "'+31 6 1234",
+        "'-3+4",
         "'@SUM(A1)",
+        "'\t=1",
+        "'\r=1",
+        "'- ziek",
         "gewoon",
         7,
+        "-3",  # a negative number is a number, not a formula
+        "-7,5",
+        "+31",
     ]
     data = write_csv(["Uren", "Fout"], [['=HYPERLINK("http://x")', "-3"]])
     assert data.startswith(b"\xef\xbb\xbf") and b"'=HYPERLINK" in data and b"\r\n" in data

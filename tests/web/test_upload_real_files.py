@@ -265,3 +265,178 @@ async def test_a_date_in_an_hours_cell_and_a_time_in_a_date_cell_are_named(clien
     found = " ".join(row[3] for row in issues(page))
     assert "'07:30:00' is een tijd, geen datum" in found
     assert "'01-10-2026' is een datum, geen aantal uren" in found
+
+
+# --- 6. Clearer refusals --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 9])
+@pytest.mark.parametrize("size", [64, 700, 5000])
+async def test_random_bytes_are_no_readable_file(client, world, seed, size):
+    import random
+
+    await client.login(world.users["school"])
+    content = random.Random(seed).randbytes(size)
+    page = await upload(client, content, "export.csv")
+    said = " ".join(page.errors())
+    assert "alleen een kopregel" not in said
+    assert "geen leesbaar CSV- of Excel-bestand" in said or "tekens die geen tekst" in said, said
+    await nothing_stored()
+
+
+async def test_an_empty_first_sheet_the_sheet_with_data_is_read_and_named(client, world):
+    await client.login(world.users["school"])
+    amina = await bsn(world.people["amina"])
+    book = openpyxl.Workbook()
+    book.active.title = "Blad1"
+    ws = book.create_sheet("Blad2")
+    ws.append(HEADER_CELLS)
+    ws.append([int(amina), "X", START, END, 7.5])
+    out = io.BytesIO()
+    book.save(out)
+    page = await upload(client, out.getvalue(), "oktober.xlsx")
+    assert totals(page)["Nieuw"] == "1", page.errors()
+    note = page.doc.select_one("#upload-status p.notice").get_text(" ", strip=True)
+    assert note.startswith("Werkblad 'Blad1' is leeg; we lezen werkblad 'Blad2'.")
+    assert "werkblad 'Blad2'" in page.text  # the facts of the upload name the sheet read
+
+
+async def test_a_workbook_with_only_empty_sheets_says_so(client, world):
+    await client.login(world.users["school"])
+    book = openpyxl.Workbook()
+    book.create_sheet("Blad2")
+    out = io.BytesIO()
+    book.save(out)
+    page = await upload(client, out.getvalue(), "leeg.xlsx")
+    assert "geen kopregel en geen gegevens in de werkbladen" in " ".join(page.errors()), page.errors()
+
+
+# --- 6. Broken JSON on the API, and 8. multipart as clients send it --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body,named",
+    [
+        ('{"regels": [{"bsn": "1"', "afgebroken"),
+        ('{"regels": []} {"regels": []}', "Na het einde van de JSON staat nog iets (bij byte"),
+        ('{"regels": []}\nxyz', "Na het einde van de JSON staat nog iets"),
+        ('[{"bsn": "1"}]', "De JSON is een lijst, geen object"),
+        ('"regels"', "De JSON is tekst, geen object"),
+        ("42", "De JSON is een getal, geen object"),
+        ("null", "De JSON is null, geen object"),
+        ('{"regels": [],}', "een komma te veel"),
+        ("{'regels': []}", "dubbele aanhalingstekens"),
+    ],
+    ids=["truncated", "two-objects", "trailing-garbage", "array", "string", "number", "null", "comma", "quotes"],
+)
+async def test_broken_json_is_a_400_that_names_the_problem(client, world, body, named):
+    from tests.web.test_api import PROBLEM, auth, new_token
+
+    token = await new_token(client, world)
+    r = await client.http.post(
+        "/api/v1/maandrapportage", content=body, headers={**auth(token), "Content-Type": "application/json"}
+    )
+    assert r.status_code == 400 and r.headers["content-type"] == PROBLEM
+    problem = r.json()
+    assert problem["status"] == 400 and problem["title"] and named in problem["detail"], problem
+    assert "Probeer het opnieuw" not in problem["detail"]
+
+
+def _report_csv(amina: str) -> bytes:
+    return f"{HEADER}\r\n{amina};X;{START};{END};7,5;;;;\r\n".encode()
+
+
+@pytest.mark.parametrize("field", ["bestand", "file", "upload", "data", "rapportage-oktober"])
+async def test_the_ways_clients_name_a_file_part_are_accepted(client, world, field):
+    from tests.web.test_api import auth, new_token
+
+    token = await new_token(client, world)
+    amina = await bsn(world.people["amina"])
+    r = await client.http.post(
+        "/api/v1/maandrapportage/bestand",
+        headers=auth(token),
+        files={field: ("oktober.csv", _report_csv(amina), "text/csv")},
+        data={"proef": "true"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "proef" and r.json()["nieuw"] == 1
+
+
+@pytest.mark.parametrize(
+    "send,field,named",
+    [
+        ("text-field", "bestand", "als tekstveld meegestuurd"),
+        ("no-filename", "bestand", "als tekstveld meegestuurd"),
+        ("text-as-file", "file", "als tekstveld meegestuurd"),
+        ("two-files", "bestand", "we weten niet welk de rapportage is"),
+        ("nothing", "bestand", "er is geen bestand meegestuurd"),
+    ],
+)
+async def test_a_part_that_is_no_file_gets_a_message_that_says_so(client, world, send, field, named):
+    from tests.web.test_api import PROBLEM, auth, new_token
+
+    token = await new_token(client, world)
+    content = _report_csv(await bsn(world.people["amina"]))
+    kwargs = {
+        "text-field": {"data": {"bestand": content.decode(), "proef": "true"}, "files": {"x": ("", b"", "")}},
+        "no-filename": {"files": {"bestand": (None, content, "text/csv")}, "data": {"proef": "true"}},
+        "text-as-file": {"data": {"file": content.decode(), "proef": "true"}, "files": {"x": ("", b"", "")}},
+        "two-files": {"files": [("a", ("a.csv", content, "text/csv")), ("b", ("b.csv", content, "text/csv"))]},
+        "nothing": {"data": {"proef": "true"}, "files": {"x": ("", b"", "")}},
+    }[send]
+    r = await client.http.post("/api/v1/maandrapportage/bestand", headers=auth(token), **kwargs)
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM, r.text
+    problem = r.json()
+    assert problem["errors"][0]["veld"] == field and named in problem["errors"][0]["detail"], problem
+    assert "Probeer het opnieuw" not in problem["detail"]
+    await nothing_stored()
+
+
+# --- 7. Formula-like text ------------------------------------------------------------------------------
+
+FORMULAS = ["=1+2", "+31 6 1234", "-2+3", "@SUM(A1)", "- ziek gemeld", '=HYPERLINK("http://x")']
+
+
+async def test_formula_like_text_is_refused_in_every_file_and_a_negative_number_is_a_number(client, world):
+    from tests.unit.test_tabular import ods_file
+
+    await client.login(world.users["school"])
+    amina = await bsn(world.people["amina"])
+    for fmt in ("csv", "xlsx", "ods"):
+        rows = [HEADER_CELLS] + [[amina, "X", START, END, "7", None, None, None, text] for text in FORMULAS]
+        rows.append([amina, "X", START, END, "-3", None, None, None, "negatief"])
+        if fmt == "csv":
+            content = "\r\n".join(";".join('"' + (v or "").replace('"', '""') + '"' for v in r) for r in rows).encode()
+        elif fmt == "xlsx":
+            content = _xlsx(rows)
+        else:
+            content = ods_file([[v or "" for v in r] for r in rows])
+        page = await upload(client, content, f"formules.{fmt}")
+        found = issues(page)
+        assert [row[0] for row in found] == [str(n) for n in range(2, 2 + len(FORMULAS) + 1)], (fmt, found)
+        for row in found[: len(FORMULAS)]:
+            assert row[1] == "Toelichting" and ("formule" in row[3]), (fmt, row)
+        assert "negatief" in found[-1][3] and found[-1][1] == "Aanwezig (uren)"  # -3 read as a number
+    await nothing_stored()
+
+
+async def test_formula_like_text_is_refused_on_the_api_and_the_forms(client, world):
+    from tests.web.test_api import dry, new_token
+    from tests.web.test_portal import post_hours
+
+    token = await new_token(client, world)
+    amina = await bsn(world.people["amina"])
+    rows = [
+        {"bsn": amina, "period_start": START, "period_end": END, "attended": "7", "toelichting": text}
+        for text in FORMULAS
+    ]
+    body = (await dry(client, token, rows)).json()
+    assert body["fouten"] == len(FORMULAS)
+    assert all("formule" in f["melding"] for f in body["foutmeldingen"]), body["foutmeldingen"]
+    await client.login(world.users["school"])
+    for text in ("@SUM(A1)", "- ziek gemeld", "=1+2"):
+        page = await post_hours(client, world, toelichting=text)
+        assert page.status == 422 and "formule" in page.field_error("toelichting"), page.errors()
+    assert await HourRecord.count() == 0
+    page = await post_hours(client, world, toelichting="ziek - later beter")
+    assert page.status == 200 and await HourRecord.count() == 1
