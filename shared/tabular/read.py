@@ -347,7 +347,7 @@ def _blank(value: Any) -> bool:
 
 
 def _delimiter_name(d: str) -> str:
-    return {";": ";", ",": ",", "\t": "tab"}[d]
+    return {"\t": "tab"}.get(d, d)
 
 
 def open_table(file: IO[bytes], filename: str = "", sheet: str | None = None, limits: Limits = Limits()) -> Table:
