@@ -19,7 +19,7 @@ from shared.db import IntegrityErrors, write_tx
 from shared.errors import RuleError
 from shared.jobs import claimed
 from shared.mail import MailKind
-from shared.rules import EMAIL
+from shared.rules import normalise_email
 from shared.security import CurrentUser, hash_password
 from shared.settings import TIMEZONE, settings
 from shared.tables import AppUser, Gemeente, Invitation, Organisation, PasswordReset
@@ -50,15 +50,6 @@ def check_new_password(password: str, repeat: str) -> None:
         raise RuleError(f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", "password")
     if password != repeat:
         raise RuleError("De twee wachtwoorden zijn niet gelijk.", "password_repeat")
-
-
-def normalise_email(raw: str | None) -> str:
-    text = (raw or "").strip().lower()
-    if not text:
-        raise RuleError("Vul een e-mailadres in.", "email")
-    if not EMAIL.fullmatch(text) or len(text) > 254:
-        raise RuleError(f"'{text}' is geen e-mailadres. Schrijf bijvoorbeeld naam@voorbeeld.nl.", "email")
-    return text
 
 
 def token_hash(token: str) -> str:
@@ -139,7 +130,7 @@ def parse_invite_form(form, allowed: tuple[Role, ...]) -> tuple[InviteInput | No
     errors: dict[str, str] = {}
     email = name = role = None
     try:
-        email = normalise_email(form.get("email"))
+        email = normalise_email(form.get("email"), required=True)
     except RuleError as e:
         errors["email"] = e.message
     name = (form.get("name") or "").strip()[:200]
@@ -367,7 +358,7 @@ async def request_password_reset(raw_email: str | None, origin: str = "") -> Non
     """Note a request for a forgotten-password link. The same work whatever the address: one row and one audit
     line; whether an account exists is looked up later by `prepare_password_resets`, so neither the answer nor
     its timing tells. Raises RuleError only for an empty or malformed address."""
-    email = normalise_email(raw_email)
+    email = normalise_email(raw_email, required=True)
     async with write_tx():
         await PasswordReset.insert(PasswordReset(email=email, origin=origin[:64]))
         await audit.record(None, "password.reset_request", "user", email, origin=origin, actor_email=email, result="ok")

@@ -18,6 +18,21 @@ from shared.vocab import Component, Leerroute, MilestoneKind
 # An e-mail address as people type it: something@domain.tld, no spaces (accounts, team mailboxes).
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
+
+def normalise_email(raw: str | None, field: str = "email", required: bool = False) -> str:
+    """The address trimmed and in lower case ("" when empty and not required); at most 254 characters (RFC 5321).
+
+    Raises RuleError (on `field`) when it is required and empty, or not an e-mail address."""
+    text = (raw or "").strip().lower()
+    if not text:
+        if required:
+            raise RuleError("Vul een e-mailadres in.", field)
+        return ""
+    if not EMAIL.fullmatch(text) or len(text) > 254:
+        raise RuleError(f"'{text}' is geen e-mailadres. Schrijf bijvoorbeeld naam@voorbeeld.nl.", field)
+    return text
+
+
 # --- BSN -------------------------------------------------------------------------------------
 
 

@@ -145,6 +145,7 @@ async def make(user: CurrentUser, year: int, number: int, origin: str = "") -> i
 
 
 async def delivery_of(user: CurrentUser, delivery_id: int) -> dict[str, Any]:
+    """Raises NotFoundException (404) for a delivery of another gemeente or none."""
     _require_gemeente(user)
     row = (
         await CbsDelivery.select(

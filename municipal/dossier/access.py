@@ -26,6 +26,7 @@ def can_edit(user: CurrentUser) -> bool:
 
 
 def require_edit(user: CurrentUser) -> None:
+    """Raises NotFoundException (404) when the user may not change dossiers."""
     if not can_edit(user):
         raise NotFoundException()
 

@@ -98,7 +98,9 @@ async def write_enrollment(
     note: str = "",
 ) -> dict[str, Any]:
     """Store the enrollment's new values and append the version, its event and audit entry; NothingChanged if
-    equal. Call inside write_tx (a move out ends enrollments this way too)."""
+    equal. Call inside write_tx (a move out ends enrollments this way too).
+
+    Raises NothingChanged when the new values equal the current ones."""
     fields = SECTIONS["inschrijving"]
     before = snapshot(row, fields)
     after = {**before, **snapshot(values, values.keys())}
@@ -231,7 +233,9 @@ async def enrol(user: CurrentUser, inburgeraar_id: int, p: Placement, origin: st
 
 
 async def enrollment_of(user: CurrentUser, enrollment_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The enrollment and its person, if the person belongs to the user's gemeente; else 404."""
+    """The enrollment and its person, if the person belongs to the user's gemeente; else 404.
+
+    Raises NotFoundException (404) for a provider user, or an enrollment outside the user's gemeente."""
     if not user.is_gemeente:
         raise NotFoundException()
     row = (
@@ -260,7 +264,9 @@ async def change_enrollment(
     user: CurrentUser, enrollment_id: int, c: EnrollmentChange, *, ending: bool = False, origin: str = ""
 ) -> dict[str, Any]:
     """Change start, end or planned hours (a new version; the organisation and component stay: placing
-    someone elsewhere is a new enrollment). `ending` only sets the end date."""
+    someone elsewhere is a new enrollment). `ending` only sets the end date.
+
+    Raises RuleError (with the field) when `ending` has no end date or the change breaks an enrollment rule."""
     require_edit(user)
     async with write_tx():
         row, person = await enrollment_of(user, enrollment_id)

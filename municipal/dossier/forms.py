@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from municipal.dossier import rules
 from municipal.dossier.enrollments import EnrollmentChange
 from municipal.dossier.klantprofiel import TEXT_FIELDS, KlantprofielInput
 from municipal.dossier.rules import Pip
@@ -14,7 +13,7 @@ from municipal.fields import Form, parse_optional_int, parse_yes_no, text
 from municipal.providers.rules import Placement
 from shared.errors import RuleError
 from shared.forms import FormErrors, collect, parse_choice, parse_date
-from shared.rules import normalise_bsn
+from shared.rules import normalise_bsn, normalise_email
 from shared.vocab import Alfabetisering, Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau
 
 
@@ -30,7 +29,7 @@ def _person(form: Form, errors: FormErrors) -> PersonInput | None:
     voornamen = collect(errors, "voornamen", _required, form, "voornamen", "Vul de voornamen in.")
     achternaam = collect(errors, "achternaam", _required, form, "achternaam", "Vul de achternaam in.")
     geboortedatum = collect(errors, "geboortedatum", parse_date, form.get("geboortedatum"), "geboortedatum")
-    email = collect(errors, "email", rules.normalise_email, form.get("email"))
+    email = collect(errors, "email", normalise_email, form.get("email"))
     plicht_start = collect(errors, "plicht_start", parse_date, form.get("plicht_start"), "plicht_start", required=False)
     regisseur = collect(
         errors,

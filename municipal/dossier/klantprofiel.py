@@ -58,6 +58,8 @@ async def klantprofiel_of(user: CurrentUser, inburgeraar_id: int) -> dict[str, A
 
 
 def check(data: KlantprofielInput, doelgroep: Doelgroep, today: date) -> None:
+    """Raises RuleError (with the field) for a person who is no asylum status holder, a receipt date in the future or
+    an unknown moment."""
     if doelgroep is not Doelgroep.ASIEL:
         raise RuleError("COA maakt alleen een klantprofiel voor asielstatushouders.", "__all__")
     if data.ontvangen_op is not None and data.ontvangen_op > today:

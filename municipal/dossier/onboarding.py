@@ -25,7 +25,7 @@ from shared import audit, clock
 from shared.db import write_tx
 from shared.errors import RuleError
 from shared.forms import check_year, parse_date
-from shared.rules import normalise_bsn
+from shared.rules import normalise_bsn, normalise_email
 from shared.security import CurrentUser
 from shared.tables import AppUser, DossierImport, Inburgeraar
 from shared.tabular import Column, Limits, TabularError, formula_problem, match_headers, open_table, write_csv
@@ -186,7 +186,7 @@ def check_row(number: int, cells: dict[str, Any], *, staff: dict[str, int], toda
             )
         )
     plicht_start = attempt("plicht_start", _date, cells.get("plicht_start"), "plicht_start")
-    email = attempt("email", rules.normalise_email, _text(cells.get("email")))
+    email = attempt("email", normalise_email, _text(cells.get("email")))
     regisseur_text = _text(cells.get("regisseur")).lower()
     regisseur = staff.get(regisseur_text) if regisseur_text else None
     if regisseur_text and regisseur is None:
@@ -313,7 +313,9 @@ async def _check_against_dossiers(gemeente_id: int, results: list[RowResult]) ->
 
 
 def read_file(content: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any], str | None]], list[str]]:
-    """The rows as (number, {column key: cell}, row error), and the headers we do not use."""
+    """The rows as (number, {column key: cell}, row error), and the headers we do not use.
+
+    Raises ImportRefused when the file cannot be read or its headers are missing or ambiguous."""
     try:
         with open_table(io.BytesIO(content), filename=filename, limits=LIMITS) as table:
             match = match_headers(table.header, COLUMNS)
@@ -376,6 +378,7 @@ async def preview(user: CurrentUser, content: bytes, filename: str, origin: str 
 
 
 async def import_of(user: CurrentUser, import_id: int) -> dict[str, Any]:
+    """Raises NotFoundException (404) for an import of another gemeente or none."""
     require_edit(user)
     row = (
         await DossierImport.select(
@@ -446,7 +449,10 @@ def _as_register(values: dict[str, Any]) -> tuple[RegisterInput, dict[str, Any]]
 
 
 async def confirm(user: CurrentUser, import_id: int, origin: str = "") -> int:
-    """Import every row, or none: the rows are checked again inside the transaction."""
+    """Import every row, or none: the rows are checked again inside the transaction.
+
+    Raises RuleError when the import was processed already or still has errors, ImportFailed (with every row's
+    errors) when a row fails the second check; then nothing is stored."""
     async with write_tx():
         imp = await import_of(user, import_id)
         if imp["status"] != "preview":

@@ -10,7 +10,6 @@ fields each section's version holds is in municipal/versions.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -48,20 +47,6 @@ def check_person(geboortedatum: date | None, plicht_start: date | None, today: d
     if geboortedatum and plicht_start and plicht_start < geboortedatum:
         errors.append(RuleError("De inburgeringsplicht kan niet vóór de geboortedatum beginnen.", "plicht_start"))
     raise_all(errors)
-
-
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def normalise_email(raw: str | None, field: str = "email", required: bool = False) -> str:
-    text = (raw or "").strip().lower()
-    if not text:
-        if required:
-            raise RuleError("Vul een e-mailadres in.", field)
-        return ""
-    if not EMAIL.fullmatch(text) or len(text) > 254:
-        raise RuleError(f"'{text}' is geen e-mailadres. Schrijf bijvoorbeeld naam@voorbeeld.nl.", field)
-    return text
 
 
 # --- PIP ------------------------------------------------------------------------------------------
@@ -290,7 +275,9 @@ def check_ontzorgen(start: date | None, eind: date | None, doelgroep: Doelgroep)
 
 
 def add_voortgangsgesprek(dates: Iterable[str], day: date, today: date) -> list[str]:
-    """The list of conversation dates (ISO) with `day` added, sorted."""
+    """The list of conversation dates (ISO) with `day` added, sorted.
+
+    Raises RuleError (field `datum`) for a day in the future or one already listed."""
     current = sorted(dates)
     if day > today:
         raise RuleError("Leg een voortgangsgesprek vast als het is gevoerd: de datum ligt in de toekomst.", "datum")
@@ -315,7 +302,9 @@ def change_doelgroep(
 ) -> DoelgroepState:
     """At a switch between asylum status holder and family/other migrant the asylum rights apply,
     unless the person once chooses the other status. That choice is made once and not undone.
-    A correction (the status was registered wrongly) is no switch: the status and rights become the new one."""
+    A correction (the status was registered wrongly) is no switch: the status and rights become the new one.
+
+    Raises RuleError (field `status` or `keuze`) when nothing changes or the choice is not allowed."""
     if correction:
         if new_status is current.status and new_status is current.doelgroep:
             raise RuleError("Er verandert niets: de status is al zo vastgelegd.", "status")

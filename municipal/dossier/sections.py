@@ -135,7 +135,10 @@ async def new_person(
     extra: dict[str, Any] | None = None,
 ) -> int:
     """Insert one person with a first version of each filled-in section. Call inside write_tx (a registration,
-    or one row of a bulk import: municipal/dossier/onboarding.py)."""
+    or one row of a bulk import: municipal/dossier/onboarding.py).
+
+    Raises DuplicateDossier when this gemeente already keeps a running dossier for the BSN, RuleError when one
+    was made at the same moment."""
     p = data.person
     rules.check_person(p.geboortedatum, p.plicht_start, clock.today())
     await _check_regisseur(user.gemeente_id, p.regisseur)
@@ -201,6 +204,8 @@ async def register_person(user: CurrentUser, data: RegisterInput, origin: str = 
 
 
 async def update_person(user: CurrentUser, inburgeraar_id: int, p: PersonInput, origin: str = "") -> None:
+    """Raises DuplicateDossier when the new BSN belongs to another running dossier, RuleError when the obligation
+    would start after the PIP's dagtekening."""
     require_edit(user)
     async with write_tx():
         person = await person_for_update(user, inburgeraar_id)
@@ -302,7 +307,9 @@ class PipInput:
 
 
 async def set_pip(user: CurrentUser, inburgeraar_id: int, entry: PipInput, origin: str = "") -> dict[str, Any]:
-    """Set the first PIP, change it (a new PIP: the number goes up) or correct the current one."""
+    """Set the first PIP, change it (a new PIP: the number goes up) or correct the current one.
+
+    Raises NothingChanged for a correction that changes nothing."""
     require_edit(user)
     async with write_tx():
         person = await person_for_update(user, inburgeraar_id)
@@ -488,7 +495,9 @@ async def change_doelgroep(user: CurrentUser, inburgeraar_id: int, d: DoelgroepI
 
 async def move_out(user: CurrentUser, inburgeraar_id: int, day: date, naar: str, origin: str = "") -> list[int]:
     """Mark the person as moved: from that day no provider sees them, and open enrollments end that day
-    (each as a new version). Returns the ids of the enrollments that were ended."""
+    (each as a new version). Returns the ids of the enrollments that were ended.
+
+    Raises RuleError (field `verhuisd_op`) when a move that has taken effect would be moved later."""
     require_edit(user)
     async with write_tx():
         person = await person_for_update(user, inburgeraar_id)

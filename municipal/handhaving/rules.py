@@ -169,7 +169,9 @@ def build_up(overtreding_datum: date, prior: list[Prior], steps: tuple[Step, ...
     Counted are earlier overtredingen (on or before that date) whose decision was a warning or a fine; a
     decision of no measure, or handling under the Participatiewet, does not build up. Walking back from the new
     overtreding, the chain stops where 12 months or more lie between two overtredingen (§4.7): the build-up
-    then restarts. The last step of the table repeats for every further overtreding."""
+    then restarts. The last step of the table repeats for every further overtreding.
+
+    Raises ValueError when `steps` is empty (a gemeente's table always has a step)."""
     if not steps:
         raise ValueError("a build-up needs at least one step")
     sanctioned = sorted(

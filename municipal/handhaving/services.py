@@ -211,7 +211,9 @@ async def start_case(user: CurrentUser, new: NewCase, origin: str = "") -> int:
 
 
 async def case_of(user: CurrentUser, case_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The case and its person, if the person is this gemeente user's; else 404."""
+    """The case and its person, if the person is this gemeente user's; else 404.
+
+    Raises NotFoundException (404) for a provider user, or a case outside the user's gemeente."""
     if not user.is_gemeente:
         raise NotFoundException()
     row = (
@@ -351,7 +353,9 @@ async def cases_of_person(inburgeraar_id: int) -> list[dict[str, Any]]:
 
 
 async def overview(user: CurrentUser, origin: str = "") -> dict[str, list[dict[str, Any]]]:
-    """The gemeente's cases without a decision, and the latest decisions."""
+    """The gemeente's cases without a decision, and the latest decisions.
+
+    Raises NotFoundException (404) for a provider user."""
     if not user.is_gemeente:
         raise NotFoundException()
     columns = (

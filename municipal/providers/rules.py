@@ -143,6 +143,7 @@ def check_placement(
 
 
 def normalise_kvk(raw: str | None, required: bool = True) -> str | None:
+    """Raises RuleError (field `kvk`) when it is required and empty, or not 8 digits."""
     digits = re.sub(r"[\s.]", "", raw or "")
     if not digits:
         if required:
@@ -154,7 +155,9 @@ def normalise_kvk(raw: str | None, required: bool = True) -> str | None:
 
 
 def normalise_instellingsnummer(raw: str | None) -> str | None:
-    """DUO's instellingsnummer: exactly 10 characters (letters and digits)."""
+    """DUO's instellingsnummer: exactly 10 characters (letters and digits).
+
+    Raises RuleError when it is not 10 letters and digits."""
     text = re.sub(r"\s", "", raw or "").upper()
     if not text:
         return None
@@ -175,6 +178,8 @@ def check_organisation(name: str, kinds: Sequence[OrganisationKind]) -> None:
 
 
 def check_contract(component: Component, start: date, end: date | None, existing: Sequence[ContractPeriod]) -> None:
+    """Raises RuleError (field `end`) when the end lies before the start or the period overlaps a contract for the
+    same component."""
     if end is not None and end < start:
         raise RuleError("De einddatum ligt vóór de begindatum.", "end")
     for c in existing:

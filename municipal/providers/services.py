@@ -76,7 +76,9 @@ async def contracts_of(gemeente_id: int, organisation_id: int | None = None) -> 
 
 
 async def organisation(user: CurrentUser, organisation_id: int) -> tuple[dict, list[dict], list[dict]]:
-    """The organisation, this gemeente's contracts with it, and the versions of both (newest first)."""
+    """The organisation, this gemeente's contracts with it, and the versions of both (newest first).
+
+    Raises NotFoundException (404) when there is no such organisation."""
     _require(user)
     org = await Organisation.select().where(Organisation.id == organisation_id).first()
     if org is None:
@@ -107,6 +109,7 @@ async def _existing_kvk(kvk: str, except_id: int | None = None) -> dict[str, Any
 
 
 async def register(user: CurrentUser, data: OrganisationInput, origin: str = "") -> int:
+    """Raises AlreadyRegistered when the KvK number is known, RuleError when it was registered at the same moment."""
     _require(user)
     async with write_tx():
         if existing := await _existing_kvk(data.kvk):
@@ -134,6 +137,8 @@ async def register(user: CurrentUser, data: OrganisationInput, origin: str = "")
 
 
 async def update(user: CurrentUser, organisation_id: int, data: OrganisationInput, origin: str = "") -> None:
+    """Raises NotFoundException (404) for no such organisation, AlreadyRegistered when another one has the KvK
+    number, NothingChanged when nothing changes."""
     _require(user)
     async with write_tx():
         org = await Organisation.select().where(Organisation.id == organisation_id).first()
@@ -174,6 +179,7 @@ def _periods(rows: list[dict[str, Any]], except_id: int | None = None) -> list[C
 
 
 async def add_contract(user: CurrentUser, organisation_id: int, data: ContractInput, origin: str = "") -> int:
+    """Raises NotFoundException (404) when there is no such organisation; RuleError from check_contract."""
     _require(user)
     async with write_tx():
         if not await Organisation.exists().where(Organisation.id == organisation_id):
@@ -224,6 +230,7 @@ async def add_contract(user: CurrentUser, organisation_id: int, data: ContractIn
 
 
 async def contract_of(user: CurrentUser, contract_id: int) -> dict[str, Any]:
+    """Raises NotFoundException (404) for a contract of another gemeente or none."""
     _require(user)
     row = await Contract.select().where((Contract.id == contract_id) & (Contract.gemeente == user.gemeente_id)).first()
     if row is None:
@@ -233,7 +240,10 @@ async def contract_of(user: CurrentUser, contract_id: int) -> dict[str, Any]:
 
 async def end_contract(user: CurrentUser, contract_id: int, end: date, origin: str = "") -> int:
     """End a contract. Refused while this gemeente's enrollments under it run past that date: end or move
-    those first, so every enrollment stays inside a contract."""
+    those first, so every enrollment stays inside a contract.
+
+    Raises RuleError (field `end`) when the end lies before the start or enrollments run past it, NothingChanged
+    when the end is unchanged."""
     _require(user)
     async with write_tx():
         row = await contract_of(user, contract_id)

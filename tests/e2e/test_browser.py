@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 
@@ -44,6 +45,8 @@ def server(db):
         port = s.getsockname()[1]
     # The server runs on the test's named clock (shared.clock reads REGIE_CLOCK_START at start-up).
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "REGIE_CLOCK_START": clock.now().isoformat()}
+    # The server's output goes to a file: a pipe nobody reads fills up (64 KiB) and then blocks the server.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -57,7 +60,7 @@ def server(db):
             "regie.app:app",
         ],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -69,10 +72,12 @@ def server(db):
             time.sleep(0.1)
     else:
         proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read().decode()[-2000:])
+        log.seek(0)
+        pytest.fail("server did not start: " + log.read().decode(errors="replace")[-2000:])
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 async def test_staff_enters_hours_and_sees_them_in_the_history(server, world):
