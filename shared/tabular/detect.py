@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -229,7 +230,8 @@ _SLAVIC = set("ŠšŽž")  # real in a name's first letter (Šimić), a sign of 
 _IN_WORD_OK = set("’'-·")
 _TYPOGRAPHIC = set("‘’“”„–—…€•°«»·\u00a0")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_SAMPLE_BYTES = 4 * CHUNK
+_SAMPLE_BYTES = CHUNK  # judged on the first MB that holds non-ASCII bytes ...
+_SAMPLE_CHARS = 20_000  # ... and at most this many non-ASCII characters in it
 
 
 def _plausibility(text: str) -> int:
@@ -238,7 +240,7 @@ def _plausibility(text: str) -> int:
     "No‘l", "cafÈ", "êLODIE" are what another code page makes of "café", "Noël", "ÉLODIE"); a symbol
     people hardly ever type (∏, ‰, C1 controls) weighs most."""
     score = 0
-    for m in _NON_ASCII.finditer(text):
+    for m in itertools.islice(_NON_ASCII.finditer(text), _SAMPLE_CHARS):
         i, char = m.start(), m.group()
         before = text[i - 1] if i else ""
         after = text[i + 1 : i + 2]
@@ -260,8 +262,8 @@ def _plausibility(text: str) -> int:
 
 def single_byte_encoding(file: IO[bytes]) -> tuple[str, bool]:
     """('cp1252' or 'mac_roman', plausible): whichever reads more like text ("CSV (Macintosh)" from Mac
-    Excel is MacRoman with bare CR line ends), and whether it does at all. Judged on the first few MB that
-    hold non-ASCII bytes."""
+    Excel is MacRoman with bare CR line ends), and whether it does at all. Judged on the first MB that holds
+    non-ASCII bytes (at most 20,000 such characters)."""
     _rewind(file)
     sample = bytearray()
     cr_only = None
