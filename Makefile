@@ -47,6 +47,8 @@ demo: migrate
 # mail the app sends (invitations, forgotten-password links, digests) can be read: in Mailpit's web page when
 # `mailpit` is installed, otherwise printed in this terminal by aiosmtpd. Nothing leaves the machine.
 MAIL_PORT ?= 1025
+# DUO: without DUO_M2M_URL, `make run` starts the DUO stand-in (municipal/duo/stub.py) and points the app at it.
+DUO_STUB_PORT ?= 8099
 run: demo $(VENV)/.installed-dev
 	@if [ -z "$$SMTP_URL" ] && [ -z "$$SMTP_HOST" ]; then \
 		if command -v mailpit >/dev/null; then \
@@ -58,6 +60,13 @@ run: demo $(VENV)/.installed-dev
 		fi; \
 		trap 'kill $$catcher 2>/dev/null' EXIT INT TERM; \
 		export SMTP_URL=smtp://127.0.0.1:$(MAIL_PORT); \
+	fi; \
+	if [ -z "$$DUO_M2M_URL" ]; then \
+		echo "DUO: a stand-in (regie duo-stub) answers as DUO would, on http://127.0.0.1:$(DUO_STUB_PORT)/v1; the UI says DUO-testomgeving"; \
+		$(BIN)/regie duo-stub --port $(DUO_STUB_PORT) & stub=$$!; \
+		trap 'kill $$catcher $$stub 2>/dev/null' EXIT INT TERM; \
+		export DUO_M2M_URL=http://127.0.0.1:$(DUO_STUB_PORT)/v1 DUO_OIN=00000001800866472000 DUO_TESTOMGEVING=1; \
+		export DUO_PROXY_TOKEN=$${DUO_PROXY_TOKEN:-lokaal-$$(date +%s)}; \
 	fi; \
 	$(BIN)/regie serve --host $(HOST) --port $(PORT)
 

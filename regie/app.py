@@ -13,6 +13,7 @@ from litestar.static_files import create_static_files_router
 from accounts import routes as account_routes
 from municipal.cbs.routes import CbsController
 from municipal.dossier.routes import DossierController, EnrollmentController, ImportController, PeopleController
+from municipal.duo.routes import DuoController, DuoSettingsController, notificaties
 from municipal.handhaving.routes import HandhavingController
 from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.providers.routes import ProviderController
@@ -27,7 +28,8 @@ from shared.settings import ROOT, settings
 from shared.web import bounded_ids_middleware, exception_handlers, server_timing_middleware, template_config
 
 # /api/ authenticates with an organisation's token (portal/uploads/api.py), not with a session.
-PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema", "^/api/"]
+# /notificaties is DUO's call: the reverse proxy's mutual TLS vouches for DUO (municipal/duo/inbound.py).
+PUBLIC = ["^/static/", "^/inloggen", "^/gezond", "^/schema", "^/api/", "^/notificaties$"]
 
 
 @get("/gezond", name="health", exclude_from_auth=True, skip_session=True)
@@ -60,6 +62,9 @@ def create_app() -> Litestar:
                 include_in_schema=False,
                 route_handlers=[
                     health,
+                    notificaties,
+                    DuoController,
+                    DuoSettingsController,
                     *account_routes.route_handlers,
                     PortalController,
                     PeopleController,
@@ -87,7 +92,7 @@ def create_app() -> Litestar:
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_name="regie_csrf",
-            exclude=["^/api/", "^/gezond"],
+            exclude=["^/api/", "^/gezond", "^/notificaties$"],
         ),
         template_config=template_config,
         plugins=[HTMXPlugin()],

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from datetime import time
 
 from accounts import services as accounts
+from municipal.duo import inbound as duo_inbound
+from municipal.duo import outbox as duo_outbox
+from municipal.duo import uren as duo_uren
 from municipal.inbox import digest
 from municipal.inbox import services as inbox
 from shared import clock, mail
@@ -44,6 +47,12 @@ JOBS = [
     Job("accounts.password_resets", accounts.prepare_password_resets),
     Job("mail.send", mail.send_pending),
     Job("inbox.digest", digest.send_daily_digests, daily=True, not_before=time(7, 0)),
+    # DUO's notifications (issue 11): stored on receipt, handled here into dossier changes and inbox items.
+    Job("duo.notifications", duo_inbound.handle_pending),
+    # Requests to DUO (issue 11): the queue is sent with retry; each message has one sender (a lease).
+    Job("duo.send", duo_outbox.send_pending),
+    # GevolgdeUren are totals: once registered, a changed total is queued again (daily).
+    Job("duo.uren", duo_uren.refresh_totals, daily=True),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The `regie` command: serve, migrate, demo, create-user, purge-sessions."""
+"""The `regie` command: serve, migrate, demo, create-user, purge-sessions, purge-uploads, duo-stub."""
 
 from __future__ import annotations
 
@@ -148,6 +148,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--password", help="anders gevraagd (of REGIE_PASSWORD)")
     sub.add_parser("purge-sessions", help="verwijder verlopen sessies")
     sub.add_parser("purge-uploads", help="verwijder originele uploadbestanden na de bewaartermijn van de gemeente")
+    p = sub.add_parser("duo-stub", help="start een nagebootste DUO (DUO-testomgeving) voor ontwikkeling en demo")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=int(os.environ.get("DUO_STUB_PORT", "8099")))
+    p = sub.add_parser("duo-notify", help="laat de nagebootste DUO een notificatie aan de app sturen")
+    p.add_argument("code", help="gebeurtenisId, bijvoorbeeld SS101")
+    p.add_argument("bsn")
+    p.add_argument("--doel", required=True, help="OIN van de gemeente")
+    p.add_argument("--app", default=f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -162,6 +170,23 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_with_db(purge_sessions()))
     elif args.command == "purge-uploads":
         asyncio.run(_with_db(purge_uploads()))
+    elif args.command == "duo-stub":
+        from municipal.duo.stub import main as duo_stub
+
+        duo_stub(args.host, args.port)
+    elif args.command == "duo-notify":
+        from municipal.duo.stub import DuoStub
+        from shared.settings import settings
+
+        status = DuoStub().notify(
+            args.app,
+            args.code,
+            bsn=args.bsn,
+            doel=args.doel,
+            bron=settings.duo_oin,
+            proxy_token=settings.duo_proxy_token,
+        )
+        print(f"De app antwoordde {status}.")
 
 
 async def _with_db(coro):

@@ -7,7 +7,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="regie",
     migrations_folder_path=os.path.join(HERE, "piccolo_migrations"),
-    table_classes=table_finder(["shared.tables", "portal.tables", "municipal.tables"], exclude_imported=True),
+    table_classes=table_finder(
+        ["shared.tables", "portal.tables", "municipal.tables", "municipal.duo.tables"], exclude_imported=True
+    ),
     migration_dependencies=[],
     commands=[],
 )

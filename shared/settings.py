@@ -69,6 +69,18 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     mail_max_attempts: int = 10
     password_reset_minutes: int = 30
+    # DUO's machine-to-machine link (issue 11, municipal/duo/). duo_oin: DUO's OIN (20 digits); a notification
+    # is accepted only from it. duo_m2m_url: DUO's API base (with /v1), or the local stand-in in development;
+    # empty: nothing is sent. Client certificate and key (PKIoverheid, PEM files) for mutual TLS to DUO.
+    duo_oin: str = ""
+    duo_m2m_url: str = ""
+    duo_client_cert: str = ""
+    duo_client_key: str = ""
+    duo_ca_bundle: str = ""
+    # The reverse proxy that terminates DUO's mutual TLS sends this secret in X-Proxy-Token; without it the
+    # app does not believe the proxy's certificate headers (so a caller around the proxy cannot forge them).
+    duo_proxy_token: str = ""
+    duo_test_environment: bool = False  # the UI says "DUO-testomgeving" (make run with the stand-in)
 
 
 def load() -> Settings:
@@ -89,6 +101,13 @@ def load() -> Settings:
         or f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
         mail_max_attempts=int(os.environ.get("MAIL_MAX_ATTEMPTS", "10")),
         password_reset_minutes=int(os.environ.get("PASSWORD_RESET_MINUTES", "30")),
+        duo_oin=os.environ.get("DUO_OIN", "").strip(),
+        duo_m2m_url=os.environ.get("DUO_M2M_URL", "").strip().rstrip("/"),
+        duo_client_cert=os.environ.get("DUO_CLIENT_CERT", "").strip(),
+        duo_client_key=os.environ.get("DUO_CLIENT_KEY", "").strip(),
+        duo_ca_bundle=os.environ.get("DUO_CA_BUNDLE", "").strip(),
+        duo_proxy_token=os.environ.get("DUO_PROXY_TOKEN", "").strip(),
+        duo_test_environment=_flag("DUO_TESTOMGEVING"),
     )
 
 

@@ -26,6 +26,11 @@ _tmp = Path(tempfile.mkdtemp(prefix="regie-test-"))
 os.environ["REGIE_VAR_DIR"] = str(_tmp)
 os.environ["SECRET_KEY"] = "test-secret-" + uuid.uuid4().hex
 os.environ["ARGON2_PROFILE"] = "cheapest"
+# DUO's OIN for the tests (a made-up one): notifications are accepted only from it (municipal/duo/inbound.py).
+os.environ["DUO_OIN"] = "00000009990000000001"
+os.environ["DUO_PROXY_TOKEN"] = "test-proxy-token"
+# Sending to DUO is switched on, towards a port where nothing listens; sender tests give the stand-in's address.
+os.environ["DUO_M2M_URL"] = "http://127.0.0.1:9/v1"
 os.environ.pop("PICCOLO_CONF", None)
 from tests.support import DEFAULT_NOW  # noqa: E402  (imports nothing of the app)
 

@@ -173,7 +173,13 @@ class PeopleController(Controller):
     @get("/inburgeraars/nieuw", name="gemeente.register_form", guards=[casework_only])
     async def register_form(self, request: Request) -> Any:
         return await self._register_page(
-            request, {"regisseur": str(request.user.id) if request.user.role.value == "regisseur" else ""}, FormErrors()
+            request,
+            {
+                "regisseur": str(request.user.id) if request.user.role.value == "regisseur" else "",
+                # From "Registreer deze persoon" on DUO's notifications (/gemeente/duo): the BSN DUO named.
+                "bsn": request.query_params.get("bsn", "")[:9],
+            },
+            FormErrors(),
         )
 
     async def _register_page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
@@ -176,8 +177,23 @@ class InboxController(Controller):
         )
 
     @get("/items/{item_id:int}/duo", name="inbox.duo")
-    async def duo(self, request: Request, item_id: FromPath[int]) -> Any:
-        return await self._item(request, item_id, duo=True)
+    async def duo(self, request: Request, item_id: FromPath[int], melding: QueryText = "") -> Any:
+        return await self._item(request, item_id, duo=True, notice=melding)
+
+    # Issue 11: "Verstuur naar DUO" queues the registration (municipal/duo/outbox.py); the sender job sends it.
+    @post("/items/{item_id:int}/duo/versturen", name="inbox.duo_send")
+    async def duo_send(self, request: Request, item_id: FromPath[int]) -> Any:
+        from municipal.duo import outbox
+
+        form = await request.form()
+        choice = str(form.get("verwijtbaar", "")) or None
+        try:
+            await outbox.queue(request.user, item_id, client_ip(request), verwijtbaar=choice)
+        except RuleError as e:
+            key = e.field if e.field == "verwijtbaar" else "duo"
+            return await self._item(request, item_id, duo=True, errors={key: e.message}, status=422)
+        sent = "Het bericht staat in de wachtrij voor DUO. Hieronder ziet u wanneer DUO de ontvangst bevestigt."
+        return redirect(request, f"/inbox/items/{item_id}/duo?melding={quote(sent)}")
 
     @post("/items/{item_id:int}/status", name="inbox.status")
     async def status(self, request: Request, item_id: FromPath[int]) -> Any:

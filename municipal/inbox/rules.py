@@ -35,6 +35,17 @@ class ItemKind(StrEnum):
     VERTRAAGDE_START = "vertraagde_start"
     # Issue 12 (handhaving): three no-shows at the brede intake.
     HANDHAVING_INTAKE = "handhaving_intake"
+    # Issue 11 (DUO's notifications, municipal/duo/events.py): what DUO tells the gemeente.
+    DUO_BREDE_INTAKE = "duo_brede_intake"
+    DUO_PIP_OVERNEMEN = "duo_pip_overnemen"
+    DUO_DOELGROEP = "duo_doelgroep"
+    DUO_PLICHT_EINDE = "duo_plicht_einde"
+    DUO_VERTROKKEN = "duo_vertrokken"
+    DUO_GEEN_LEERROUTE = "duo_geen_leerroute"
+    DUO_GEEN_AANBOD = "duo_geen_aanbod"
+    DUO_ZROUTE_AFGEROND = "duo_zroute_afgerond"
+    DUO_UITSLAG = "duo_uitslag"
+    DUO_MELDING = "duo_melding"
 
     @property
     def label(self) -> str:
@@ -43,6 +54,11 @@ class ItemKind(StrEnum):
     @property
     def for_duo(self) -> bool:
         return self in DUO_KINDS
+
+    @property
+    def has_duo_view(self) -> bool:
+        """Something of this item is registered with DUO (its DUO page, "Verstuur naar DUO")."""
+        return self in DUO_KINDS or self in DUO_PIP_KINDS
 
 
 ITEM_TITLES = {
@@ -63,6 +79,22 @@ ITEM_TITLES = {
 # Issue 12 (handhaving): its own block, so other kinds can be added beside it without a conflict.
 ITEM_TITLES[ItemKind.HANDHAVING_INTAKE] = "Beoordeel handhaving (niet verschenen op de brede intake)"
 
+# Issue 11 (DUO's notifications): its own block too.
+ITEM_TITLES.update(
+    {
+        ItemKind.DUO_BREDE_INTAKE: "DUO: inburgeringsplichtig, start de brede intake",
+        ItemKind.DUO_PIP_OVERNEMEN: "DUO: gevestigd met PIP van de vorige gemeente",
+        ItemKind.DUO_DOELGROEP: "DUO: doelgroep gewijzigd, controleer het dossier",
+        ItemKind.DUO_PLICHT_EINDE: "DUO: inburgeringsplicht beëindigd",
+        ItemKind.DUO_VERTROKKEN: "DUO: vertrokken uit de gemeente",
+        ItemKind.DUO_GEEN_LEERROUTE: "DUO-signaal: na 10 weken geen leerroute",
+        ItemKind.DUO_GEEN_AANBOD: "DUO-signaal: nog geen inburgeringsaanbod",
+        ItemKind.DUO_ZROUTE_AFGEROND: "DUO: Z-route afgerond",
+        ItemKind.DUO_UITSLAG: "DUO: uitslag bekend",
+        ItemKind.DUO_MELDING: "DUO-melding: bekijk en handel af",
+    }
+)
+
 DUO_KINDS = {
     ItemKind.REGISTREER_MAP,
     ItemKind.REGISTREER_PVT,
@@ -72,6 +104,9 @@ DUO_KINDS = {
     ItemKind.Z_PARTICIPATIE_800,
     ItemKind.HANDHAVING_VERWIJTBAAR,
 }
+# Issue 11: items from DUO's notifications whose answer is a PIP registered with DUO. They have a DUO view,
+# but their deadline is the gemeente's own handling term, not DUO's 10 working days (so not in DUO_KINDS).
+DUO_PIP_KINDS = {ItemKind.DUO_BREDE_INTAKE, ItemKind.DUO_PIP_OVERNEMEN, ItemKind.DUO_GEEN_LEERROUTE}
 
 
 # --- Statuses: one readable table --------------------------------------------------------------------

@@ -23,9 +23,9 @@ from shared.db import IntegrityErrors, write_tx
 from shared.events import EventKind, HoursPayload, IntakeNoShows, MilestonePayload, decode
 from shared.hours import followed_hours
 from shared.security import CurrentUser
-from shared.settings import TIMEZONE
-from shared.tables import DomainEvent, HourRecord, Inburgeraar
-from shared.vocab import Doelgroep, Leerroute
+from shared.settings import TIMEZONE, settings
+from shared.tables import DomainEvent, HourRecord, Inburgeraar, Milestone
+from shared.vocab import Doelgroep, Leerroute, MilestoneKind
 
 log = logging.getLogger(__name__)
 CORRECTIONS = {EventKind.HOURS_CORRECTED, EventKind.MILESTONE_CORRECTED}
@@ -736,7 +736,10 @@ async def item_page(user: CurrentUser, item_id: int, origin: str = "") -> dict[s
     }
 
 
-async def duo_view(user: CurrentUser, item_id: int, origin: str = ""):
+async def duo_view(user: CurrentUser, item_id: int, origin: str = "", verwijtbaar: str | None = None):
+    """The item with the request for DUO (`registration`). verwijtbaar: the regisseur's "Ja"/"Nee" for a
+    MAP/PVT after DUO's term end (issue 11)."""
+    from municipal.duo import outbox
     from municipal.inbox.duo import DuoFacts, registration_for
 
     data = await item_page(user, item_id, origin)
@@ -759,6 +762,12 @@ async def duo_view(user: CurrentUser, item_id: int, origin: str = ""):
         participation_minutes=totals.participation,
         hours_known_until=known["period_end"] if known else None,
         component=_refs(item).get("component"),
+        # Issue 11: DUO's own term end (as last fetched), the Z-route completion, the regisseur's answer.
+        duo_term_end=await outbox.duo_term_end(person["id"]),
+        zroute_completed=await _zroute_completed(person["id"]),
+        verwijtbaar=verwijtbaar,
+        pip_dagtekening=person["pip_dagtekening"],
+        niveau=person.get("niveau"),
     )
     registration = registration_for(ItemKind(item["kind"]), facts, clock.today())
     if registration is not None:
@@ -773,7 +782,26 @@ async def duo_view(user: CurrentUser, item_id: int, origin: str = ""):
                 f"aangeboden. {e} Controleer de gegevens in het dossier."
             )
     data["registration"] = registration
+    # Issue 11: what was sent to DUO for this item, and whether this installation sends at all.
+    data["duo_messages"] = await outbox.messages_for_item(item_id)
+    data["duo_sends"] = outbox.configured() is not None
+    data["duo_test_environment"] = settings.duo_test_environment
     return data
+
+
+async def _zroute_completed(inburgeraar_id: int) -> date | None:
+    """The provider's current "Z-route afgerond" date, if any (DUO takes no MAP/PVT date after it)."""
+    row = (
+        await Milestone.select(Milestone.event_date)
+        .where(
+            (Milestone.inburgeraar == inburgeraar_id)
+            & (Milestone.kind == MilestoneKind.ZROUTE_AFGEROND.value)
+            & Milestone.superseded_by.is_null()
+        )
+        .order_by(Milestone.event_date)
+        .first()
+    )
+    return row["event_date"] if row else None
 
 
 async def dashboard(user: CurrentUser, weeks: int = 6) -> dict[str, Any]:

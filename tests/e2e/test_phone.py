@@ -68,7 +68,37 @@ async def _seed(world) -> dict[str, int]:
     ).where(Gemeente.id == world.gemeente)
     enrollment = await Enrollment.select(Enrollment.id).where(Enrollment.id == world.enrollments["amina_taal"]).first()
     duo_item = await InboxItem.select(InboxItem.id).where(InboxItem.id == pvt["id"]).first()
+    await _seed_duo(world)
     return {"item": duo_item["id"], "enrollment": enrollment["id"], **await _seed_accountability(world)}
+
+
+async def _seed_duo(world) -> None:
+    """Issue 11's page: DUO's notifications, one for a known person and one for a BSN without a dossier."""
+    import json as _json
+    import uuid
+
+    from municipal.duo.tables import DuoNotification
+
+    for status, bsn, person, result in [
+        ("verwerkt", "123456782", world.people["amina"], "DUO meldt SS101: Persoon is inburgeringsplichtig."),
+        ("onbekende_persoon", "111222333", None, "Geen dossier met BSN 111222333. Registreer deze persoon."),
+    ]:
+        await DuoNotification.insert(
+            DuoNotification(
+                bericht_id=str(uuid.uuid4()),
+                bron="0" * 20,
+                doel="0" * 20,
+                client_oin="0" * 20,
+                gebeurtenis_id="SS101",
+                bsn=bsn,
+                registratie_datum_tijd=clock.now(),
+                body=_json.dumps({}),
+                gemeente=world.gemeente,
+                inburgeraar=person,
+                status=status,
+                result=result,
+            )
+        )
 
 
 async def _seed_accountability(world) -> dict:
@@ -150,6 +180,9 @@ def page_kinds(world, ids) -> list[tuple[str, str]]:
         ("teamleider", "/gemeente/handhaving/instellingen"),
         ("teamleider", "/gemeente/cbs"),
         ("teamleider", f"/gemeente/cbs/{ids['delivery']}"),
+        # Issue 11: DUO's notifications
+        ("regisseur", "/gemeente/duo/"),
+        ("beheer", "/beheer/duo"),
         ("", "/wachtwoord-vergeten"),
         ("", "/wachtwoord-herstellen/telefoon-test-link-" + "x" * 30),
     ]

@@ -188,7 +188,9 @@ def test_duo_rules_are_checked_before_a_request_is_offered():
 
 
 def test_verwijtbaar_only_when_the_term_is_exceeded():
-    within = registration_for(ItemKind.HANDHAVING_VERWIJTBAAR, FACTS, TODAY)
-    assert not within.can_send and "pas na afloop" in within.problems[0]
-    after = DuoFacts(**{**FACTS.__dict__, "term_start": date(2023, 1, 1)})
+    # Judged on DUO's own term end (issue 11: Inburgeringstermijn `einddatum`, exclusive, extensions included).
+    running = DuoFacts(**{**FACTS.__dict__, "duo_term_end": date(2028, 6, 1)})
+    within = registration_for(ItemKind.HANDHAVING_VERWIJTBAAR, running, TODAY)
+    assert not within.can_send and "pas vanaf 01-06-2028" in within.problems[0]
+    after = DuoFacts(**{**FACTS.__dict__, "duo_term_end": date(2026, 1, 1)})
     assert registration_for(ItemKind.HANDHAVING_VERWIJTBAAR, after, TODAY).can_send
