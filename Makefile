@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint format install install-test browser migrate demo clean
+.PHONY: run test lint format install install-test browser migrate demo demo-code clean
 
 # pip's build chatter goes to a log, shown only when an install fails.
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
@@ -42,6 +42,10 @@ migrate: install
 
 demo: migrate
 	$(BIN)/regie demo --if-empty
+
+# The code a demo gemeente or beheer account's authenticator app shows now (two-factor login, README).
+demo-code: install
+	@$(BIN)/regie demo-code
 
 # Mail: without SMTP_URL or SMTP_HOST, `make run` starts a local mail catcher and points the app at it, so every
 # mail the app sends (invitations, forgotten-password links, digests) can be read: in Mailpit's web page when

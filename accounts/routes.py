@@ -12,13 +12,25 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from accounts import mfa
 from accounts import services as accounts
 from shared import audit
 from shared.errors import RuleError
-from shared.security import LOGIN_FAILED_MESSAGE, authenticate, start_session
-from shared.tables import AuditEvent
+from shared.security import (
+    LOGIN_FAILED_MESSAGE,
+    LoginThrottled,
+    authenticate,
+    count_login_failure,
+    load_user,
+    login_wait,
+    pending_login,
+    start_pending,
+    start_session,
+    verify_password,
+)
+from shared.tables import AppUser, AuditEvent, Organisation
 from shared.vocab import Role
-from shared.web import PageNo, QueryFlag, QueryId, QueryText, beheer_only, client_ip, page, redirect
+from shared.web import PageNo, QueryFlag, QueryId, QueryText, beheer_only, client_ip, flash, page, redirect, take_notice
 
 NO_STORE = {"Cache-Control": "no-store"}
 AUDIT_PAGE_SIZE = 100
@@ -58,16 +70,101 @@ async def login_submit(request: Request) -> Any:
     form = await request.form()
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "")))
-    user = await authenticate(email, password, client_ip(request)) if email and password else None
+    error = LOGIN_FAILED_MESSAGE
+    try:
+        user = await authenticate(email, password, client_ip(request)) if email and password else None
+    except LoginThrottled as e:
+        user, error = None, e.message
     if user is None:
         return page(
             request,
             "login.html",
-            {"next": target, "notice": "", "email": email, "error": LOGIN_FAILED_MESSAGE},
-            status=422,
+            {"next": target, "notice": "", "email": email, "error": error},
+            status=429 if error != LOGIN_FAILED_MESSAGE else 422,
         )
+    # Two-factor login (accounts/mfa.py): the code next, or setting it up when the account needs it and has none.
+    row = await AppUser.select(AppUser.totp_secret, AppUser.role, AppUser.organisation).where(AppUser.id == user.id)
+    if row[0]["totp_secret"]:
+        start_pending(request, user, {"next": target})
+        return Redirect("/inloggen/code", status_code=303)
+    if await mfa.required_for(row[0]):
+        start_pending(request, user, {"next": target, "secret": mfa.new_secret()})
+        return Redirect("/inloggen/code-instellen", status_code=303)
     start_session(request, user)
     return Redirect(target or home_for(user), status_code=303)
+
+
+CODE_FAILED = "Deze code klopt niet, of is al gebruikt. Vul de code in die de app nu laat zien."
+PENDING_EXPIRED = "Het inloggen duurde te lang. Log opnieuw in met uw e-mailadres en wachtwoord."
+
+
+@get("/inloggen/code", name="login_code", exclude_from_auth=True)
+async def login_code(request: Request) -> Any:
+    if not (pending := pending_login(request)) or "secret" in pending:
+        return Redirect("/inloggen?verlopen=1" if pending is None else "/inloggen/code-instellen", status_code=303)
+    return page(request, "login_code.html", {"error": ""}, status=200)
+
+
+@post("/inloggen/code", name="login_code_submit", exclude_from_auth=True)
+async def login_code_submit(request: Request) -> Any:
+    """The second step: a TOTP code or a recovery code, throttled like passwords (per source and address)."""
+    pending = pending_login(request)
+    if pending is None or "secret" in pending:
+        return page(
+            request, "login.html", {"next": "", "notice": "", "email": "", "error": PENDING_EXPIRED}, status=422
+        )
+    code, origin = str((await request.form()).get("code", "")), client_ip(request)
+    wait = await login_wait(pending["email"], origin)
+    if wait.total_seconds() > 0:
+        error = LoginThrottled(max(1, int(-(-wait.total_seconds() // 1)))).message
+        return page(request, "login_code.html", {"error": error}, status=429)
+    user = await load_user(pending["uid"])
+    how = await mfa.check_second_factor(pending["uid"], code) if user else None
+    if user is None or how is None:
+        await count_login_failure(pending["email"], origin)
+        await audit.record(user, "login.failed", "user", pending["uid"], result="denied", origin=origin,
+                           actor_email=pending["email"], detail="tweede stap: code onjuist")  # fmt: skip
+        return page(request, "login_code.html", {"error": CODE_FAILED}, status=422)
+    await audit.record(user, "login.mfa", "user", user.id, result="ok", origin=origin, detail=how)
+    start_session(request, user)
+    if how == "herstelcode":
+        flash(request, "/account/tweestaps", "U bent ingelogd met een herstelcode. Die werkt nu niet meer.")
+    return Redirect(pending.get("next") or home_for(user), status_code=303)
+
+
+async def _setup_page(request: Request, secret: str, email: str, action: str, error: str = "", status: int = 200):
+    context = {"qr": mfa.qr_svg_data_uri(secret, email), "secret": mfa.spaced(secret), "action": action}
+    return page(request, "mfa_setup.html", {**context, "error": error}, status=status)
+
+
+@get("/inloggen/code-instellen", name="login_mfa_setup", exclude_from_auth=True)
+async def login_mfa_setup(request: Request) -> Any:
+    """Right after the password (that is the re-authentication): an account that needs two-factor login and has
+    none sets it up before it gets in."""
+    pending = pending_login(request)
+    if pending is None or "secret" not in pending:
+        return Redirect("/inloggen?verlopen=1", status_code=303)
+    response = await _setup_page(request, pending["secret"], pending["email"], "/inloggen/code-instellen")
+    response.headers.update(NO_STORE)
+    return response
+
+
+@post("/inloggen/code-instellen", name="login_mfa_setup_submit", exclude_from_auth=True)
+async def login_mfa_setup_submit(request: Request) -> Any:
+    pending = pending_login(request)
+    if pending is None or "secret" not in pending:
+        return page(
+            request, "login.html", {"next": "", "notice": "", "email": "", "error": PENDING_EXPIRED}, status=422
+        )
+    user = await load_user(pending["uid"])
+    code = str((await request.form()).get("code", ""))
+    codes = await mfa.enrol(user, pending["secret"], code, client_ip(request)) if user else None
+    if codes is None:
+        return await _setup_page(
+            request, pending["secret"], pending["email"], "/inloggen/code-instellen", CODE_FAILED, 422
+        )
+    start_session(request, user)
+    return page(request, "mfa_codes.html", {"codes": codes, "next": pending.get("next") or home_for(user)})
 
 
 @post("/sessie/verlengen", name="session_keepalive", status_code=204)
@@ -134,6 +231,14 @@ def _form_dict(form) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+async def _org_mfa_required(user) -> bool | None:
+    """For a provider's beheerder: whether their organisation requires two-factor login; None for others."""
+    if user.organisation_id is None or user.role is not Role.BEHEERDER:
+        return None
+    row = await Organisation.select(Organisation.mfa_required).where(Organisation.id == user.organisation_id).first()
+    return bool(row and row["mfa_required"])
+
+
 class AccountsController(Controller):
     path = "/beheer"
     guards = [_manages_users]
@@ -165,6 +270,7 @@ class AccountsController(Controller):
                 "days": accounts.INVITATION_DAYS,
                 "notice": notice,
                 "me": request.user.id,
+                "mfa_required": await _org_mfa_required(request.user),
             },
             status=status,
         )
@@ -174,9 +280,21 @@ class AccountsController(Controller):
     @get("/gebruikers", name="beheer.users")
     async def users(self, request: Request) -> Any:
         notice = {"ingetrokken": "De uitnodiging is ingetrokken.", "opgeslagen": "De wijziging is opgeslagen."}.get(
-            request.query_params.get("melding", ""), ""
+            take_notice(request), ""
         )
         return await self._page(request, notice=notice)
+
+    @post("/tweestaps", name="beheer.org_mfa")
+    async def org_mfa(self, request: Request) -> Any:
+        """A provider's beheerder switches two-factor login on (or off) for everyone of the organisation."""
+        org = request.user.organisation_id
+        if org is None or request.user.role is not Role.BEHEERDER:
+            raise NotFoundException()
+        on = _form_dict(await request.form()).get("verplicht") == "ja"
+        await Organisation.update({Organisation.mfa_required: on}).where(Organisation.id == org)
+        await audit.record(request.user, "mfa.required" if on else "mfa.optional", "organisation", org,
+                           result="ok", origin=client_ip(request))  # fmt: skip
+        return redirect(request, "/beheer/gebruikers", notice="opgeslagen")
 
     @post("/gebruikers", name="beheer.invite")
     async def invite(self, request: Request) -> Any:
@@ -199,7 +317,7 @@ class AccountsController(Controller):
         if user_id == request.user.id:
             raise NotFoundException()
         await accounts.set_active(request.user, user_id, raw.get("active") == "ja", client_ip(request))
-        return redirect(request, "/beheer/gebruikers?melding=opgeslagen")
+        return redirect(request, "/beheer/gebruikers", notice="opgeslagen")
 
     @post("/gebruikers/{user_id:int}/rol", name="beheer.user_role")
     async def user_role(self, request: Request, user_id: FromPath[int]) -> Any:
@@ -211,12 +329,12 @@ class AccountsController(Controller):
             )
         except RuleError as e:
             return await self._page(request, notice="", errors={"__all__": e.message}, status=422)
-        return redirect(request, "/beheer/gebruikers?melding=opgeslagen")
+        return redirect(request, "/beheer/gebruikers", notice="opgeslagen")
 
     @post("/uitnodigingen/{invitation_id:int}/intrekken", name="beheer.invitation_revoke")
     async def revoke(self, request: Request, invitation_id: FromPath[int]) -> Any:
         await accounts.revoke(request.user, invitation_id, client_ip(request))
-        return redirect(request, "/beheer/gebruikers?melding=ingetrokken")
+        return redirect(request, "/beheer/gebruikers", notice="ingetrokken")
 
 
 class InvitationController(Controller):
@@ -337,10 +455,89 @@ class PasswordResetController(Controller):
         )
 
 
+REAUTH_FAILED = "Het wachtwoord of de code klopt niet. Er is niets veranderd."
+
+
+class MfaController(Controller):
+    """Your own two-factor login (/account/tweestaps): set it up, set it up again for a new phone, or (when your
+    account does not need it) switch it off. Each needs your password (and your current code) first."""
+
+    path = "/account/tweestaps"
+
+    async def _page(self, request: Request, error: str = "", status: int = 200) -> Any:
+        row = await AppUser.select().where(AppUser.id == request.user.id).first()
+        return page(
+            request,
+            "account_mfa.html",
+            {
+                "enrolled": bool(row["totp_secret"]),
+                "required": await mfa.required_for(row),
+                "codes_left": await mfa.recovery_codes_left(request.user.id),
+                "notice": take_notice(request),
+                "error": error,
+            },
+            status=status,
+        )
+
+    async def _reauthenticated(self, request: Request) -> bool:
+        form = await request.form()
+        row = await AppUser.select().where(AppUser.id == request.user.id).first()
+        origin = client_ip(request)
+        if (await login_wait(row["email"], origin)).total_seconds() > 0:
+            return False
+        ok = await verify_password(row["password_hash"], str(form.get("password", "")))
+        if ok and row["totp_secret"]:
+            ok = await mfa.check_second_factor(row["id"], str(form.get("code", ""))) is not None
+        if not ok:
+            await count_login_failure(row["email"], origin)
+        return ok
+
+    @get("/", name="account.mfa")
+    async def show(self, request: Request) -> Any:
+        return await self._page(request)
+
+    @post("/instellen", name="account.mfa_start")
+    async def start(self, request: Request) -> Any:
+        if not await self._reauthenticated(request):
+            return await self._page(request, REAUTH_FAILED, 422)
+        secret = mfa.new_secret()
+        request.set_session({**request.session, "mfa_setup_secret": secret, "mfa_setup_at": mfa.current_step()})
+        return await _setup_page(request, secret, request.user.email, "/account/tweestaps/bevestigen")
+
+    @post("/bevestigen", name="account.mfa_confirm")
+    async def confirm(self, request: Request) -> Any:
+        secret = request.session.get("mfa_setup_secret", "")
+        # Set up within ten minutes of the re-authentication.
+        if not secret or mfa.current_step() - int(request.session.get("mfa_setup_at", 0)) > 20:
+            return await self._page(request, "Dat duurde te lang. Begin opnieuw.", 422)
+        codes = await mfa.enrol(request.user, secret, str((await request.form()).get("code", "")), client_ip(request))
+        if codes is None:
+            return await _setup_page(
+                request, secret, request.user.email, "/account/tweestaps/bevestigen", CODE_FAILED, 422
+            )
+        request.set_session({k: v for k, v in request.session.items() if not k.startswith("mfa_setup")})
+        return page(request, "mfa_codes.html", {"codes": codes, "next": "/account/tweestaps"})
+
+    @post("/uitzetten", name="account.mfa_remove")
+    async def remove(self, request: Request) -> Any:
+        row = await AppUser.select().where(AppUser.id == request.user.id).first()
+        if await mfa.required_for(row):
+            raise NotFoundException()
+        if not await self._reauthenticated(request):
+            return await self._page(request, REAUTH_FAILED, 422)
+        await mfa.disable(request.user, client_ip(request))
+        return redirect(request, "/account/tweestaps", notice="Inloggen met een code staat uit.")
+
+
 route_handlers = [
     home,
     login_page,
     login_submit,
+    login_code,
+    login_code_submit,
+    login_mfa_setup,
+    login_mfa_setup_submit,
+    MfaController,
     keep_alive,
     logout,
     audit_log,

@@ -16,7 +16,7 @@ from shared.calendar import week_of
 from shared.errors import RuleError
 from shared.forms import FormErrors, parse_date
 from shared.vocab import HourKind, VerzuimReden
-from shared.web import MAX_PAGE, PageNo, QueryText, client_ip, page, provider_only, redirect
+from shared.web import MAX_PAGE, PageNo, QueryText, client_ip, page, provider_only, redirect, take_notice
 
 NOTICES = {
     "uren": "De uren zijn opgeslagen.",
@@ -95,7 +95,7 @@ class PortalController(Controller):
         context = {
             "p": data,
             # A notice shows in the section it is about: "uren…" above the hours, "melding…" above completions.
-            "notice_code": (code := notice or request.query_params.get("melding", "")),
+            "notice_code": (code := notice or take_notice(request)),
             "notice": NOTICES.get(code, ""),
             "hours_form": hours_form
             or {
@@ -156,7 +156,7 @@ class PortalController(Controller):
             )
         if request.htmx:
             return await self._person(request, inburgeraar_id, fragment="portal/_hours_section.html", notice=notice)
-        return redirect(request, f"/portaal/inburgeraars/{inburgeraar_id}?melding={notice}#uren")
+        return redirect(request, f"/portaal/inburgeraars/{inburgeraar_id}#uren", notice=notice)
 
     @post("/inburgeraars/{inburgeraar_id:int}/mijlpalen", name="portal.milestone")
     async def milestone(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
@@ -183,7 +183,7 @@ class PortalController(Controller):
             )
         if request.htmx:
             return await self._person(request, inburgeraar_id, fragment="portal/_milestone_section.html", notice=notice)
-        return redirect(request, f"/portaal/inburgeraars/{inburgeraar_id}?melding={notice}#afronding")
+        return redirect(request, f"/portaal/inburgeraars/{inburgeraar_id}#afronding", notice=notice)
 
     @get("/inburgeraars/{inburgeraar_id:int}/geschiedenis", name="portal.person_history")
     async def person_history(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:

@@ -19,13 +19,19 @@ from municipal.inbox.routes import InboxController, InboxSetupController
 from municipal.providers.routes import ProviderController
 from municipal.settings_routes import FooterController, RetentionController
 from portal.routes import PortalController
-from portal.uploads.api import ApiController, openapi_config
+from portal.uploads.api import SWAGGER_UI_ASSETS, ApiController, openapi_config, swagger_ui_directory
 from portal.uploads.routes import ApiTokenController, UploadController
 from regie import background
 from shared.db import close_db, open_db
 from shared.security import CurrentUser, DatabaseSessionStore, LazySessionConfig, retrieve_user
 from shared.settings import ROOT, settings
-from shared.web import bounded_ids_middleware, exception_handlers, server_timing_middleware, template_config
+from shared.web import (
+    bounded_ids_middleware,
+    exception_handlers,
+    security_headers,
+    server_timing_middleware,
+    template_config,
+)
 
 # /api/ authenticates with an organisation's token (portal/uploads/api.py), not with a session.
 # /notificaties is DUO's call: the reverse proxy's mutual TLS vouches for DUO (municipal/duo/inbound.py).
@@ -81,12 +87,16 @@ def create_app() -> Litestar:
                     CbsController,
                     FooterController,
                     create_static_files_router(path="/static", directories=[ROOT / "static"], name="static"),
+                    create_static_files_router(
+                        path=SWAGGER_UI_ASSETS, directories=[swagger_ui_directory()], name="swagger_ui"
+                    ),
                 ],
             ),
             ApiController,
         ],
         on_app_init=[session_auth.on_app_init],
         middleware=[server_timing_middleware, bounded_ids_middleware],
+        before_send=[security_headers],
         stores={"sessions": DatabaseSessionStore()},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

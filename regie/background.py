@@ -21,6 +21,7 @@ from municipal.duo import outbox as duo_outbox
 from municipal.duo import uren as duo_uren
 from municipal.inbox import digest
 from municipal.inbox import services as inbox
+from portal.uploads import read as uploads
 from shared import clock, mail
 from shared.jobs import claim_slot, finish_slot
 from shared.settings import TIMEZONE
@@ -42,6 +43,9 @@ JOBS = [
     Job("inbox.events", inbox.process_pending),
     # Time passing is not an event: an inburgeringsaanbod later than 3 months after the PIP.
     Job("inbox.delayed_starts", inbox.scan_delayed_starts, daily=True),
+    # An upload whose check or commit lost its worker (a restart, kill -9) is recovered, also when nobody
+    # looks at it (an API upload): a check starts again, a commit can be done again.
+    Job("uploads.recover", uploads.recover_abandoned),
     # Mail (ADR 0018, mail from a queue): forgotten-password requests become links, the queue is sent with
     # retry, and each team mailbox gets its daily digest (from 07:00).
     Job("accounts.password_resets", accounts.prepare_password_resets),

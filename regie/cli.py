@@ -105,6 +105,15 @@ async def purge_uploads() -> None:
     print(f"{await purge_files()} originele uploadbestanden verwijderd (bewaartermijn voorbij).")
 
 
+def demo_code() -> None:
+    """The six digits a demo account's authenticator app shows now (regie.demo.DEMO_TOTP_SECRET)."""
+    from accounts import mfa
+    from regie.demo import DEMO_TOTP_SECRET
+
+    step = mfa.current_step()
+    print(f"{mfa.code_at(DEMO_TOTP_SECRET, step)}  (nog {30 - int(mfa.clock.now().timestamp()) % 30} s geldig)")
+
+
 def serve(host: str, port: int, workers: int) -> None:
     if _is_sqlite() and workers != 1:
         print("SQLite: één worker (schrijvers worden binnen één proces in de rij gezet).", file=sys.stderr)
@@ -146,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--gemeente", help="CBS-code van de gemeente")
     p.add_argument("--organisation", type=int, help="nummer van de organisatie")
     p.add_argument("--password", help="anders gevraagd (of REGIE_PASSWORD)")
+    sub.add_parser("demo-code", help="toon de inlogcode van nu voor de demo-accounts (tweestapsverificatie)")
     sub.add_parser("purge-sessions", help="verwijder verlopen sessies")
     sub.add_parser("purge-uploads", help="verwijder originele uploadbestanden na de bewaartermijn van de gemeente")
     p = sub.add_parser("duo-stub", help="start een nagebootste DUO (DUO-testomgeving) voor ontwikkeling en demo")
@@ -166,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_with_db(demo(args.if_empty)))
     elif args.command == "create-user":
         asyncio.run(_with_db(create_user(args)))
+    elif args.command == "demo-code":
+        demo_code()
     elif args.command == "purge-sessions":
         asyncio.run(_with_db(purge_sessions()))
     elif args.command == "purge-uploads":

@@ -17,6 +17,9 @@ from shared.tables import AppUser, Contract, Enrollment, Gemeente, HourRecord, I
 from shared.vocab import Component, Doelgroep, HourKind, Leerroute, MilestoneKind, Role, Source, VerzuimReden
 
 DEMO_PASSWORD = "demo-wachtwoord"
+# Every demo account of a gemeente or beheer has two-factor login set up with this TOTP secret (README, Demo):
+# add it to an authenticator app, or let `regie demo-code` show the current code.
+DEMO_TOTP_SECRET = "REGIEDEMOREGIEDEMOREGIEDEMO23456"
 
 GEMEENTEN = [("0344", "Utrecht", "00000001002220647000"), ("0307", "Amersfoort", "00000001001891372000")]
 
@@ -215,6 +218,8 @@ async def load() -> None:
                 password_hash=password_hash,
                 gemeente=gemeente_ids.get(a.gemeente),
                 organisation=org_ids.get(a.organisation),
+                totp_secret="" if a.role is Role.PROVIDER else DEMO_TOTP_SECRET,
+                totp_since=None if a.role is Role.PROVIDER else clock.now(),
             )
             for a in demo_accounts()
         ]
@@ -386,4 +391,7 @@ def print_logins() -> None:
             print(f"  {place}")
             where = place
         print(f"    {a.role.label + ':':<26}{a.email}")
-    print()
+    print(
+        "\nGemeente- en beheeraccounts loggen in met een code uit een app (tweestapsverificatie). Demo-sleutel voor"
+        f" de app: {DEMO_TOTP_SECRET}\nDe code van nu: `regie demo-code` (of `make demo-code`).\n"
+    )

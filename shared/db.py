@@ -45,6 +45,11 @@ async def write_tx() -> AsyncIterator[object]:
             yield tx
 
 
+def sqlite_writer_busy() -> bool:
+    """SQLite: whether a write transaction of this process is running now (its work is alive)."""
+    return engine().engine_type == "sqlite" and _sqlite_write_lock.locked()
+
+
 async def open_db() -> None:
     db = engine()
     if db.engine_type == "postgres":

@@ -193,11 +193,26 @@ def decode(kind: EventKind | str, raw: str | bytes | dict[str, Any]) -> Payload:
 async def emit(kind: EventKind, payload: Payload, *, inburgeraar_id: int | None, gemeente_id: int | None) -> None:
     """Write one event; call inside the transaction that writes what it describes."""
     await DomainEvent.insert(
-        DomainEvent(kind=kind.value, inburgeraar=inburgeraar_id, gemeente=gemeente_id, payload=encode(kind, payload))
+        DomainEvent(
+            kind=kind.value,
+            inburgeraar=inburgeraar_id,
+            gemeente=gemeente_id,
+            payload=encode(kind, payload),
+            source=source_of(payload, gemeente_id),
+        )
     )
 
 
-EVENT_COLUMNS = ["kind", "occurred_at", "inburgeraar", "gemeente", "payload"]
+def source_of(payload: Payload, gemeente_id: int | None) -> str:
+    """Whose work an event is, so processing can share its rounds fairly: the provider that reported it
+    ("aanbieder:<id>"), else the gemeente ("gemeente:<id>")."""
+    org = getattr(payload, "organisation_id", None)
+    if org is not None:
+        return f"aanbieder:{org}"
+    return f"gemeente:{gemeente_id}" if gemeente_id is not None else ""
+
+
+EVENT_COLUMNS = ["kind", "occurred_at", "inburgeraar", "gemeente", "payload", "source"]
 
 
 async def emit_many(items: list[tuple[EventKind, int | None, int | None, Payload]]) -> None:
@@ -207,5 +222,8 @@ async def emit_many(items: list[tuple[EventKind, int | None, int | None, Payload
     await insert_many(
         DomainEvent,
         EVENT_COLUMNS,
-        [(kind.value, at, person, gemeente, encode(kind, payload)) for kind, person, gemeente, payload in items],
+        [
+            (kind.value, at, person, gemeente, encode(kind, payload), source_of(payload, gemeente))
+            for kind, person, gemeente, payload in items
+        ],
     )

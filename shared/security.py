@@ -7,6 +7,7 @@ rewrites it on every authenticated one; ours writes only when the session change
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from litestar.types import Empty
 from shared import audit, clock
 from shared.db import write_tx
 from shared.settings import settings
-from shared.tables import AppUser, HttpSession
+from shared.tables import AppUser, HttpSession, LoginThrottle
 from shared.vocab import Role
 
 # --- Passwords ---------------------------------------------------------------------------------
@@ -113,7 +114,6 @@ _FOOTER_COLUMNS = ("name", "privacy_url", "toegankelijkheid_url", "help_url", "c
 async def load_user(user_id: int) -> CurrentUser | None:
     """The active user with the names and footers every page shows: one query, two for a provider (the
     gemeenten it has a contract with)."""
-    from shared.tables import Contract
 
     row = (
         await AppUser.select(
@@ -126,6 +126,13 @@ async def load_user(user_id: int) -> CurrentUser | None:
     )
     if row is None:
         return None
+    return await _user_of(row)
+
+
+async def _user_of(row: dict[str, Any]) -> CurrentUser:
+    """A user row with its g_* (the gemeente's footer columns) and o_name: the CurrentUser every page uses."""
+    from shared.tables import Contract
+
     if row["gemeente"] is not None:
         footers = (GemeenteFooter(*(row[f"g_{c}"] or "" for c in _FOOTER_COLUMNS)),)
     elif row["organisation"] is not None:
@@ -161,13 +168,35 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
     ):
         connection.scope["regie_session_expired"] = True
         return None
-    user = await load_user(uid)
+    loaded = connection.scope.get("regie_session_user")  # read with the session, in the same query
+    user = loaded if loaded is not None and loaded.id == uid else await load_user(uid)
     if user is None:
         return None
     if now - seen > SESSION_REFRESH:
         # A changed session is written back with a new expiry: the idle timeout slides, at most once a minute.
         session["seen"] = now.isoformat()
     return user
+
+
+PENDING_MINUTES = 5  # between the password and the second factor
+
+
+def start_pending(connection: ASGIConnection, user: CurrentUser, state: dict[str, Any]) -> None:
+    """Password right, second factor still to come (accounts/mfa.py): a new session id that holds who is halfway,
+    since when and `state` (where to go next, a secret being set up), but no logged-in user."""
+    connection.scope["regie_new_session_id"] = secrets.token_hex(32)
+    connection.set_session({"pending": {"uid": user.id, "email": user.email, "at": clock.now().isoformat(), **state}})
+
+
+def pending_login(connection: ASGIConnection) -> dict[str, Any] | None:
+    """The halfway login of this session, if it is not older than PENDING_MINUTES."""
+    session = connection.scope.get("session")
+    pending = session.get("pending") if isinstance(session, dict) else None
+    try:
+        at = datetime.fromisoformat(pending["at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return pending if clock.now() - at <= timedelta(minutes=PENDING_MINUTES) else None
 
 
 def start_session(connection: ASGIConnection, user: CurrentUser) -> None:
@@ -189,8 +218,14 @@ class DatabaseSessionStore(Store):
         if isinstance(expires_in, int):
             expires_in = timedelta(seconds=expires_in)
         expires_at = clock.now() + expires_in if expires_in else None
-        await HttpSession.insert(HttpSession(key=key, data=value, expires_at=expires_at)).on_conflict(
-            target=HttpSession.key, action="DO UPDATE", values=[HttpSession.data, HttpSession.expires_at]
+        try:  # whose session it is, beside the data, so a request reads both in one query (load_session)
+            uid = json.loads(value).get("uid")
+        except (ValueError, AttributeError):
+            uid = None
+        await HttpSession.insert(HttpSession(key=key, data=value, expires_at=expires_at, uid=uid)).on_conflict(
+            target=HttpSession.key,
+            action="DO UPDATE",
+            values=[HttpSession.data, HttpSession.expires_at, HttpSession.uid],
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
@@ -222,11 +257,44 @@ class DatabaseSessionStore(Store):
         return len(rows)
 
 
+_SESSION_AND_USER = (
+    "SELECT s.data AS s_data, s.expires_at AS s_expires_at, u.*, "
+    + ", ".join(f"g.{c} AS g_{c}" for c in _FOOTER_COLUMNS)
+    + ", o.name AS o_name FROM http_session s "
+    "LEFT JOIN app_user u ON u.id = s.uid AND u.active "
+    "LEFT JOIN gemeente g ON g.id = u.gemeente LEFT JOIN organisation o ON o.id = u.organisation "
+    "WHERE s.key = {}"
+)
+
+
+async def load_session(key: str) -> tuple[bytes, CurrentUser | None] | None:
+    """A session's stored data and its (active) user, in one query (a provider's footers take a second).
+    None when there is no such session or it has expired (then it is deleted)."""
+    rows = await HttpSession.raw(_SESSION_AND_USER, key)
+    if not rows:
+        return None
+    row = rows[0]
+    expires_at = row["s_expires_at"]
+    if isinstance(expires_at, str):  # SQLite gives the raw text of a joined column
+        expires_at = datetime.fromisoformat(expires_at)
+    if expires_at is not None and expires_at <= clock.now():
+        await HttpSession.delete().where(HttpSession.key == key)
+        return None
+    return bytes(row["s_data"]), (await _user_of(row) if row["id"] is not None else None)
+
+
 class LazySessionBackend(ServerSideSessionBackend):
-    """Writes a session only when there is one and it changed; a fresh id at login."""
+    """Writes a session only when there is one and it changed; a fresh id at login. Reads the session and
+    its user in one query (`load_session`); `retrieve_user` takes the user from there."""
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
-        data = await super().load_from_connection(connection)
+        data: dict[str, Any] = {}
+        session_id = connection.cookies.get(self.config.key)
+        if session_id:
+            found = await load_session(session_id)
+            if found is not None:
+                data = self.deserialize_data(found[0])
+                connection.scope["regie_session_user"] = found[1]
         connection.scope["regie_session_snapshot"] = dict(data)
         return data
 
@@ -255,67 +323,124 @@ class LazySessionConfig(ServerSideSessionConfig):
     _backend_class = LazySessionBackend
 
 
-# --- Login ----------------------------------------------------------------------------------------
+# --- Login, with throttling that locks no one out ---------------------------------------------------
 
 LOGIN_FAILED_MESSAGE = (
     "Inloggen is niet gelukt. Controleer uw e-mailadres en wachtwoord. "
-    f"Na {settings.lockout_attempts} mislukte pogingen kunt u een tijd niet inloggen."
+    "Na een paar mislukte pogingen moet u steeds langer wachten voordat u het opnieuw kunt proberen."
 )
+
+# Failed logins slow down the source that fails, never the account as such (issue 10: ten wrong passwords used
+# to lock the owner out for 15 minutes, so anyone who knew an address could keep its owner out for good).
+# Delays double per failure past a free number, up to settings.lockout_minutes; counts fade after a day.
+FREE_PER_PAIR = 3  # one address from one source: typing mistakes cost nothing
+FREE_PER_SOURCE = 20  # one source, any addresses: password spraying
+# One address, all sources together (LOCKOUT_ATTEMPTS): a spread-out attack slows every source that failed on it.
+FREE_PER_ACCOUNT = settings.lockout_attempts
+FORGET_AFTER = timedelta(days=1)
+
+
+class LoginThrottled(Exception):
+    """This source must wait `seconds` before it may try this address again (the same for known and unknown
+    addresses, so it reveals nothing)."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        wait = f"{seconds} seconden" if seconds < 120 else f"{-(-seconds // 60)} minuten"
+        self.message = (
+            f"Er is te vaak een verkeerd wachtwoord ingevuld vanaf uw verbinding. Wacht {wait} en probeer het dan "
+            "opnieuw. Wachtwoord vergeten? Vraag dan een nieuw wachtwoord aan."
+        )
+        super().__init__(self.message)
+
+
+def growing_delay(failures: int, free: int, cap: timedelta) -> timedelta:
+    """How long to wait after `failures` failures: nothing for the first `free`, then 1 s, 2 s, 4 s, …
+    (doubling per failure), at most `cap`."""
+    if failures <= free:
+        return timedelta(0)
+    return min(cap, timedelta(seconds=2 ** min(failures - free - 1, 30)))
+
+
+def _throttle_keys(email: str, origin: str) -> dict[str, str]:
+    return {"bron": f"bron:{origin}", "account": f"account:{email}", "paar": f"paar:{email}|{origin}"[:400]}
+
+
+async def login_wait(email: str, origin: str) -> timedelta:
+    """How long `origin` must still wait before it may try `email` (timedelta(0): now). A source that never
+    failed on this address is not slowed by the address's count, so the owner gets in from their own
+    connection while an attacker elsewhere is kept waiting."""
+    keys = _throttle_keys(email, origin)
+    now = clock.now()
+    counts = {
+        r["key"]: (r["failures"], r["last_failure_at"])
+        for r in await LoginThrottle.select().where(LoginThrottle.key.is_in(list(keys.values())))
+        if now - r["last_failure_at"] < FORGET_AFTER
+    }
+    cap = timedelta(minutes=settings.lockout_minutes)
+    until = [now]
+    if keys["bron"] in counts:
+        n, at = counts[keys["bron"]]
+        until.append(at + growing_delay(n, FREE_PER_SOURCE, cap))
+    if keys["paar"] in counts:
+        n, at = counts[keys["paar"]]
+        account = counts.get(keys["account"], (0, at))[0]
+        until.append(at + max(growing_delay(n, FREE_PER_PAIR, cap), growing_delay(account, FREE_PER_ACCOUNT, cap)))
+    return max(until) - now
+
+
+async def count_login_failure(email: str, origin: str) -> None:
+    """One more failure for the source, the address and the pair (atomic increments; a stale count restarts)."""
+    now = clock.now()
+    async with write_tx():
+        for key in _throttle_keys(email, origin).values():
+            await LoginThrottle.insert(LoginThrottle(key=key, failures=0, last_failure_at=now)).on_conflict(
+                target=LoginThrottle.key, action="DO NOTHING"
+            )
+            await LoginThrottle.update({LoginThrottle.failures: 0}).where(
+                (LoginThrottle.key == key) & (LoginThrottle.last_failure_at < now - FORGET_AFTER)
+            )
+            await LoginThrottle.update(
+                {LoginThrottle.failures: LoginThrottle.failures + 1, LoginThrottle.last_failure_at: now}
+            ).where(LoginThrottle.key == key)
 
 
 async def authenticate(email: str, password: str, origin: str) -> CurrentUser | None:
-    """The user for these credentials, or None; the caller never learns why, so neither does an attacker."""
+    """The user for these credentials, or None; the caller never learns why, so neither does an attacker.
+
+    Raises LoginThrottled when this source must wait first. Known and unknown addresses take the same path:
+    one argon2 verification (against a dummy hash of the same parameters when there is no active account),
+    the same throttle writes and one audit row."""
     email = email.strip().lower()
-    row = await AppUser.select().where(AppUser.email == email).first()
-    if row is None or not row["active"]:
-        await verify_password(_DUMMY_HASH, password)
+    wait = await login_wait(email, origin)
+    if wait > timedelta(0):
         await audit.record(
-            None,
-            "login.failed",
-            "user",
-            email,
-            result="denied",
-            origin=origin,
-            actor_email=email,
-            detail="onbekend of inactief account",
-        )
+            None, "login.throttled", "user", email, result="denied", origin=origin, actor_email=email,
+            detail=f"wacht nog {wait.total_seconds():.0f} s",
+        )  # fmt: skip
+        raise LoginThrottled(max(1, int(-(-wait.total_seconds() // 1))))
+    row = await AppUser.select().where(AppUser.email == email).first()
+    known = row is not None and row["active"]
+    ok = await verify_password(row["password_hash"] if known else _DUMMY_HASH, password) and known
+    if not ok:
+        await count_login_failure(email, origin)
+        user = CurrentUser.from_row(row) if known else None
+        await audit.record(
+            user, "login.failed", "user", user.id if user else email, result="denied", origin=origin,
+            actor_email=email, detail="wachtwoord onjuist" if user else "onbekend of inactief account",
+        )  # fmt: skip
         return None
     user = CurrentUser.from_row(row)
-    locked = row["locked_until"] is not None and row["locked_until"] > clock.now()
-    ok = await verify_password(row["password_hash"], password)
-    if locked:
-        await audit.record(
-            user,
-            "login.failed",
-            "user",
-            user.id,
-            result="denied",
-            origin=origin,
-            detail="account tijdelijk geblokkeerd",
-        )
-        return None
-    if not ok:
-        await _count_failure(user, origin)
-        return None
     values: dict[Any, Any] = {AppUser.failed_logins: 0, AppUser.locked_until: None, AppUser.last_login_at: clock.now()}
     if hasher.check_needs_rehash(row["password_hash"]):
         values[AppUser.password_hash] = await hash_password(password)
+    keys = _throttle_keys(email, origin)
     async with write_tx():
         await AppUser.update(values).where(AppUser.id == user.id)
+        # The owner proved it: the address's count and this pair's start again (other sources keep theirs).
+        await LoginThrottle.delete().where(LoginThrottle.key.is_in([keys["account"], keys["paar"]]))
         await audit.record(user, "login.ok", "user", user.id, result="ok", origin=origin)
     return user
-
-
-async def _count_failure(user: CurrentUser, origin: str) -> None:
-    async with write_tx():
-        await AppUser.update({AppUser.failed_logins: AppUser.failed_logins + 1}).where(AppUser.id == user.id)
-        failures = await AppUser.select(AppUser.failed_logins).where(AppUser.id == user.id).first()
-        detail = f"wachtwoord onjuist ({failures['failed_logins']}e poging)"
-        if failures["failed_logins"] >= settings.lockout_attempts:
-            until = clock.now() + timedelta(minutes=settings.lockout_minutes)
-            await AppUser.update({AppUser.locked_until: until, AppUser.failed_logins: 0}).where(AppUser.id == user.id)
-            detail += f"; account geblokkeerd tot {until:%H:%M} UTC"
-        await audit.record(user, "login.failed", "user", user.id, result="denied", origin=origin, detail=detail)
 
 
 async def create_user(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Array,
+    BigInt,
     Boolean,
     Bytea,
     Date,
@@ -48,6 +49,8 @@ class Organisation(Table):
     kinds = Array(base_column=Varchar(length=32))
     bow_keurmerk = Boolean(default=False)
     duo_instellingsnummer = Varchar(length=10, null=True, default=None)
+    # Its staff log in with a TOTP code too (accounts/mfa.py); gemeente staff and beheerders always do.
+    mfa_required = Boolean(default=False)
 
 
 class Contract(Table):
@@ -70,12 +73,37 @@ class AppUser(Table, tablename="app_user"):
     locked_until = Timestamptz(null=True, default=None)
     last_login_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=clock.now_default())
+    # Two-factor login (accounts/mfa.py): the TOTP secret (base32, "" = not set up), since when, and the last
+    # 30-second step whose code was accepted (a code is never accepted twice).
+    totp_secret = Varchar(length=64, default="", secret=True)
+    totp_since = Timestamptz(null=True, default=None)
+    totp_last_step = BigInt(default=0)
 
 
 class HttpSession(Table, tablename="http_session"):
     key = Varchar(length=100, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+    uid = Integer(null=True, default=None)  # the logged-in user (also inside data), read with the session
+
+
+class RecoveryCode(Table, tablename="recovery_code"):
+    """One of a user's ten one-time recovery codes for two-factor login, as an argon2id hash (accounts/mfa.py)."""
+
+    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=200)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Failed logins counted per key (shared/security.py): `bron:<ip>` (one source, any account),
+    `account:<e-mail>` (one e-mail address from anywhere, whether or not an account has it) and
+    `paar:<e-mail>|<ip>` (that address from that source). A success clears the account's keys; a count whose
+    last failure is older than a day starts again."""
+
+    key = Varchar(length=400, unique=True)
+    failures = Integer(default=0)
+    last_failure_at = Timestamptz(default=clock.now_default())
 
 
 # --- Provenance: the upload or API call a record came through (written by the portal) ----------------
@@ -266,6 +294,8 @@ class DomainEvent(Table, tablename="domain_event"):
     processed_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)
     last_error = Text(default="")
+    # Whose work it is ("aanbieder:<id>", else "gemeente:<id>"): rounds of processing share over the sources.
+    source = Varchar(length=64, default="")
 
 
 class DossierChange(Table, tablename="dossier_change"):

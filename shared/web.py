@@ -3,9 +3,12 @@ guards and Dutch error pages."""
 
 from __future__ import annotations
 
+import logging
+import re
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.connection import ASGIConnection
@@ -131,11 +134,78 @@ def page(
     return Template(template, context=context, status_code=status, headers=VARY, media_type=MediaType.HTML)
 
 
-def redirect(request: Request, url: str) -> Response:
-    """303 after a post; to htmx an HX-Redirect, never a bare redirect whose target gets swapped in."""
+def redirect(request: Request, url: str, *, notice: str = "") -> Response:
+    """303 after a post; to htmx an HX-Redirect, never a bare redirect whose target gets swapped in.
+    `notice` (a server-made text or code) is shown once on the page at `url`: see `flash`."""
+    if notice:
+        flash(request, url, notice)
     if getattr(request, "htmx", None):
-        return Response(content=b"", status_code=200, headers={"HX-Redirect": url})
+        headers = {"HX-Redirect": url}
+        if "#" in url and _path_of(url) == urlsplit(request.headers.get("hx-current-url", "")).path:
+            # Only the fragment differs from the page the browser shows: htmx's `location.href = url` would just
+            # scroll, so it reloads too (HX-Refresh), at the new fragment.
+            headers["HX-Refresh"] = "true"
+        return Response(content=b"", status_code=200, headers=headers)
     return Redirect(url, status_code=303)
+
+
+# --- Downloads: one way to name a file -----------------------------------------------------------------
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._() -]+")
+
+
+def content_disposition(filename: str) -> str:
+    """`Content-Disposition: attachment` for `filename` (any text, e.g. an uploaded file's own name), as RFC 6266
+    §4.3 advises: `filename="…"` with a plain-ASCII stand-in (accents dropped, anything else that could end the
+    value or the header, such as quotes, semicolons, backslashes or control characters, replaced by "_") and
+    `filename*=UTF-8''…` with the whole name percent-encoded (RFC 8187, formerly RFC 5987). Never raises; a name
+    with nothing left becomes "download"."""
+    name = "".join(ch for ch in unicodedata.normalize("NFC", filename or "") if unicodedata.category(ch)[0] != "C")
+    name = name.replace("/", "_").replace("\\", "_").strip(" .")[:200] or "download"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = _SAFE_NAME.sub("_", ascii_name).strip(" .") or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def download(content: bytes, filename: str, media_type: str, headers: dict[str, str] | None = None) -> Response:
+    """A file to save, never to show in the page: its name per `content_disposition`, not cached, not sniffed."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": content_disposition(filename),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            **(headers or {}),
+        },
+    )
+
+
+# --- One-time notices ("Opgeslagen."): from the server, never from the URL --------------------------
+
+_FLASH_KEY = "melding"
+
+
+def _path_of(url: str) -> str:
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
+def flash(request: ASGIConnection, url: str, notice: str) -> None:
+    """Keep `notice` (a text or code the server made) in the session for the next view of the page at `url`
+    (its path; query and fragment ignored). A later flash replaces an unread one. A link cannot carry a
+    notice, so nobody can make a page show their own text (issue 10)."""
+    request.set_session({**request.session, _FLASH_KEY: {"path": _path_of(url), "text": notice}})
+
+
+def take_notice(request: ASGIConnection) -> str:
+    """The notice kept for this page, once: it is removed from the session as it is read ("" when none, or
+    when the kept notice is for another page, which keeps it)."""
+    session = request.scope.get("session")
+    kept = session.get(_FLASH_KEY) if isinstance(session, dict) else None
+    if not isinstance(kept, dict) or kept.get("path") != request.url.path:
+        return ""
+    session.pop(_FLASH_KEY, None)
+    return str(kept.get("text") or "")
 
 
 def client_ip(request: ASGIConnection) -> str:
@@ -237,13 +307,25 @@ def _headers(exc: HTTPException) -> dict[str, str]:
     return {k.title(): v for k, v in (exc.headers or {}).items()}
 
 
+http_log = logging.getLogger("regie.http")
+
+
+def log_refusal(request: Request, status: int, exc: Exception) -> None:
+    """A request the app refused (400, 403, 404, 405, 413, 422, …) as one line without a traceback: what the
+    client did wrong is no fault of ours. Only status, method, path and the kind of refusal: no query string,
+    no form values, so no personal data ends up in the log."""
+    http_log.info("%s %s %s (%s)", status, request.method, request.url.path, type(exc).__name__)
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    log_refusal(request, exc.status_code, exc)
     return _error_page(request, exc.status_code, str(exc.detail), _headers(exc))
 
 
 def validation_exception_handler(request: Request, exc: ValidationException) -> Response:
     """Litestar refused a parameter (a query value that is no number, …). Under /api/ a problem that names
     each parameter; on a page the Dutch error page."""
+    log_refusal(request, 400, exc)
     if not is_api(request):
         return _error_page(request, 400, str(exc.detail), _headers(exc))
     errors = []
@@ -311,3 +393,38 @@ def server_timing_middleware(app):
         await app(scope, receive, timed_send)
 
     return middleware
+
+
+# --- Security headers on every answer -----------------------------------------------------------------
+
+# Scripts, styles, fonts and pictures come from this site only (htmx and regie.js are files under /static;
+# htmx's own inline indicator style is switched off in base.html). No page can be framed, no form can post
+# elsewhere, no plug-in runs. Images may be data: URIs (the TOTP QR code, Swagger UI's icons).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    # Our URLs hold ids of people: a link to a gemeente's privacy page must not carry them along.
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+}
+# Only behind HTTPS (SECURE_COOKIES=1): a year, as the NCSC's TLS guidelines advise.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+async def security_headers(message, scope) -> None:
+    """Litestar `before_send` hook: every HTTP answer (pages, API, files, error pages, 404s of unknown paths)
+    gets `SECURITY_HEADERS`, and HSTS when `settings.secure_cookies`; a header a handler set itself wins."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers") or [])
+    present = {bytes(name).lower() for name, _ in headers}
+    wanted = dict(SECURITY_HEADERS)
+    if settings.secure_cookies:
+        wanted["strict-transport-security"] = HSTS
+    headers += [(k.encode(), v.encode()) for k, v in wanted.items() if k.encode() not in present]
+    message["headers"] = headers

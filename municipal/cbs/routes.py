@@ -13,7 +13,7 @@ from municipal.dossier.access import can_edit
 from municipal.web import form_dict
 from shared import clock
 from shared.errors import RuleError
-from shared.web import client_ip, gemeente_only, page, redirect
+from shared.web import client_ip, download, gemeente_only, page, redirect, take_notice
 
 NOTICES = {
     "gemaakt": "De levering is gemaakt. Controleer de aantallen en de punten hieronder.",
@@ -54,7 +54,7 @@ class CbsController(Controller):
             delivery_id = await services.make(request.user, int(year), int(number), client_ip(request))
         except RuleError as e:
             return await self._overview(request, error=e.message, status=422)
-        return redirect(request, f"/gemeente/cbs/{delivery_id}?melding=gemaakt")
+        return redirect(request, f"/gemeente/cbs/{delivery_id}", notice="gemaakt")
 
     async def _delivery(self, request: Request, delivery_id: int, *, error: str = "", status: int = 200) -> Any:
         row = await services.view(request.user, delivery_id, client_ip(request))
@@ -67,7 +67,7 @@ class CbsController(Controller):
                 "deadline": services.deadline(row["jaar"], row["kwartaal"]),
                 "may_release": services.may_release(request.user),
                 "can_make": can_edit(request.user),
-                "notice": NOTICES.get(request.query_params.get("melding", ""), ""),
+                "notice": NOTICES.get(take_notice(request), ""),
                 "error": error,
             },
             status=status,
@@ -83,17 +83,9 @@ class CbsController(Controller):
             await services.release(request.user, delivery_id, client_ip(request))
         except RuleError as e:
             return await self._delivery(request, delivery_id, error=e.message, status=422)
-        return redirect(request, f"/gemeente/cbs/{delivery_id}?melding=vrijgegeven")
+        return redirect(request, f"/gemeente/cbs/{delivery_id}", notice="vrijgegeven")
 
     @get("/{delivery_id:int}/bestand.xml", name="cbs.download")
     async def download(self, request: Request, delivery_id: FromPath[int]) -> Response:
         content, filename = await services.download(request.user, delivery_id, client_ip(request))
-        return Response(
-            content,
-            media_type="application/xml",
-            headers={
-                # The name is built from digits and fixed words only: nothing to escape.
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return download(content, filename, "application/xml")

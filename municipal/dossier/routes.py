@@ -27,7 +27,7 @@ from shared.errors import RuleError
 from shared.forms import FormErrors
 from shared.settings import settings
 from shared.vocab import Alfabetisering, Component, Doelgroep, DoelgroepKeuze, Leerbaarheidstoets, Leerroute, Niveau
-from shared.web import PageNo, QueryText, client_ip, gemeente_only, guard, page, redirect
+from shared.web import PageNo, QueryText, client_ip, download, gemeente_only, guard, page, redirect, take_notice
 
 DOSSIER_SECTIONS = (
     "persoon",
@@ -207,7 +207,7 @@ class PeopleController(Controller):
         if data:
             try:
                 new_id = await sections.register_person(request.user, data, client_ip(request))
-                return redirect(request, f"/gemeente/inburgeraars/{new_id}?melding=geregistreerd")
+                return redirect(request, f"/gemeente/inburgeraars/{new_id}", notice="geregistreerd")
             except DuplicateDossier as e:
                 existing_id = e.existing_id
                 add_errors(errors, e)
@@ -240,7 +240,7 @@ class DossierController(Controller):
         all_errors = {s: {} for s in DOSSIER_SECTIONS}
         if section and errors:
             all_errors[section] = errors
-        melding = request.query_params.get("melding", "")
+        melding = take_notice(request)
         context = {
             "d": d,
             "p": d.person,
@@ -303,7 +303,7 @@ class DossierController(Controller):
             return await self._dossier(request, inburgeraar_id, section=section, form=raw, errors=errors, status=422)
         if request.htmx and (section not in WHOLE_PAGE or notice == UNCHANGED):
             return await self._dossier(request, inburgeraar_id, section=section, notice=notice)
-        return redirect(request, f"/gemeente/inburgeraars/{inburgeraar_id}?melding={section}#sectie-{section}")
+        return redirect(request, f"/gemeente/inburgeraars/{inburgeraar_id}#sectie-{section}", notice=section)
 
     @post("/{inburgeraar_id:int}/persoon", name="gemeente.persoon", guards=[casework_only])
     async def save_person(self, request: Request, inburgeraar_id: FromPath[int]) -> Any:
@@ -433,11 +433,7 @@ class DossierController(Controller):
     @get("/{inburgeraar_id:int}/overdracht", name="gemeente.transfer")
     async def transfer_summary(self, request: Request, inburgeraar_id: FromPath[int]) -> Response:
         filename, text = await transfer.summary(request.user, inburgeraar_id, client_ip(request))
-        return Response(
-            text.encode("utf-8"),
-            media_type="text/plain",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-        )
+        return download(text.encode("utf-8"), filename, "text/plain")
 
 
 class EnrollmentController(Controller):
@@ -488,7 +484,7 @@ class EnrollmentController(Controller):
                 "end_form": end_form or {"end": _iso(row["end"]) or clock.today().isoformat(), "toelichting": ""},
                 "end_errors": end_errors or {},
                 "grace_days": settings.report_grace_days,
-                "notice": notice or (SAVED if request.query_params.get("melding") else ""),
+                "notice": notice or (SAVED if take_notice(request) else ""),
                 **OPTIONS,
             },
             status=status,
@@ -512,7 +508,7 @@ class EnrollmentController(Controller):
                 add_errors(errors, e)
         if errors:
             return await self._enrollment_page(request, enrollment_id, form=raw, errors=errors, status=422)
-        return redirect(request, f"/gemeente/inschrijvingen/{enrollment_id}?melding=opgeslagen")
+        return redirect(request, f"/gemeente/inschrijvingen/{enrollment_id}", notice="opgeslagen")
 
     @post("/{enrollment_id:int}/beeindigen", name="gemeente.enrollment_end", guards=[casework_only])
     async def enrollment_end(self, request: Request, enrollment_id: FromPath[int]) -> Any:
@@ -536,7 +532,9 @@ class EnrollmentController(Controller):
                 add_errors(errors, e)
         if errors:
             return await self._enrollment_page(request, enrollment_id, end_form=raw, end_errors=errors, status=422)
-        return redirect(request, f"/gemeente/inburgeraars/{person['id']}?melding=inschrijvingen#sectie-inschrijvingen")
+        return redirect(
+            request, f"/gemeente/inburgeraars/{person['id']}#sectie-inschrijvingen", notice="inschrijvingen"
+        )
 
 
 class ImportController(Controller):
@@ -564,11 +562,7 @@ class ImportController(Controller):
 
     @get("/voorbeeld.csv", name="gemeente.import_example", guards=[casework_only])
     async def import_example(self) -> Response:
-        return Response(
-            onboarding.example_csv(),
-            media_type="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="regie-dossiers-voorbeeld.csv"'},
-        )
+        return download(onboarding.example_csv(), "regie-dossiers-voorbeeld.csv", "text/csv")
 
     @post(
         "/",
@@ -631,7 +625,7 @@ class ImportController(Controller):
 
     @get("/{import_id:int}", name="gemeente.import_preview", guards=[casework_only])
     async def import_preview(self, request: Request, import_id: FromPath[int]) -> Any:
-        melding = request.query_params.get("melding", "")
+        melding = take_notice(request)
         notice = f"{melding} dossiers zijn geïmporteerd." if melding.isdigit() else ""
         return await self._import_preview(request, import_id, notice=notice)
 
@@ -650,7 +644,7 @@ class ImportController(Controller):
             )
         except RuleError as e:
             return await self._import_preview(request, import_id, error=e.message, status=422)
-        return redirect(request, f"/gemeente/import/{import_id}?melding={count}")
+        return redirect(request, f"/gemeente/import/{import_id}", notice=str(count))
 
     @post("/{import_id:int}/verwijderen", name="gemeente.import_discard", guards=[casework_only])
     async def import_discard(self, request: Request, import_id: FromPath[int]) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from municipal.dossier.access import can_edit
 from municipal.handhaving import rules, services
@@ -17,7 +17,7 @@ from shared import clock
 from shared.errors import RuleError
 from shared.forms import FormErrors, collect, parse_choice, parse_date
 from shared.rules import format_euros
-from shared.web import add_labels, client_ip, gemeente_only, guard, page, redirect
+from shared.web import add_labels, client_ip, gemeente_only, guard, page, redirect, take_notice
 
 add_labels({o.value: o.label for o in Overtreding})
 add_labels({b.value: b.label for b in Besluit})
@@ -125,12 +125,16 @@ class HandhavingController(Controller):
     guards = [gemeente_only]
 
     @get("/", name="handhaving.list")
-    async def overview(self, request: Request, melding: FromQuery[str] = "") -> Any:
+    async def overview(self, request: Request) -> Any:
         data = await services.overview(request.user, client_ip(request))
         return page(
             request,
             "municipal/handhaving_list.html",
-            {**data, "notice": NOTICES.get(melding, ""), "may_manage": services.may_manage_steps(request.user)},
+            {
+                **data,
+                "notice": NOTICES.get(take_notice(request), ""),
+                "may_manage": services.may_manage_steps(request.user),
+            },
         )
 
     @post("/nieuw", name="handhaving.start", guards=[casework_only])
@@ -140,7 +144,7 @@ class HandhavingController(Controller):
         if new is not None:
             try:
                 case_id = await services.start_case(request.user, new, client_ip(request))
-                return redirect(request, f"/gemeente/handhaving/{case_id}?melding=gestart")
+                return redirect(request, f"/gemeente/handhaving/{case_id}", notice="gestart")
             except services.AlreadyStarted as e:
                 return redirect(request, f"/gemeente/handhaving/{e.case_id}")
             except RuleError as e:
@@ -179,7 +183,7 @@ class HandhavingController(Controller):
                 "p": view.person,
                 "form": form or default,
                 "errors": errors or {},
-                "notice": NOTICES.get(request.query_params.get("melding", ""), ""),
+                "notice": NOTICES.get(take_notice(request), ""),
                 "besluiten": BESLUITEN,
                 "matigingen": MATIGINGEN,
                 "overtreding": Overtreding(c["overtreding"]),
@@ -201,7 +205,7 @@ class HandhavingController(Controller):
         if decision is not None:
             try:
                 await services.decide(request.user, case_id, decision, client_ip(request))
-                return redirect(request, f"/gemeente/handhaving/{case_id}?melding=besluit")
+                return redirect(request, f"/gemeente/handhaving/{case_id}", notice="besluit")
             except RuleError as e:
                 add_errors(errors, e)
         return await self._case(request, case_id, form=form, errors=errors, status=422)
@@ -224,7 +228,7 @@ class HandhavingController(Controller):
                 "rows": rows,
                 "own": await services.has_own_steps(request.user.gemeente_id),
                 "maximum": format_euros(rules.WETTELIJK_MAXIMUM_CENTS),
-                "notice": NOTICES.get(request.query_params.get("melding", ""), ""),
+                "notice": NOTICES.get(take_notice(request), ""),
             },
             status=status,
         )
@@ -242,7 +246,7 @@ class HandhavingController(Controller):
         if not errors:
             try:
                 await services.save_steps(request.user, steps, client_ip(request))
-                return redirect(request, "/gemeente/handhaving/instellingen?melding=opgeslagen")
+                return redirect(request, "/gemeente/handhaving/instellingen", notice="opgeslagen")
             except RuleError as e:
                 add_errors(errors, e)
         return await self._steps_page(request, form=form, errors=errors, status=422)

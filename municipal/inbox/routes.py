@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
@@ -22,7 +21,7 @@ from shared.calendar import deadline_text
 from shared.errors import RuleError
 from shared.forms import FormErrors, parse_date
 from shared.vocab import Leerroute
-from shared.web import PageNo, QueryText, client_ip, gemeente_only, page, query_id, redirect
+from shared.web import PageNo, QueryText, client_ip, gemeente_only, page, query_id, redirect, take_notice
 
 
 def _filters(
@@ -59,7 +58,6 @@ class InboxController(Controller):
         aanbieder: QueryText = "",
         leerroute: QueryText = "",
         pagina: PageNo = 1,
-        melding: QueryText = "",
     ) -> Any:
         f = _filters(bereik, status, soort, termijn, aanbieder, leerroute, pagina)
         data, saved, (colleagues, teams), providers = await asyncio.gather(
@@ -82,7 +80,7 @@ class InboxController(Controller):
                 "saved": saved,
                 "today": clock.today(),
                 "deadline_text": deadline_text,
-                "notice": melding,
+                "notice": take_notice(request),
                 "colleagues": colleagues,
                 "teams": teams,
                 "leerroutes": list(Leerroute),
@@ -96,13 +94,12 @@ class InboxController(Controller):
         ids, action = _ids(form), form.get("actie", "")
         back = form.get("terug", "/inbox")
         back = back if back.startswith("/inbox") else "/inbox"
-        sep = "&" if "?" in back else "?"
         if not ids:
-            return redirect(request, f"{back}{sep}melding=Kies+eerst+een+of+meer+items.")
+            return redirect(request, back, notice="Kies eerst een of meer items.")
         try:
             if action == "sluiten":
                 n = await services.bulk_close(request.user, ids, form.get("reden", ""), client_ip(request))
-                message = f"{n}+item(s)+afgehandeld+als+geen+actie+nodig."
+                message = f"{n} item(s) afgehandeld als geen actie nodig."
             else:
                 n = await services.assign(
                     request.user,
@@ -111,10 +108,10 @@ class InboxController(Controller):
                     team_id=_int(form.get("team")),
                     origin=client_ip(request),
                 )
-                message = f"{n}+item(s)+toegewezen."
+                message = f"{n} item(s) toegewezen."
         except RuleError as e:
-            message = e.message.replace(" ", "+")
-        return redirect(request, f"{back}{sep}melding={message}")
+            message = e.message
+        return redirect(request, back, notice=message)
 
     @post("/filters", name="inbox.save_filter")
     async def save_filter(self, request: Request) -> Any:
@@ -125,8 +122,8 @@ class InboxController(Controller):
         return redirect(request, f"/inbox?{query}")
 
     @get("/items/{item_id:int}", name="inbox.item")
-    async def item(self, request: Request, item_id: FromPath[int], melding: QueryText = "") -> Any:
-        return await self._item(request, item_id, notice=melding)
+    async def item(self, request: Request, item_id: FromPath[int]) -> Any:
+        return await self._item(request, item_id, notice=take_notice(request))
 
     async def _item(
         self,
@@ -177,8 +174,8 @@ class InboxController(Controller):
         )
 
     @get("/items/{item_id:int}/duo", name="inbox.duo")
-    async def duo(self, request: Request, item_id: FromPath[int], melding: QueryText = "") -> Any:
-        return await self._item(request, item_id, duo=True, notice=melding)
+    async def duo(self, request: Request, item_id: FromPath[int]) -> Any:
+        return await self._item(request, item_id, duo=True, notice=take_notice(request))
 
     # Issue 11: "Verstuur naar DUO" queues the registration (municipal/duo/outbox.py); the sender job sends it.
     @post("/items/{item_id:int}/duo/versturen", name="inbox.duo_send")
@@ -193,7 +190,7 @@ class InboxController(Controller):
             key = e.field if e.field == "verwijtbaar" else "duo"
             return await self._item(request, item_id, duo=True, errors={key: e.message}, status=422)
         sent = "Het bericht staat in de wachtrij voor DUO. Hieronder ziet u wanneer DUO de ontvangst bevestigt."
-        return redirect(request, f"/inbox/items/{item_id}/duo?melding={quote(sent)}")
+        return redirect(request, f"/inbox/items/{item_id}/duo", notice=sent)
 
     @post("/items/{item_id:int}/status", name="inbox.status")
     async def status(self, request: Request, item_id: FromPath[int]) -> Any:
@@ -223,7 +220,7 @@ class InboxController(Controller):
                 request, item_id, errors=errors, form=form, status=422, duo=form.get("from") == "duo"
             )
         message = warning or "Opgeslagen."
-        return redirect(request, f"/inbox/items/{item_id}?melding={message}")
+        return redirect(request, f"/inbox/items/{item_id}", notice=message)
 
     @post("/items/{item_id:int}/opmerking", name="inbox.comment")
     async def comment(self, request: Request, item_id: FromPath[int]) -> Any:
@@ -232,10 +229,11 @@ class InboxController(Controller):
             request,
             item_id,
             lambda: services.comment(request.user, item_id, str(form.get("text", "")), client_ip(request)),
-            "Opmerking+toegevoegd.#geschiedenis",
+            "Opmerking toegevoegd.",
+            anchor="#geschiedenis",
         )
 
-    async def _act(self, request: Request, item_id: int, action, done: str) -> Any:
+    async def _act(self, request: Request, item_id: int, action, done: str, anchor: str = "") -> Any:
         """Run one step on an item: on a refusal the item page again with the reason beside the field."""
         await services.item_for(request.user, item_id)
         try:
@@ -244,7 +242,7 @@ class InboxController(Controller):
             errors = FormErrors()
             errors.add(e)
             return await self._item(request, item_id, errors=errors, status=422)
-        return redirect(request, f"/inbox/items/{item_id}?melding={done}")
+        return redirect(request, f"/inbox/items/{item_id}{anchor}", notice=done)
 
     @post("/items/{item_id:int}/toewijzen", name="inbox.assign")
     async def assign(self, request: Request, item_id: FromPath[int]) -> Any:
@@ -300,8 +298,8 @@ class InboxSetupController(Controller):
         )
 
     @get("/", name="inbox.setup")
-    async def show(self, request: Request, melding: QueryText = "") -> Any:
-        return await self._page(request, notice=melding)
+    async def show(self, request: Request) -> Any:
+        return await self._page(request, notice=take_notice(request))
 
     async def _do(self, request: Request, action, *, manager_only: bool = True) -> Any:
         if manager_only and not setup.may_manage(request.user):
@@ -315,7 +313,7 @@ class InboxSetupController(Controller):
             errors = FormErrors()
             errors.add(e)
             return await self._page(request, errors=errors, form=form, status=422)
-        return redirect(request, "/inbox/instellingen?melding=Opgeslagen.")
+        return redirect(request, "/inbox/instellingen", notice="Opgeslagen.")
 
     @post("/team", name="inbox.setup.team")
     async def team(self, request: Request) -> Any:

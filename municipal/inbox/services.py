@@ -4,357 +4,41 @@ triage workflow. Each write runs in one transaction with its history entry and a
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from litestar.exceptions import NotFoundException
-from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.aggregate import Count
 
 from municipal.errors import TransitionError
-from municipal.inbox import rules
-from municipal.inbox.rules import ItemKind, Outcome, Signal, Status
-from municipal.tables import Absence, InboxEntry, InboxItem, InboxSettings, RoutingRule, Team, TeamMember
+from municipal.inbox import processing, rules
+from municipal.inbox.rules import ItemKind, Outcome, Status
+from municipal.tables import Absence, InboxEntry, InboxItem, Team, TeamMember
 from shared import audit, clock
 from shared.calendar import local_day
-from shared.db import IntegrityErrors, write_tx
-from shared.events import EventKind, HoursPayload, IntakeNoShows, MilestonePayload, decode
-from shared.hours import followed_hours
+from shared.db import lock_for_update, write_tx
+from shared.events import EventKind
 from shared.security import CurrentUser
-from shared.settings import TIMEZONE, settings
-from shared.tables import DomainEvent, HourRecord, Inburgeraar, Milestone
-from shared.vocab import Doelgroep, Leerroute, MilestoneKind
+from shared.settings import settings
+from shared.tables import HourRecord, Inburgeraar, Milestone
+from shared.vocab import MilestoneKind
 
 log = logging.getLogger(__name__)
 CORRECTIONS = {EventKind.HOURS_CORRECTED, EventKind.MILESTONE_CORRECTED}
 
-# --- Facts the rules need ---------------------------------------------------------------------------
+# The event → item path lives in processing.py; these names stay here for the pages and the jobs list.
+process_pending = processing.process_pending
+scan_delayed_starts = processing.scan_delayed_starts
+thresholds_for = processing.thresholds_for
+totals_for = processing.totals_for
+person_facts = processing.person_facts
+_refs = processing.refs_of
 
 
-async def thresholds_for(gemeente_id: int) -> rules.Thresholds:
-    row = await InboxSettings.select().where(InboxSettings.gemeente == gemeente_id).first()
-    if row is None:
-        return rules.Thresholds()
-    return rules.Thresholds(
-        row["afschalen_vooraf_uren"],
-        row["verzuim_drempel_uren"],
-        row["verzuim_herhaald_perioden"],
-        row["achterstand_procent"],
-        row["behandeltermijn_werkdagen"],
-    )
-
-
-def person_facts(row: dict[str, Any]) -> rules.Person:
-    return rules.Person(
-        row["id"],
-        Doelgroep(row["doelgroep"]),
-        Leerroute(row["leerroute"]) if row["leerroute"] else None,
-        row["intensiteit_uren"],
-        row["pip_dagtekening"],
-        row["datum_inburgeringsaanbod"],
-    )
-
-
-async def totals_for(inburgeraar_id: int) -> rules.Totals:
-    """Followed minutes over every provider's current records (shared.hours says what counts), and the
-    unexcused minutes per period for repeated verzuim."""
-    current = (HourRecord.inburgeraar == inburgeraar_id) & HourRecord.superseded_by.is_null()
-    followed = (await followed_hours([inburgeraar_id]))[inburgeraar_id]
-    periods = (
-        await HourRecord.select(HourRecord.period_start, Sum(HourRecord.ongeoorloofd_minutes, alias="o"))
-        .where(current)
-        .group_by(HourRecord.period_start)
-        .order_by(HourRecord.period_start, ascending=False)
-    )
-    return rules.Totals(
-        followed.language, followed.participation, tuple((p["period_start"], p["o"] or 0) for p in periods)
-    )
-
-
-@dataclass
-class RoutingContext:
-    rules: list[rules.Rule]
-    absences: list[rules.AbsenceFacts]
-    user_team: dict[int, int]
-    default_team_id: int | None
-
-
-async def routing_context(gemeente_id: int, today: date) -> RoutingContext:
-    rule_rows = (
-        await RoutingRule.select()
-        .where((RoutingRule.gemeente == gemeente_id) & (RoutingRule.active.eq(True)))
-        .order_by(RoutingRule.position)
-        .order_by(RoutingRule.id)
-    )
-    teams = await Team.select(Team.id).where(Team.gemeente == gemeente_id).order_by(Team.id)
-    team_ids = [t["id"] for t in teams]
-    members = await TeamMember.select(TeamMember.user, TeamMember.team).where(TeamMember.team.is_in(team_ids or [0]))
-    absences = await Absence.select().where((Absence.start <= today) & (Absence.end >= today))
-    settings = (
-        await InboxSettings.select(InboxSettings.default_team).where(InboxSettings.gemeente == gemeente_id).first()
-    )
-    default = (settings or {}).get("default_team") or (team_ids[0] if team_ids else None)
-    return RoutingContext(
-        rules=[
-            rules.Rule(
-                r["id"],
-                r["name"],
-                r["team"],
-                r["assignee"],
-                r["kind"],
-                r["leerroute"],
-                r["doelgroep"],
-                r["organisation"],
-            )
-            for r in rule_rows
-        ],
-        absences=[rules.AbsenceFacts(a["user"], a["start"], a["end"], a["substitute"]) for a in absences],
-        user_team={m["user"]: m["team"] for m in members},
-        default_team_id=default,
-    )
-
-
-# --- From events to items ----------------------------------------------------------------------------
-
-
-async def process_pending(limit: int = 1000) -> int:
-    """Turn pending events into items, oldest first. Safe to run twice: each event is handled once,
-    and an item key exists once per gemeente."""
-    done = 0
-    events = await DomainEvent.select().where(DomainEvent.processed_at.is_null()).order_by(DomainEvent.id).limit(limit)
-    for event in events:
-        try:
-            async with write_tx():
-                fresh = await DomainEvent.select(DomainEvent.processed_at).where(DomainEvent.id == event["id"]).first()
-                if fresh["processed_at"] is not None:
-                    continue  # another worker was first
-                await _handle(event)
-                await DomainEvent.update({DomainEvent.processed_at: clock.now()}).where(DomainEvent.id == event["id"])
-            done += 1
-        except Exception as exc:  # keep the event pending, note why, go on with the next
-            log.exception("event %s niet verwerkt", event["id"])
-            await DomainEvent.update(
-                {DomainEvent.attempts: DomainEvent.attempts + 1, DomainEvent.last_error: repr(exc)[:2000]}
-            ).where(DomainEvent.id == event["id"])
-    return done
-
-
-async def _handle(event: dict[str, Any]) -> None:
-    if event["inburgeraar"] is None:
-        return
-    person_row = await Inburgeraar.select().where(Inburgeraar.id == event["inburgeraar"]).first()
-    if person_row is None:
-        return
-    person = person_facts(person_row)
-    kind = EventKind(event["kind"])
-    payload = decode(kind, event["payload"])
-    today = clock.today()
-    thresholds = await thresholds_for(person_row["gemeente"])
-    corrected_ref = None
-    if isinstance(payload, HoursPayload):
-        evaluation = rules.hour_signals(payload, person, await totals_for(person.id), thresholds, today)
-        corrected_ref = payload.supersedes
-    elif isinstance(payload, MilestonePayload):
-        evaluation = rules.milestone_signals(payload, person)
-        corrected_ref = payload.supersedes
-    elif isinstance(payload, IntakeNoShows):
-        evaluation = rules.intake_signals(payload.no_shows, person, event["occurred_at"].astimezone(TIMEZONE).date())
-    else:  # a dossier change (PIP, aanbod): what depends on the person alone
-        evaluation = rules.delayed_start_signal(person, today)
-    for signal in evaluation.signals:
-        await upsert_item(
-            signal,
-            person_row,
-            thresholds,
-            event_id=event["id"],
-            corrects=corrected_ref,
-            is_correction=kind in CORRECTIONS,
-        )
-    if corrected_ref:
-        for key in evaluation.withdrawn:
-            await _note_withdrawn(person_row["gemeente"], key, corrected_ref)
-
-
-def _refs(item: dict[str, Any]) -> dict[str, list[int]]:
-    return json.loads(item["refs"]) if isinstance(item["refs"], str) else (item["refs"] or {})
-
-
-def _came_from(item: dict[str, Any], record_id: int | None) -> bool:
-    return record_id is not None and any(record_id in ids for ids in _refs(item).values() if isinstance(ids, list))
-
-
-async def upsert_item(
-    signal: Signal,
-    person: dict[str, Any],
-    thresholds: rules.Thresholds,
-    *,
-    event_id: int | None,
-    corrects: int | None = None,
-    is_correction: bool = False,
-) -> int | None:
-    """Create the item for this signal, or — when its source was corrected — update and reopen it."""
-    gemeente = person["gemeente"]
-    existing = await InboxItem.select().where((InboxItem.gemeente == gemeente) & (InboxItem.key == signal.key)).first()
-    today = clock.today()
-    if existing is None:
-        deadline = rules.deadline_for(signal.kind, signal.event_date, today, thresholds)
-        try:
-            item_id = (
-                await InboxItem.insert(
-                    InboxItem(
-                        gemeente=gemeente,
-                        inburgeraar=person["id"],
-                        kind=signal.kind.value,
-                        key=signal.key,
-                        status=Status.NIEUW.value,
-                        event_date=signal.event_date,
-                        deadline=deadline,
-                        organisation=signal.organisation_id,
-                        leerroute=person["leerroute"],
-                        source_event=event_id,
-                        refs=json.dumps(signal.refs),
-                        detail=signal.detail,
-                    )
-                ).returning(InboxItem.id)
-            )[0]["id"]
-        except IntegrityErrors:
-            return None  # made a moment ago by another worker: one event, one item
-        await _entry(item_id, None, "status", to_status=Status.NIEUW, text=f"Aangemaakt: {signal.detail}")
-        await _route(item_id, signal, person, today)
-        return item_id
-    if not (is_correction and _came_from(existing, corrects)):
-        return existing["id"]  # the same fact again: nothing new to do
-    refs = _refs(existing)
-    for name, ids in signal.refs.items():
-        refs[name] = sorted(set(refs.get(name, [])) | set(ids))
-    changes = []
-    if signal.event_date != existing["event_date"]:
-        changes.append(f"datum {existing['event_date']:%d-%m-%Y} → {signal.event_date:%d-%m-%Y}")
-    if signal.detail != existing["detail"]:
-        changes.append(f"{existing['detail']} → {signal.detail}")
-    values = {
-        InboxItem.refs: json.dumps(refs),
-        InboxItem.detail: signal.detail,
-        InboxItem.event_date: signal.event_date,
-        InboxItem.updated_at: clock.now(),
-    }
-    if signal.kind.for_duo and signal.event_date != existing["event_date"]:
-        values[InboxItem.deadline] = rules.deadline_for(signal.kind, signal.event_date, today, thresholds)
-    reopen = existing["status"] == Status.AFGEHANDELD
-    if reopen:
-        values.update({InboxItem.status: Status.NIEUW.value, InboxItem.outcome: None, InboxItem.closed_at: None})
-    await InboxItem.update(values).where(InboxItem.id == existing["id"])
-    await _entry(
-        existing["id"],
-        None,
-        "correctie",
-        text="De aanbieder heeft de bron gecorrigeerd: " + ("; ".join(changes) or "zelfde gegevens"),
-    )
-    if reopen:
-        await _entry(
-            existing["id"],
-            None,
-            "status",
-            from_status=Status.AFGEHANDELD,
-            to_status=Status.NIEUW,
-            text="Heropend omdat de bron is gecorrigeerd.",
-        )
-    return existing["id"]
-
-
-async def _note_withdrawn(gemeente: int, key: str, corrected_ref: int) -> None:
-    item = await InboxItem.select().where((InboxItem.gemeente == gemeente) & (InboxItem.key == key)).first()
-    if item is not None and _came_from(item, corrected_ref):
-        await _entry(
-            item["id"],
-            None,
-            "correctie",
-            text="De aanbieder heeft de bron gecorrigeerd; het signaal geldt daarna niet meer. "
-            "Beoordeel of het item kan worden afgesloten.",
-        )
-
-
-async def _route(item_id: int, signal: Signal, person: dict[str, Any], today: date) -> None:
-    ctx = await routing_context(person["gemeente"], today)
-    decision = rules.route(
-        rules.RoutingFacts(
-            signal.kind, person["leerroute"], person["doelgroep"], signal.organisation_id, person["regisseur"]
-        ),
-        ctx.rules,
-        default_team_id=ctx.default_team_id,
-        absences=ctx.absences,
-        user_team=ctx.user_team,
-        today=today,
-    )
-    await InboxItem.update({InboxItem.assignee: decision.assignee_id, InboxItem.team: decision.team_id}).where(
-        InboxItem.id == item_id
-    )
-    await InboxEntry.insert(
-        InboxEntry(
-            item=item_id,
-            entry_type="routering",
-            assignee=decision.assignee_id,
-            team=decision.team_id,
-            rule=decision.rule_id,
-            text=decision.reason,
-        )
-    )
-
-
-async def _entry(
-    item_id: int,
-    user: CurrentUser | None,
-    entry_type: str,
-    *,
-    from_status: Status | None = None,
-    to_status: Status | None = None,
-    text: str = "",
-    assignee: int | None = None,
-    team: int | None = None,
-) -> None:
-    await InboxEntry.insert(
-        InboxEntry(
-            item=item_id,
-            by=user.id if user else None,
-            entry_type=entry_type,
-            from_status=from_status.value if from_status else None,
-            to_status=to_status.value if to_status else None,
-            text=text,
-            assignee=assignee,
-            team=team,
-        )
-    )
-
-
-async def scan_delayed_starts(today: date | None = None) -> int:
-    """Time passing is not an event: daily, find asylum status holders whose offer is late."""
-    today = today or clock.today()
-    limit = today - timedelta(days=92)
-    rows = await Inburgeraar.select().where(
-        (Inburgeraar.doelgroep == Doelgroep.ASIEL.value)
-        & Inburgeraar.pip_dagtekening.is_not_null()
-        & (Inburgeraar.pip_dagtekening <= limit)
-        & Inburgeraar.verhuisd_op.is_null()
-    )
-    # Which of them already have an item, and each gemeente's thresholds: read once, not per person.
-    known = {
-        (i["gemeente"], i["key"])
-        for i in await InboxItem.select(InboxItem.gemeente, InboxItem.key).where(InboxItem.key.like("vertraagd:%"))
-    }
-    thresholds: dict[int, rules.Thresholds] = {}
-    made = 0
-    for row in rows:
-        for signal in rules.delayed_start_signal(person_facts(row), today).signals:
-            if (row["gemeente"], signal.key) in known:
-                continue
-            if row["gemeente"] not in thresholds:
-                thresholds[row["gemeente"]] = await thresholds_for(row["gemeente"])
-            async with write_tx():
-                if await upsert_item(signal, row, thresholds[row["gemeente"]], event_id=None) is not None:
-                    made += 1
-    return made
+async def _entry(item_id: int, user: CurrentUser | None, entry_type: str, **kw) -> None:
+    await processing.add_entries([processing.entry_row(item_id, user, entry_type, **kw)])
 
 
 # --- Triage ------------------------------------------------------------------------------------------------
@@ -370,6 +54,42 @@ async def item_for(user: CurrentUser, item_id: int) -> dict[str, Any]:
     return row
 
 
+async def locked_item(user: CurrentUser, item_id: int) -> dict[str, Any]:
+    """`item_for`, with the row locked until the transaction ends (call inside write_tx): a status change
+    decides on what is there now, not on what the page showed."""
+    if user.is_gemeente:
+        await lock_for_update(InboxItem, item_id)
+    return await item_for(user, item_id)
+
+
+TAKEN = {
+    Status.IN_BEHANDELING: "opgepakt",
+    Status.AFGEHANDELD: "afgehandeld",
+    Status.NIEUW: "teruggezet in de wachtrij",
+}
+
+
+async def _raise_taken(user: CurrentUser, item: dict[str, Any], current: Status, new: Status) -> None:
+    """The change cannot be made from the item's status now: say who was first, when someone else was."""
+    from shared.tables import AppUser
+
+    last = (
+        await InboxEntry.select(InboxEntry.by)
+        .where((InboxEntry.item == item["id"]) & (InboxEntry.to_status == current.value))
+        .order_by(InboxEntry.id, ascending=False)
+        .first()
+    )
+    by = last["by"] if last else None
+    if by is not None and by != user.id:
+        name = (await AppUser.select(AppUser.name).where(AppUser.id == by).first())["name"]
+        raise TransitionError(
+            f"Dit item is net door {name} {TAKEN[current]}. Vernieuw de pagina om te zien wat er is gedaan."
+        )
+    if by == user.id and new is current:
+        raise TransitionError(f"U heeft dit item al {TAKEN[current]}.")
+    rules.check_transition(current, new)
+
+
 async def change_status(
     user: CurrentUser,
     item_id: int,
@@ -381,11 +101,18 @@ async def change_status(
     forwarded_to: str = "",
     origin: str = "",
 ) -> str:
-    """Claim, release, close (with an outcome) or reopen; returns a warning when a DUO registration was late."""
+    """Claim, release, close (with an outcome) or reopen; returns a warning when a DUO registration was late.
+
+    The item is read under a row lock (PostgreSQL `SELECT … FOR UPDATE`; SQLite's single writer), so of two
+    regisseurs who claim or close the same item at once exactly one succeeds; the other gets a
+    TransitionError saying who was first ("Dit item is net door … opgepakt")."""
     async with write_tx():
-        item = await item_for(user, item_id)
+        item = await locked_item(user, item_id)
         current = Status(item["status"])
-        rules.check_transition(current, new)
+        if new not in rules.ALLOWED_STATUS_CHANGES[current] or (
+            new is current is Status.IN_BEHANDELING and item["assignee"] != user.id
+        ):
+            await _raise_taken(user, item, current, new)
         values: dict[Any, Any] = {InboxItem.status: new.value, InboxItem.updated_at: clock.now()}
         text, warning = "", ""
         if new is Status.IN_BEHANDELING:
@@ -479,8 +206,8 @@ async def assign(
     ):
         raise TransitionError("Kies een team van uw gemeente.", "team")
     async with write_tx():
-        for item_id in item_ids:
-            item = await item_for(user, item_id)
+        for item_id in sorted(set(item_ids)):  # one order: two bulk changes never wait in a circle
+            item = await locked_item(user, item_id)
             await InboxItem.update(
                 {
                     InboxItem.assignee: assignee_id,
@@ -513,8 +240,8 @@ async def bulk_close(user: CurrentUser, item_ids: list[int], reason: str, origin
     if not reason.strip():
         raise TransitionError("Geef een reden waarom geen actie nodig is.", "reason")
     async with write_tx():
-        for item_id in item_ids:
-            item = await item_for(user, item_id)
+        for item_id in sorted(set(item_ids)):
+            item = await locked_item(user, item_id)
             if item["status"] == Status.AFGEHANDELD:
                 continue
             await change_status(

@@ -16,7 +16,7 @@ from shared import clock
 from shared.errors import RuleError
 from shared.forms import FormErrors
 from shared.vocab import Component, OrganisationKind
-from shared.web import QueryText, client_ip, gemeente_only, guard, page, redirect
+from shared.web import QueryText, client_ip, gemeente_only, guard, page, redirect, take_notice
 
 gemeente_beheer_only = guard(services.is_gemeente_beheer)
 OPTIONS = {"components": Component.choices(), "kinds": OrganisationKind.choices(), **VERSION_LABELS}
@@ -70,7 +70,7 @@ class ProviderController(Controller):
         if data:
             try:
                 new_id = await services.register(request.user, data, client_ip(request))
-                return redirect(request, f"/gemeente/aanbieders/{new_id}?melding=geregistreerd")
+                return redirect(request, f"/gemeente/aanbieders/{new_id}", notice="geregistreerd")
             except AlreadyRegistered as e:
                 existing_id = e.existing_id
                 add_errors(errors, e)
@@ -96,7 +96,7 @@ class ProviderController(Controller):
         existing_id: int | None = None,
     ) -> Any:
         org, contracts, versions = await services.organisation(request.user, organisation_id)
-        melding = request.query_params.get("melding", "")
+        melding = take_notice(request)
         return page(
             request,
             "municipal/provider.html",
@@ -139,7 +139,7 @@ class ProviderController(Controller):
         if data:
             try:
                 await services.update(request.user, organisation_id, data, client_ip(request))
-                return redirect(request, f"/gemeente/aanbieders/{organisation_id}?melding=opgeslagen")
+                return redirect(request, f"/gemeente/aanbieders/{organisation_id}", notice="opgeslagen")
             except NothingChanged:
                 return await self._provider_page(request, organisation_id, notice=UNCHANGED)
             except AlreadyRegistered as e:
@@ -159,7 +159,7 @@ class ProviderController(Controller):
         if data:
             try:
                 await services.add_contract(request.user, organisation_id, data, client_ip(request))
-                return redirect(request, f"/gemeente/aanbieders/{organisation_id}?melding=opgeslagen#contracten")
+                return redirect(request, f"/gemeente/aanbieders/{organisation_id}#contracten", notice="opgeslagen")
             except RuleError as e:
                 add_errors(errors, e)
         return await self._provider_page(
@@ -174,7 +174,7 @@ class ProviderController(Controller):
         if end:
             try:
                 await services.end_contract(request.user, contract_id, end, client_ip(request))
-                return redirect(request, f"/gemeente/aanbieders/{row['organisation']}?melding=opgeslagen#contracten")
+                return redirect(request, f"/gemeente/aanbieders/{row['organisation']}#contracten", notice="opgeslagen")
             except NothingChanged:
                 return redirect(request, f"/gemeente/aanbieders/{row['organisation']}#contracten")
             except RuleError as e:

@@ -25,7 +25,7 @@ from litestar.utils.scope.state import ScopeState
 
 from portal.errors import Changed, UploadRefused
 from portal.tables import UploadIssue
-from portal.uploads import batches, check, commit, files, tokens
+from portal.uploads import batches, check, commit, files, read, tokens
 from portal.uploads.rules import BatchStatus
 from shared.db import MAX_ID
 from shared.hours import format_hours
@@ -732,9 +732,11 @@ class ApiController(Controller):
             PathParameter(description="Het nummer uit het veld `upload` van een eerder antwoord", ge=1, le=MAX_ID),
         ],
     ) -> ImportResult:
-        batch = await batches.own_batch(client.actor, batch_id)
+        batch = await read.recover(await batches.own_batch(client.actor, batch_id))
         status = STATUS_OF_BATCH[BatchStatus(batch["status"])]
-        text = STATUS_TEXT[status] if status != "niet_gelezen" else batch["message"] or STATUS_TEXT[status]
+        # what happened to it, when something did (not read; a check or commit whose worker stopped)
+        told = status in {"niet_gelezen", "proef", "wordt_gecontroleerd"} and batch["message"]
+        text = told or STATUS_TEXT[status]
         return await _result(batch_id, status, text)
 
     @post(
@@ -761,15 +763,59 @@ class ApiController(Controller):
             bool, QueryParameter(description="Sla de goede regels op, ook bij fouten (true of false).")
         ] = False,
     ) -> Response[ImportResult]:
-        batch = await batches.own_batch(client.actor, batch_id)
+        batch = await read.recover(await batches.own_batch(client.actor, batch_id))
         if batch["status"] == BatchStatus.CHECKED:
             await check.check(batch_id, client_ip(request))
         return await _commit(client, batch_id, False, fouten_overslaan, client_ip(request))
 
 
+SWAGGER_UI_ASSETS = "/static/swagger-ui"  # regie/app.py serves swagger-ui-py's copy of swagger-ui-dist here
+
+
+def swagger_page():
+    """Swagger UI at /api/schema/swagger, from files this app serves (package swagger-ui-py ships swagger-ui-dist
+    under the Apache 2.0 licence): it works offline and behind a municipal proxy, and the page keeps the strict
+    Content-Security-Policy (no inline script: static/js/swagger-init.js starts it). Dutch page, `lang="nl"`."""
+    from html import escape
+
+    from litestar.openapi.plugins import OpenAPIRenderPlugin
+
+    class SwaggerPage(OpenAPIRenderPlugin):
+        def render(self, request, openapi_schema) -> bytes:
+            title = escape(openapi_schema["info"]["title"])
+            schema = escape(self.get_openapi_json_route(request))
+            return f"""<!doctype html>
+<html lang="nl">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="{SWAGGER_UI_ASSETS}/swagger-ui.css">
+  <script src="{SWAGGER_UI_ASSETS}/swagger-ui-bundle.js" defer></script>
+  <script src="/static/js/swagger-init.js" defer></script>
+</head>
+<body>
+  <main id="swagger-container" data-schema="{schema}"></main>
+</body>
+</html>
+""".encode()
+
+    return SwaggerPage(path="/swagger")
+
+
+def swagger_ui_directory():
+    """Where swagger-ui-py keeps swagger-ui-dist's files (swagger-ui-bundle.js, swagger-ui.css, LICENSE)."""
+    from pathlib import Path
+
+    import swagger_ui
+
+    return Path(swagger_ui.__file__).parent / "static"
+
+
 def openapi_config():
     from litestar.openapi import OpenAPIConfig
-    from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+    from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
     from litestar.openapi.spec import Components, SecurityScheme
 
     return OpenAPIConfig(
@@ -789,7 +835,7 @@ def openapi_config():
                 )
             }
         ),
-        render_plugins=[JsonRenderPlugin(), YamlRenderPlugin(), SwaggerRenderPlugin()],
+        render_plugins=[JsonRenderPlugin(), YamlRenderPlugin(), swagger_page()],
     )
 
 

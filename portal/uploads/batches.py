@@ -7,13 +7,17 @@ and the background tasks that check and commit after the response while the page
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from litestar.exceptions import NotFoundException
 
 from portal.tables import ColumnMapping
-from portal.uploads.rules import BatchStatus
-from shared.db import write_tx
+from portal.uploads.rules import BUSY, BatchStatus
+from shared import clock
+from shared.db import is_postgres, sqlite_writer_busy, write_tx
 from shared.security import CurrentUser
 from shared.tables import ApiToken, AppUser, UploadBatch
 from shared.vocab import Role
@@ -30,8 +34,20 @@ NOTICES = {
         "Uw koppeling is bewaard en wordt ook voor uw volgende uploads gebruikt. Het bestand is opnieuw gecontroleerd."
     ),
     "afgebroken": "De upload is afgebroken. Er is niets opgeslagen.",
-    "onderbroken": "Het opslaan is onderbroken. Er is niets opgeslagen; u kunt het opnieuw proberen.",
+    "onderbroken": (
+        "Het opslaan is onderbroken: het programma dat het deed is gestopt (bijvoorbeeld door een herstart). "
+        "Er is niets opgeslagen. Kijk de controle na en druk opnieuw op Opslaan."
+    ),
+    "controle-onderbroken": (
+        "De controle is onderbroken: het programma dat het deed is gestopt (bijvoorbeeld door een herstart). "
+        "De controle is opnieuw gestart; er is niets opgeslagen."
+    ),
 }
+
+# A worker checking or committing a batch writes its heartbeat every HEARTBEAT_EVERY; a batch "busy" without
+# a heartbeat for STALE_AFTER, whose row no transaction holds, has lost its worker.
+HEARTBEAT_EVERY = timedelta(seconds=3)
+STALE_AFTER = timedelta(seconds=15)
 
 
 # --- The batch ------------------------------------------------------------------------------------------
@@ -56,6 +72,54 @@ async def update_batch(batch_id: int, **values: Any) -> None:
         await UploadBatch.update({getattr(UploadBatch, k): v for k, v in values.items()}).where(
             UploadBatch.id == batch_id
         )
+
+
+@contextlib.asynccontextmanager
+async def heartbeat(batch_id: int) -> AsyncIterator[None]:
+    """While the block runs (a check or a commit), the batch's heartbeat is written every HEARTBEAT_EVERY,
+    so a page or another process can tell a slow worker from a dead one. A heartbeat waits while the
+    worker's own transaction holds the batch row (that lock tells the same)."""
+
+    async def beat():
+        while True:
+            await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
+            await update_batch(batch_id, heartbeat_at=clock.now())
+
+    task = asyncio.get_running_loop().create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+def abandoned(batch: dict[str, Any]) -> bool:
+    """Whether a checking or committing batch looks abandoned by its heartbeat: none for STALE_AFTER.
+    (`take_over` also checks that no transaction holds the row, before acting on it.)"""
+    return (
+        batch["status"] in BUSY
+        and (batch["heartbeat_at"] is None or clock.now() - batch["heartbeat_at"] >= STALE_AFTER)
+        and not sqlite_writer_busy()
+    )
+
+
+async def take_over(batch: dict[str, Any], **values: Any) -> bool:
+    """Claim an abandoned batch and write `values` to it; False when its worker is alive after all (it holds
+    the row: PostgreSQL's `FOR UPDATE SKIP LOCKED` finds nothing) or someone else took it over first."""
+    if not abandoned(batch):
+        return False
+    async with write_tx():
+        query = UploadBatch.select(UploadBatch.status, UploadBatch.heartbeat_at).where(UploadBatch.id == batch["id"])
+        if is_postgres():
+            query = query.lock_rows(skip_locked=True)
+        now = await query.first()
+        if now is None or now["status"] != batch["status"] or now["heartbeat_at"] != batch["heartbeat_at"]:
+            return False
+        await UploadBatch.update(
+            {UploadBatch.heartbeat_at: clock.now(), **{getattr(UploadBatch, k): v for k, v in values.items()}}
+        ).where(UploadBatch.id == batch["id"])
+    return True
 
 
 def not_committable(batch: dict[str, Any]) -> str:

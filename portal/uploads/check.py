@@ -20,7 +20,7 @@ from portal.errors import UploadRefused
 from portal.rules import SINGLE_MILESTONES
 from portal.tables import UploadFile, UploadIssue
 from portal.uploads import files, rules
-from portal.uploads.batches import batch_actor, saved_mapping, update_batch
+from portal.uploads.batches import batch_actor, heartbeat, saved_mapping, update_batch
 from portal.uploads.lines import Line, Outcome
 from portal.uploads.rules import BatchStatus, Context
 from shared import access, audit, clock
@@ -191,7 +191,8 @@ async def check(batch_id: int, origin: str = "") -> files.Reading | None:
     """Read and judge the batch's file; store counts, issues and status. Never raises for bad input."""
     batch = await UploadBatch.select().where(UploadBatch.id == batch_id).first()
     try:
-        return await _check(batch, origin)
+        async with heartbeat(batch_id):
+            return await _check(batch, origin)
     except Exception:  # a bug must not leave the batch "checking" for ever
         log.exception("controle van upload %s mislukt", batch_id)
         await update_batch(

@@ -17,12 +17,21 @@ from typing import Any
 from portal.errors import Changed, UploadRefused
 from portal.rules import hours_event_of, milestone_event, milestone_values
 from portal.uploads import files, rules
-from portal.uploads.batches import NOTICES, in_background, not_committable, own_batch, saved_mapping, update_batch
+from portal.uploads.batches import (
+    NOTICES,
+    heartbeat,
+    in_background,
+    not_committable,
+    own_batch,
+    saved_mapping,
+    update_batch,
+)
 from portal.uploads.check import check, load_context, readable, store_plan
 from portal.uploads.lines import Line, Outcome
+from portal.uploads.read import recover
 from portal.uploads.rules import BatchStatus
 from shared import audit, clock, events
-from shared.db import IntegrityErrors, append_versions, is_postgres, reserve_ids, write_tx
+from shared.db import IntegrityErrors, append_versions, is_postgres, lock_for_update, reserve_ids, write_tx
 from shared.security import CurrentUser
 from shared.tables import Enrollment, HourRecord, Milestone, Organisation, UploadBatch
 from shared.vocab import Source
@@ -192,6 +201,11 @@ async def _lock_enrollments(organisation_id: int) -> None:
 async def commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool = True, origin: str = "") -> int:
     """Commit a checked batch: all its valid lines in one transaction, or nothing. Raises Changed when the
     outcome is no longer what the preview showed, UploadRefused when the batch cannot be committed."""
+    async with heartbeat(batch_id):
+        return await _commit_now(actor, batch_id, allow_errors=allow_errors, origin=origin)
+
+
+async def _commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool, origin: str) -> int:
     batch = await own_batch(actor, batch_id)
     if batch["status"] not in {BatchStatus.CHECKED, BatchStatus.COMMITTING}:
         raise UploadRefused(not_committable(batch), batch_id)
@@ -205,6 +219,7 @@ async def commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool = 
     expected = json.loads(batch["summary"] or "{}").get("fingerprint")
     try:
         async with write_tx():
+            await lock_for_update(UploadBatch, batch_id)  # a live commit holds its batch: nobody takes it over
             status = await UploadBatch.select(UploadBatch.status).where(UploadBatch.id == batch_id).first()
             if status["status"] not in {BatchStatus.CHECKED, BatchStatus.COMMITTING}:
                 raise UploadRefused(not_committable({**batch, **status}), batch_id)
@@ -258,6 +273,11 @@ async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: b
     """The API's one go: read the file, then judge it once, inside the write transaction, and store the
     preview and (when there are no errors, or `allow_errors`) the records, all in that transaction.
     Returns whether records were stored."""
+    async with heartbeat(batch_id):
+        return await _check_and_commit(actor, batch_id, allow_errors=allow_errors, origin=origin)
+
+
+async def _check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: bool, origin: str) -> bool:
     batch = await own_batch(actor, batch_id)
     content = await files.original(batch_id)
     if content is None:
@@ -268,6 +288,7 @@ async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: b
         return False
     try:
         async with write_tx():
+            await lock_for_update(UploadBatch, batch_id)
             await _lock_enrollments(actor.organisation_id)
             context = await load_context(actor, reading.lines)
             lines = await asyncio.to_thread(rules.plan, reading.lines, context)
@@ -284,8 +305,9 @@ async def check_and_commit(actor: CurrentUser, batch_id: int, *, allow_errors: b
 
 
 async def start_commit(actor: CurrentUser, batch_id: int, origin: str = "") -> None:
-    """The web flow: mark the batch as being committed and do the work after the response."""
-    batch = await own_batch(actor, batch_id)
+    """The web flow: mark the batch as being committed and do the work after the response. A batch whose
+    earlier commit lost its worker is recovered first (read.recover), so Opslaan works again at once."""
+    batch = await recover(await own_batch(actor, batch_id))
     if batch["status"] != BatchStatus.CHECKED:
         raise UploadRefused(not_committable(batch), batch_id)
     await update_batch(batch_id, status=BatchStatus.COMMITTING, progress=0, heartbeat_at=clock.now(), message="")

@@ -9,13 +9,12 @@ import asyncio
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from portal.errors import UploadRefused
 from portal.tables import UploadIssue
 from portal.uploads import files
-from portal.uploads.batches import NOTICES, in_background, own_batch, update_batch
+from portal.uploads.batches import NOTICES, STALE_AFTER, abandoned, in_background, own_batch, take_over
 from portal.uploads.check import check
 from portal.uploads.rules import BUSY, BatchStatus
 from shared import audit, clock
@@ -23,27 +22,37 @@ from shared.security import CurrentUser
 from shared.tables import UploadBatch
 from shared.tabular import TabularError, write_csv, write_xlsx
 
-STALE_AFTER = timedelta(minutes=2)
 ISSUES_PAGE = 100
 
 
 # --- Batches --------------------------------------------------------------------------------------------
 
 
-async def resume_if_stale(batch: dict[str, Any]) -> dict[str, Any]:
-    """A check or commit whose worker went away (restart) is picked up again when someone looks."""
-    if (
-        batch["status"] not in BUSY
-        or batch["heartbeat_at"] is None
-        or clock.now() - batch["heartbeat_at"] < STALE_AFTER
-    ):
+async def recover(batch: dict[str, Any]) -> dict[str, Any]:
+    """A check or commit whose worker is gone (heartbeat expired, row not held: batches.take_over) is
+    recognised when anyone looks (the page, the API, the background job): a check starts again, an
+    interrupted commit goes back to "checked" with a message saying so, ready to be committed again.
+    Returns the batch as it is now."""
+    if not abandoned(batch):
         return batch
     if batch["status"] == BatchStatus.CHECKING:
-        await update_batch(batch["id"], heartbeat_at=clock.now())
-        in_background(check(batch["id"]))
+        if await take_over(batch, message=NOTICES["controle-onderbroken"]):
+            in_background(check(batch["id"]))
     else:
-        await update_batch(batch["id"], status=BatchStatus.CHECKED, message=NOTICES["onderbroken"])
+        await take_over(batch, status=BatchStatus.CHECKED, progress=0, message=NOTICES["onderbroken"])
     return await UploadBatch.select().where(UploadBatch.id == batch["id"]).first()
+
+
+async def recover_abandoned() -> int:
+    """The background job: recover every abandoned batch, also those nobody looks at (an API upload whose
+    request died). Safe in N processes: `take_over` lets one of them act."""
+    rows = await UploadBatch.select().where(
+        UploadBatch.status.is_in(list(BUSY)) & (UploadBatch.heartbeat_at < clock.now() - STALE_AFTER)
+    )
+    done = 0
+    for batch in rows:
+        done += (await recover(batch))["heartbeat_at"] != batch["heartbeat_at"]
+    return done
 
 
 @dataclass
@@ -58,7 +67,7 @@ class BatchPage:
 
 
 async def batch_page(actor: CurrentUser, batch_id: int, tab: str = "", page: int = 1, origin: str = "") -> BatchPage:
-    batch = await resume_if_stale(await own_batch(actor, batch_id))
+    batch = await recover(await own_batch(actor, batch_id))
     summary = json.loads(batch["summary"] or "{}")
     counts = {
         r["kind"]: r["n"]

@@ -20,22 +20,10 @@ from portal.uploads.forms import parse_mapping_form
 from portal.uploads.rules import BUSY, BatchStatus
 from shared.errors import RuleError
 from shared.forms import FormErrors
-from shared.web import PageNo, QueryText, client_ip, guard, page, provider_only, redirect
+from shared.web import PageNo, QueryText, client_ip, download, guard, page, provider_only, redirect, take_notice
 
 MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024  # above this Litestar answers 413 before reading
 org_beheer_only = guard(tokens.is_org_beheerder)
-
-
-def _download(content: bytes, filename: str, media_type: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 class UploadController(Controller):
@@ -76,11 +64,11 @@ class UploadController(Controller):
             return await self._list(request, error=e.message, status=422)
         if not notice:
             batches.in_background(check.check(batch_id, client_ip(request)))
-        return redirect(request, f"/portaal/uploads/{batch_id}" + (f"?melding={notice}" if notice else ""))
+        return redirect(request, f"/portaal/uploads/{batch_id}", notice=notice or "")
 
     @get("/sjabloon.xlsx", name="portal.template_xlsx")
     async def template_xlsx(self) -> Response:
-        return _download(
+        return download(
             files.template_xlsx(),
             "regie-maandrapportage.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -88,7 +76,7 @@ class UploadController(Controller):
 
     @get("/sjabloon.csv", name="portal.template_csv")
     async def template_csv(self) -> Response:
-        return _download(files.template_csv(), "regie-maandrapportage.csv", "text/csv")
+        return download(files.template_csv(), "regie-maandrapportage.csv", "text/csv")
 
     @get("/{batch_id:int}", name="portal.upload_batch")
     async def batch(
@@ -97,8 +85,8 @@ class UploadController(Controller):
         batch_id: FromPath[int],
         tab: QueryText = "",
         pagina: PageNo = 1,
-        melding: QueryText = "",
     ) -> Any:
+        melding = take_notice(request)
         data = await read.batch_page(request.user, batch_id, tab, pagina, client_ip(request))
         context = {
             "d": data,
@@ -124,7 +112,7 @@ class UploadController(Controller):
             await commit.cancel(request.user, batch_id, client_ip(request))
         except UploadRefused:
             pass
-        return redirect(request, f"/portaal/uploads/{batch_id}?melding=afgebroken")
+        return redirect(request, f"/portaal/uploads/{batch_id}", notice="afgebroken")
 
     @post("/{batch_id:int}/werkblad", name="portal.upload_sheet")
     async def sheet(self, request: Request, batch_id: FromPath[int]) -> Any:
@@ -148,7 +136,7 @@ class UploadController(Controller):
                 {"d": data, "b": data.batch, "STATUS": BatchStatus, "busy": False, "error": e.message},
                 status=410,
             )
-        return _download(content, filename, media_type)
+        return download(content, filename, media_type)
 
     @get("/{batch_id:int}/koppelen", name="portal.upload_mapping")
     async def mapping(self, request: Request, batch_id: FromPath[int]) -> Any:
@@ -172,7 +160,7 @@ class UploadController(Controller):
                 status=422,
             )
         await mapping.save_mapping(request.user, batch_id, columns, values, client_ip(request))
-        return redirect(request, f"/portaal/uploads/{batch_id}?melding=gekoppeld")
+        return redirect(request, f"/portaal/uploads/{batch_id}", notice="gekoppeld")
 
 
 class ApiTokenController(Controller):

@@ -37,6 +37,17 @@ async def launch(playwright):
     )
 
 
+async def enter_code_if_asked(page, email: str) -> None:
+    """The second step of logging in, for an account with two-factor login: the code its app shows now."""
+    from tests.support import totp_code
+
+    await page.wait_for_load_state()
+    if page.url.split("?")[0].endswith("/inloggen/code"):
+        await page.get_by_label("Code uit de app").fill(await totp_code(email))
+        await page.get_by_role("button", name="Inloggen").click()
+        await page.wait_for_load_state()
+
+
 @pytest.fixture
 def server(db):
     """The real app in its own process, on the test database and the test's clock."""

@@ -8,7 +8,7 @@ import pytest
 
 from shared import clock
 from shared.tables import Contract, DossierChange, Enrollment, Inburgeraar
-from tests.e2e.test_browser import launch, server  # noqa: F401  (the app in its own process)
+from tests.e2e.test_browser import enter_code_if_asked, launch, server  # noqa: F401  (the app in its own process)
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -19,6 +19,7 @@ async def login(page, base, email):
     await page.get_by_label("E-mailadres").fill(email)
     await page.get_by_label("Wachtwoord").fill(PASSWORD)
     await page.get_by_role("button", name="Inloggen").click()
+    await enter_code_if_asked(page, email)
 
 
 async def test_regisseur_registers_sets_the_pip_and_enrols_at_a_school(server, world):  # noqa: F811

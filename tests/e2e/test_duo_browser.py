@@ -19,7 +19,7 @@ from municipal.tables import InboxItem
 from shared import clock
 from shared.settings import settings
 from shared.tables import Gemeente, Inburgeraar
-from tests.e2e.test_browser import launch
+from tests.e2e.test_browser import enter_code_if_asked, launch
 from tests.support import PASSWORD, make_person
 
 pytestmark = pytest.mark.e2e
@@ -127,6 +127,7 @@ async def test_duo_notifies_the_regisseur_records_the_pip_and_duo_confirms(duo_s
         await page.get_by_label("E-mailadres").fill(world.users["regisseur"])
         await page.get_by_label("Wachtwoord").fill(PASSWORD)
         await page.get_by_role("button", name="Inloggen").click()
+        await enter_code_if_asked(page, world.users["regisseur"])
 
         await page.goto(duo_server + "/gemeente/duo")
         await expect(page.locator("body")).to_contain_text("DUO-testomgeving")

@@ -4,7 +4,7 @@ dossier then shows it, and the item is handled."""
 import pytest
 
 from municipal.tables import HandhavingCase, InboxItem
-from tests.e2e.test_browser import launch, server  # noqa: F401  (the app in its own process)
+from tests.e2e.test_browser import enter_code_if_asked, launch, server  # noqa: F401  (the app in its own process)
 from tests.support import PASSWORD
 from tests.web.test_inbox import seed_items
 
@@ -22,6 +22,7 @@ async def test_regisseur_records_a_warning_from_an_inbox_item(server, world):  #
         await page.get_by_label("E-mailadres").fill(world.users["regisseur"])
         await page.get_by_label("Wachtwoord").fill(PASSWORD)
         await page.get_by_role("button", name="Inloggen").click()
+        await enter_code_if_asked(page, world.users["regisseur"])
         await expect(page.locator("h1")).to_have_text("Inbox")
 
         await page.goto(server + f"/inbox/items/{verzuim['id']}")

@@ -9,7 +9,7 @@ import pytest
 from municipal.inbox import services
 from municipal.tables import InboxItem
 from shared import clock
-from tests.e2e.test_browser import launch, server  # noqa: F401  (the app in its own process)
+from tests.e2e.test_browser import enter_code_if_asked, launch, server  # noqa: F401  (the app in its own process)
 from tests.support import PASSWORD
 from tests.web.test_inbox import seed_items
 
@@ -28,6 +28,7 @@ async def test_regisseur_works_an_item_through_to_duo(server, world):  # noqa: F
         await page.get_by_label("E-mailadres").fill(world.users["regisseur"])
         await page.get_by_label("Wachtwoord").fill(PASSWORD)
         await page.get_by_role("button", name="Inloggen").click()
+        await enter_code_if_asked(page, world.users["regisseur"])
         await expect(page.locator("h1")).to_have_text("Inbox")
 
         await page.get_by_role("link", name="Hele gemeente").click()
