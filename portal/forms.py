@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from portal.services import HourInput, MilestoneInput
 from shared.calendar import Period, week_of
-from shared.forms import FormErrors, collect, parse_choice, parse_date, parse_hours, parse_int
+from shared.forms import FormErrors, collect, parse_choice, parse_date, parse_hours, parse_int, parse_text
 from shared.hours import HourReport
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 from shared.web import query_id
@@ -43,10 +43,11 @@ def parse_hours_form(form: Form, confirmed: frozenset[int] = frozenset()) -> tup
         "Kies een reden uit de lijst.",
         required=False,
     )
+    toelichting = collect(errors, "toelichting", parse_text, form.get("toelichting"), "toelichting")
     if errors:
         return None, errors
     report = HourReport(kind, Period(start, end), attended, geoorloofd, ongeoorloofd, reden)
-    return HourInput(enrollment, report, (form.get("toelichting") or "").strip(), confirmed), errors
+    return HourInput(enrollment, report, toelichting, confirmed), errors
 
 
 def parse_milestone_form(form: Form) -> tuple[MilestoneInput | None, FormErrors]:
@@ -57,11 +58,11 @@ def parse_milestone_form(form: Form) -> tuple[MilestoneInput | None, FormErrors]
     kind = collect(errors, "kind", parse_choice, form.get("kind"), MilestoneKind, "kind", "Kies wat u meldt.")
     day = collect(errors, "event_date", parse_date, form.get("event_date"), "event_date")
     verwijtbaar = {"ja": True, "nee": False}.get((form.get("verwijtbaar") or "").strip().lower())
+    uitslag = collect(errors, "uitslag", parse_text, form.get("uitslag"), "uitslag")
+    toelichting = collect(errors, "toelichting", parse_text, form.get("toelichting"), "toelichting")
     if errors:
         return None, errors
-    return MilestoneInput(
-        enrollment, kind, day, verwijtbaar, (form.get("uitslag") or "").strip(), (form.get("toelichting") or "").strip()
-    ), errors
+    return MilestoneInput(enrollment, kind, day, verwijtbaar, uitslag, toelichting), errors
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import TypeVar
 from shared.calendar import EARLIEST_YEAR, LATEST_YEAR, plausible_year
 from shared.errors import RuleError
 from shared.hours import parse_hours
+from shared.tabular.cells import formula_problem
 
 E = TypeVar("E", bound=Enum)
 
@@ -65,6 +66,16 @@ def parse_date(raw: str | None, field: str, required: bool = True) -> date | Non
         raise RuleError(f"{text} bestaat niet als datum.", field) from None
 
 
+def parse_text(raw: str | None, field: str) -> str:
+    """Free text from a form (a toelichting, an uitslag), stripped; text that starts as a spreadsheet formula
+    (= + - @, OWASP's CSV-injection set, shared.tabular.formula_problem) is refused as it is in a file.
+    Raises RuleError(field)."""
+    text = (raw or "").strip()
+    if problem := formula_problem(text):
+        raise RuleError(problem.replace("In deze cel staat", "Hier staat").replace(" in de cel", ""), field)
+    return text
+
+
 def parse_choice(raw: str | None, enum: type[E], field: str, message: str, required: bool = True) -> E | None:
     text = (raw or "").strip()
     if not text and not required:
@@ -91,4 +102,13 @@ def collect(errors: FormErrors, field: str, fn, *args, **kwargs):
         return None
 
 
-__all__ = ["FormErrors", "check_year", "collect", "parse_choice", "parse_date", "parse_hours", "parse_int"]
+__all__ = [
+    "FormErrors",
+    "check_year",
+    "collect",
+    "parse_choice",
+    "parse_date",
+    "parse_hours",
+    "parse_int",
+    "parse_text",
+]

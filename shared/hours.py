@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from piccolo.query.functions.aggregate import Sum
@@ -37,20 +37,56 @@ QUARTER = 15
 _FRACTIONS = {"½": Decimal("0.5"), "¼": Decimal("0.25"), "¾": Decimal("0.75")}
 
 
-def parse_hours(raw: str | int | float | None, field: str = "uren") -> int:
-    """Hours as people write them ("7,5", "7.5", "7½", "7:30", "") → whole minutes, in quarter hours.
+# Excel keeps a duration as days since its epoch; openpyxl gives a cell under a day as a time, a cell of a
+# day or more with a [u]:mm format as a timedelta, and with another format as a datetime in January or
+# February 1900 (serial 1 is 1900-01-01; after its non-existent 29-02-1900 the epoch is 1899-12-30).
+_EXCEL_EPOCH = datetime(1899, 12, 31)
+_EXCEL_EPOCH_AFTER_LEAP_BUG = datetime(1899, 12, 30)
+_LEAP_BUG = datetime(1900, 3, 1)
+_EXAMPLES = "Schrijf bijvoorbeeld 7,5 of 7:30 (of 36:45 als duur)."
 
-    "1.000" is refused rather than guessed: in Dutch it can mean a thousand, elsewhere one.
+
+def _duration_hours(raw: timedelta | time | datetime, field: str) -> Decimal:
+    if isinstance(raw, datetime):
+        if raw.year > 1900:
+            raise RuleError(
+                f"'{raw:%d-%m-%Y}' is een datum, geen aantal uren. {_EXAMPLES} Maak van de cel een getal of een duur.",
+                field,
+            )
+        raw = raw - (_EXCEL_EPOCH if raw < _LEAP_BUG else _EXCEL_EPOCH_AFTER_LEAP_BUG)
+    if isinstance(raw, time):
+        raw = timedelta(hours=raw.hour, minutes=raw.minute, seconds=raw.second, microseconds=raw.microsecond)
+    seconds = Decimal(str(raw.total_seconds()))
+    if seconds % 60:
+        raise RuleError(f"De duur '{raw}' heeft seconden; geef uren op in kwartieren. {_EXAMPLES}", field)
+    return seconds / 3600
+
+
+def parse_hours(raw: str | int | float | timedelta | time | datetime | None, field: str = "uren") -> int:
+    """Hours as people and spreadsheets write them → whole minutes, in quarter hours.
+
+    Text "7,5", "7.5", "7½", "7:30", "7:30:00" (seconds 00), "1.234,5"; a number 7.5; a duration or time
+    cell (Excel's [u]:mm 36:45 is 36,75 hours, as a timedelta, a time or a datetime in 1900); None or ""
+    is 0. "1.000" is refused rather than guessed: in Dutch it can mean a thousand, elsewhere one. Raises
+    RuleError(field) naming what it saw and what it expects.
     """
     if raw is None:
         return 0
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+    if isinstance(raw, (timedelta, time, datetime)):
+        value = _duration_hours(raw, field)
+    elif isinstance(raw, date):
+        raise RuleError(f"'{raw:%d-%m-%Y}' is een datum, geen aantal uren. {_EXAMPLES}", field)
+    elif isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
         value = Decimal(str(raw))
+    elif isinstance(raw, bool):
+        raise RuleError(f"'{raw}' is geen aantal uren. {_EXAMPLES}", field)
     else:
-        text = str(raw).strip().replace(" ", "")
+        text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
         if text == "":
             return 0
-        if m := re.fullmatch(r"(\d+):([0-5]\d)", text):
+        if m := re.fullmatch(r"(\d+):([0-5]\d)(?::([0-5]\d))?", text):
+            if m[3] and m[3] != "00":
+                raise RuleError(f"'{raw}' heeft seconden; geef uren op in kwartieren. {_EXAMPLES}", field)
             value = Decimal(m[1]) + Decimal(m[2]) / 60
         else:
             fraction = Decimal(0)
@@ -58,10 +94,14 @@ def parse_hours(raw: str | int | float | None, field: str = "uren") -> int:
                 fraction, text = _FRACTIONS[text[-1]], text[:-1] or "0"
             if text.startswith("-"):
                 raise RuleError("Uren kunnen niet negatief zijn.", field)
+            if re.fullmatch(r"\d{1,3}(\.\d{3})+,\d{1,2}", text):  # 1.234,5: Dutch thousands and decimals
+                text = text.replace(".", "")
+            elif re.fullmatch(r"\d{1,3}(,\d{3})+\.\d{1,2}", text):  # 1,234.5
+                text = text.replace(",", "")
             if re.fullmatch(r"\d+[.,]\d{3}", text):
                 raise RuleError(f"'{raw}' is niet eenduidig: schrijf uren met een komma, bijvoorbeeld 7,5.", field)
             if not re.fullmatch(r"\d+([.,]\d{1,2})?", text):
-                raise RuleError(f"'{raw}' is geen aantal uren. Schrijf bijvoorbeeld 7,5 of 7:30.", field)
+                raise RuleError(f"'{raw}' is geen aantal uren. {_EXAMPLES}", field)
             try:
                 value = Decimal(text.replace(",", ".")) + fraction
             except InvalidOperation:  # pragma: no cover - the regex above admits only numbers
@@ -70,8 +110,23 @@ def parse_hours(raw: str | int | float | None, field: str = "uren") -> int:
         raise RuleError("Uren kunnen niet negatief zijn.", field)
     minutes = value * 60
     if minutes != minutes.to_integral_value() or int(minutes) % QUARTER:
-        raise RuleError("Geef uren op in kwartieren (bijvoorbeeld 7,25 of 7,5 of 7,75).", field)
+        raise RuleError(
+            f"{_seen(raw)} is geen heel aantal kwartieren. Geef uren op in kwartieren "
+            "(bijvoorbeeld 7,25 of 7,5 of 7,75).",
+            field,
+        )
     return int(minutes)
+
+
+def _seen(raw: object) -> str:
+    """The value as the user saw it in the cell: a duration as 36:45, not '1 day, 12:45:00'."""
+    if isinstance(raw, (timedelta, time, datetime)):
+        try:
+            minutes = int(_duration_hours(raw, "") * 60)
+        except RuleError:
+            return f"'{raw}'"
+        return f"'{minutes // 60}:{minutes % 60:02d}'"
+    return f"'{str(raw).strip()}'"
 
 
 def format_hours(minutes: int | None) -> str:

@@ -28,7 +28,7 @@ from shared.forms import check_year, parse_date
 from shared.rules import normalise_bsn, normalise_email
 from shared.security import CurrentUser
 from shared.tables import AppUser, DossierImport, Inburgeraar
-from shared.tabular import Column, Limits, TabularError, match_headers, open_table, write_csv
+from shared.tabular import Column, Limits, TabularError, formula_problem, match_headers, open_table, write_csv
 from shared.vocab import Doelgroep, Leerroute, Niveau
 
 LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=10_000)
@@ -166,6 +166,10 @@ def check_row(number: int, cells: dict[str, Any], *, staff: dict[str, int], toda
             result.errors.append((HEADERS.get(e.field or key, HEADERS[key]), e.message))
             return None
 
+    for key, value in list(cells.items()):
+        if problem := formula_problem(value):  # the OWASP set is refused in every file, as in the portal's
+            result.errors.append((HEADERS.get(key, key), problem))
+            cells = {**cells, key: None}
     bsn = attempt("bsn", normalise_bsn, _text(cells.get("bsn")))
     voornamen, achternaam = _text(cells.get("voornamen")), _text(cells.get("achternaam"))
     if not voornamen:

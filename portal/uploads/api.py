@@ -8,6 +8,7 @@ and the same domain events as an upload in the portal: these handlers only trans
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, PathParameter, QueryParameter
+from litestar.utils.scope.state import ScopeState
 
 from portal.errors import Changed, UploadRefused
 from portal.tables import UploadIssue
@@ -243,6 +245,35 @@ def _bad_text(text: str) -> str | None:
     return None
 
 
+_JSON_FAULTS = {
+    "trailing comma": "er staat een komma te veel (voor een } of ])",
+    "object keys must be strings": 'de naam van een veld moet tussen dubbele aanhalingstekens staan ("bsn")',
+    "expected ':'": "er ontbreekt een dubbele punt tussen een veldnaam en zijn waarde",
+    "expected ','": "er ontbreekt een komma tussen twee waarden",
+    "invalid character": "er staat een teken dat niet in JSON hoort (bijvoorbeeld een enkel aanhalingsteken)",
+    "invalid escape": "er staat een ongeldige \\-reeks in een tekst",
+    "invalid utf-8": "de tekst is geen UTF-8",
+}
+
+
+def broken_json(reason: str) -> str:
+    """What is wrong with a body that is no JSON, in Dutch, from msgspec's reason: cut off, something after
+    the end, or a fault at a position (bytes counted from 0)."""
+    if "truncated" in reason:
+        return (
+            "De JSON houdt midden in op: hij is afgebroken (er ontbreekt bijvoorbeeld een ] of } aan het eind). "
+            "Stuur de hele JSON opnieuw."
+        )
+    at = re.search(r"\(byte (\d+)\)", reason)
+    where = f" (bij byte {at[1]})" if at else ""
+    if "trailing characters" in reason:
+        return f"Na het einde van de JSON staat nog iets{where}. Stuur precies één JSON-object, zonder iets erachter."
+    fault = next((text for key, text in _JSON_FAULTS.items() if key in reason.lower()), "")
+    return (
+        f"De inhoud is geen geldige JSON{where}: {fault or 'hij klopt niet'}. Controleer de JSON en stuur hem opnieuw."
+    )
+
+
 def report_body_problems(body: Any) -> list[FieldProblem]:
     """Every way the JSON body of /maandrapportage breaks its schema, each naming its field: the rows must be
     a non-empty list of objects whose values are text, a number or null; `proef` and `fouten_overslaan` only
@@ -325,11 +356,14 @@ async def strict_request(request: Request) -> Response | None:
             body = msgspec.json.decode(raw)
         except msgspec.ValidationError:  # a number JSON allows but no computer holds (1e400)
             return problem(400, "De JSON bevat een getal dat te groot is.")
-        except msgspec.DecodeError:
+        except msgspec.DecodeError as e:
+            return problem(400, broken_json(str(e)))
+        if not isinstance(body, dict):
             return problem(
                 400,
-                "De inhoud is geen geldige JSON (bijvoorbeeld een komma of aanhalingsteken te veel of te weinig, "
-                "of afgebroken). Controleer de JSON en stuur hem opnieuw.",
+                f"De JSON is {_what(body)}, geen object. Stuur één JSON-object met de regels erin: "
+                '{"regels": [{"bsn": "...", ...}]}.',
+                errors=[FieldProblem(veld="", detail=f"de aanvraag is {_what(body)}, geen object.", pointer="#")],
             )
         found = report_body_problems(body)
         if found:
@@ -343,9 +377,63 @@ async def strict_request(request: Request) -> Response | None:
                 headers={"Accept-Post": "multipart/form-data"},
             )
         found = _flag_problems(await request.form())
+        if not found and (trouble := _take_file_part(request)):
+            found = [trouble]
         if found:
             return problem(422, _summary(found), errors=found, extra={"uitkomst": "ongeldige_invoer"})
     return None
+
+
+FILE_FIELD = "bestand"
+# What HTTP clients and their documentation call a file field (curl -F file=@…, requests' files=, Postman,
+# n8n/Power Automate's "data", "upload", "attachment"): taken as our 'bestand' when that is not there.
+FILE_FIELD_ALIASES = ("bestand", "file", "files", "upload", "data", "document", "attachment", "bijlage", "csv", "xlsx")
+_SEND_AS_FILE = (
+    "Stuur het als bestand (met een bestandsnaam) in het veld 'bestand': met curl -F 'bestand=@oktober.csv', "
+    "met Python requests files={'bestand': open('oktober.csv', 'rb')}."
+)
+
+
+def _take_file_part(request: Request) -> FieldProblem | None:
+    """Find the file of a multipart body the way clients send it: the part 'bestand', else a file part under a
+    common name (file, upload, data, …), else the only file part whatever its name; it is then handed on as
+    'bestand'. A part that is no file (a text field, no filename) or several files get a problem saying so."""
+    form = ScopeState.from_scope(request.scope).form
+    if not isinstance(form, dict):
+        return FieldProblem(veld=FILE_FIELD, detail=f"{FILE_FIELD}: er is geen bestand meegestuurd. " + _SEND_AS_FILE)
+
+    def files_in(value: Any) -> list[UploadFile]:
+        values = value if isinstance(value, list) else [value]
+        return [v for v in values if isinstance(v, UploadFile)]
+
+    all_files = {name: files_in(value) for name, value in form.items() if files_in(value)}
+    chosen: str | None = next((n for n in FILE_FIELD_ALIASES if n in all_files), None)
+    if chosen is None and len(all_files) == 1:
+        chosen = next(iter(all_files))
+    if chosen is not None:
+        if len(all_files[chosen]) > 1 or len(all_files) > 1 and chosen not in FILE_FIELD_ALIASES:
+            return FieldProblem(
+                veld=chosen,
+                detail=f"{chosen}: er zijn {sum(map(len, all_files.values()))} bestanden meegestuurd; stuur er "
+                "één per aanvraag, in het veld 'bestand'.",
+            )
+        form[FILE_FIELD] = all_files[chosen][0]
+        return None
+    if len(all_files) > 1:
+        names = ", ".join(f"'{n}'" for n in all_files)
+        return FieldProblem(
+            veld=FILE_FIELD,
+            detail=f"{FILE_FIELD}: er zijn bestanden in de velden {names}; we weten niet welk de rapportage is. "
+            "Stuur één bestand, in het veld 'bestand'.",
+        )
+    as_text = next((n for n in FILE_FIELD_ALIASES if n in form), None)
+    if as_text is not None:
+        return FieldProblem(
+            veld=as_text,
+            detail=f"{as_text}: dit deel is als tekstveld meegestuurd (zonder bestandsnaam), niet als bestand; "
+            "zo kunnen we het niet als CSV- of Excel-bestand lezen. " + _SEND_AS_FILE,
+        )
+    return FieldProblem(veld=FILE_FIELD, detail=f"{FILE_FIELD}: er is geen bestand meegestuurd. " + _SEND_AS_FILE)
 
 
 def _summary(found: list[FieldProblem]) -> str:
@@ -600,7 +688,9 @@ class ApiController(Controller):
         responses=REPORT_RESPONSES,
         description=(
             "Hetzelfde als /maandrapportage, maar met het bestand zelf (CSV, XLSX of ODS) als "
-            "multipart/form-data in het veld `bestand`. `werkblad` kiest een werkblad in een "
+            "multipart/form-data in het veld `bestand` (een bestandsdeel met een bestandsnaam; de gangbare namen "
+            "`file`, `upload` en `data`, of het enige bestandsdeel onder welke naam ook, worden ook gelezen). "
+            "`werkblad` kiest een werkblad in een "
             "Excel-bestand (standaard het eerste). De kolommen worden herkend zoals in het portaal, "
             "ook met de koppeling die uw organisatie daar bewaarde. `proef` en `fouten_overslaan` zijn "
             "true of false. Dezelfde antwoorden als /maandrapportage."

@@ -224,7 +224,14 @@ async def _check(batch: dict[str, Any], origin: str) -> files.Reading | None:
 
 
 def _summary(reading: files.Reading) -> dict[str, Any]:
-    summary: dict[str, Any] = {"header": reading.header, "sheets": reading.sheets, "sheet": reading.sheet}
+    summary: dict[str, Any] = {
+        "header": reading.header,
+        "sheets": reading.sheets,
+        "sheet": reading.sheet,
+        "header_row": reading.header_row,
+        "above_header": [text[:120] for text in reading.above_header],
+        "note": reading.note,
+    }
     if reading.layout:
         summary["columns"] = {k: reading.layout.headers[k] for k in reading.layout.positions}
         summary["unused"] = [h for _, h in reading.layout.match.unknown + reading.layout.match.ignored]

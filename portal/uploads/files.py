@@ -42,6 +42,9 @@ class Reading:
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    header_row: int = 0  # the row taken as the header (0: API rows, which have none)
+    above_header: list[str] = field(default_factory=list)  # title rows passed over, as text
+    note: str = ""  # what the reader decided, e.g. the sheet it took because the first was empty
     layout: Layout | None = None
     lines: list[Line] = field(default_factory=list)
     refused: str = ""  # the file itself cannot be read
@@ -70,6 +73,9 @@ def read_lines(
         with open_stored(content, fmt, sheet) as table:
             reading.format, reading.sheet, reading.sheets = table.format, table.sheet, table.sheets
             reading.header = table.header
+            reading.header_row = getattr(table, "header_row", 0)
+            reading.above_header = getattr(table, "skipped_above_header", [])
+            reading.note = getattr(table, "note", "")
             layout = Layout.of(table.header, saved_columns, saved_values)
             layout.plain_keys = table.format == "json"
             reading.layout = layout

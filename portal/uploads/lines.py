@@ -8,8 +8,9 @@ preview can list them all; a formula is refused by name, never evaluated. `Outco
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -21,7 +22,8 @@ from shared.forms import check_year
 from shared.forms import parse_date as _parse_date_text
 from shared.hours import HourReport, parse_hours
 from shared.rules import normalise_bsn
-from shared.tabular import Row, cell_is_formula, normalise_header
+from shared.tabular import Row, formula_problem, normalise_header
+from shared.tabular.cells import FORMULA_START
 from shared.vocab import HourKind, MilestoneKind, VerzuimReden
 
 YES_NO = {
@@ -102,20 +104,42 @@ def _hours(raw: Any, key: str) -> int:
     return parse_hours(raw, key)
 
 
+# A date as an Excel serial number (days since 1899-12-30): what a date cell becomes when its format is
+# lost (a BI export, a cell formatted as a number). Only serials of plausible years are taken as dates.
+_SERIAL_EPOCH = date(1899, 12, 30)
+_SERIAL_RANGE = range(36526, 73051)  # 2000-01-01 up to 2100-01-01
+_MIDNIGHT = re.compile(r"(\S+?)(?:[ T]00:00(?::00(?:\.0+)?)?)?")  # "2026-10-01 00:00:00" from a BI tool
+
+
 @lru_cache(maxsize=4096)
 def _date_text(raw: str, key: str) -> date:
-    return _parse_date_text(raw, key)
+    text = raw.strip()
+    if text.isdigit() and int(text) in _SERIAL_RANGE:
+        return _serial(int(text), key)
+    if m := _MIDNIGHT.fullmatch(text):
+        text = m[1]
+    return _parse_date_text(text, key)
+
+
+def _serial(value: int, key: str) -> date:
+    return check_year(_SERIAL_EPOCH + timedelta(days=value), key)
 
 
 def _date(raw: Any, key: str) -> date | None:
+    """A date cell whatever its type: a date or datetime cell, an Excel serial (46296 or 46296.0), or text
+    dd-mm-jjjj, d-m-jjjj, jjjj-mm-dd (with a time of 00:00 after it). Raises RuleError(key)."""
     if raw is None:
         return None
     if isinstance(raw, datetime):
         return check_year(raw.date(), key)
     if isinstance(raw, date):
         return check_year(raw, key)
-    if isinstance(raw, (int, float)):
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if float(raw).is_integer() and int(raw) in _SERIAL_RANGE:
+            return _serial(int(raw), key)
         raise RuleError(f"'{raw}' is geen datum. Schrijf bijvoorbeeld 31-10-2026 (of maak van de cel een datum).", key)
+    if isinstance(raw, (time, timedelta)):
+        raise RuleError(f"'{raw}' is een tijd, geen datum. Schrijf bijvoorbeeld 31-10-2026.", key)
     return _date_text(str(raw), key)
 
 
@@ -155,12 +179,6 @@ def _choice(raw: Any, key: str, layout: Layout) -> str | None:
     return code
 
 
-FORMULA_MESSAGE = (
-    "In deze cel staat een formule ({}). Regie rekent formules niet uit: zet de uitkomst als gewone "
-    "waarde in de cel (in Excel: Plakken speciaal, Waarden)."
-)
-
-
 def parse_row(row: Row, layout: Layout) -> Line:
     """One row of the file as typed values; every problem is noted with its column, nothing is raised."""
     line = Line(row.number)
@@ -170,8 +188,8 @@ def parse_row(row: Row, layout: Layout) -> Line:
     values = row.values
     cells = {key: values[i] for key, i in layout.positions.items()}
     for key, value in cells.items():
-        if type(value) is str and value[0] == "=" and cell_is_formula(value):
-            line.error(key, FORMULA_MESSAGE.format(value[:40]))
+        if type(value) is str and value[0] in FORMULA_START and (problem := formula_problem(value)):
+            line.error(key, problem)
             cells[key] = None
     get = cells.get
 

@@ -51,8 +51,10 @@ use") is an organisation's own mapping and wins over aliases. A header used twic
 
 ``tidy_cell(value)``: one cell as ``rows()`` gives it (for rows that come from elsewhere, e.g. JSON).
 
-``looks_like_formula(value)``, ``escape_cell(value)``: cells that start with = + - @ (or tab/CR) are
-what spreadsheets execute. Exports pass every cell through `escape_cell` (a leading apostrophe, OWASP's
+``looks_like_formula(value)``, ``escape_cell(value)``, ``formula_problem(value)``: cells that start with
+= + - @ (or tab/CR) are what spreadsheets execute (a plain number such as "-3" or "-7,5" is a number, not
+a formula). Every input path refuses such text with `formula_problem`'s Dutch reason. Exports pass every
+cell through `escape_cell` (a leading apostrophe, OWASP's
 advice), so a file we write never carries a live formula; `open_table` (and `tidy_cell`) undo exactly
 that escape when such a file comes back.
 
@@ -61,7 +63,7 @@ Excel) and ``write_xlsx(sheets) -> bytes`` (write-only openpyxl; every cell esca
 text). Both escape every cell.
 """
 
-from shared.tabular.cells import cell_is_formula, escape_cell, looks_like_formula, tidy_cell
+from shared.tabular.cells import cell_is_formula, escape_cell, formula_problem, looks_like_formula, tidy_cell
 from shared.tabular.detect import Limits, TabularError
 from shared.tabular.headers import Column, HeaderMatch, match_headers, normalise_header
 from shared.tabular.read import Row, Table, open_table, sheet_names
@@ -76,6 +78,7 @@ __all__ = [
     "TabularError",
     "cell_is_formula",
     "escape_cell",
+    "formula_problem",
     "looks_like_formula",
     "match_headers",
     "normalise_header",

@@ -6,15 +6,45 @@ evaluated; and a cell is tidied as `Table.rows()` gives it (stripped, empty to N
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A number written as text ("-3", "-7,5", "+1.234,5") is a number, not a formula: a spreadsheet shows it
+# as the number it is, and hours or corrections may be negative.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
+
+
 def looks_like_formula(value: Any) -> bool:
-    """What a spreadsheet would execute when this text is opened: = + - @ (and tab/CR) at the start."""
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+    """What a spreadsheet would execute when this text is opened: = + - @ (and tab/CR) at the start; a plain
+    number ("-3", "-7,5") is not (OWASP's CSV-injection set)."""
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value)
+
+
+def formula_problem(value: Any) -> str | None:
+    """The Dutch reason text may not come in as it is (every input path asks this, for every text cell and
+    field): it starts as a formula would (= + - @, tab or CR, OWASP's set), unless it is a plain number.
+    None when the text is fine."""
+    if not isinstance(value, str):
+        return None
+    text = value.lstrip(" ")
+    if not looks_like_formula(text):
+        return None
+    first = {"\t": "een tab", "\r": "een regeleinde"}.get(text[0], f"'{text[0]}'")
+    shown = text.strip()[:40]
+    if text[0] == "=" and len(text) > 1:
+        return (
+            f"In deze cel staat een formule ({shown}). Regie rekent formules niet uit: zet de uitkomst als gewone "
+            "waarde in de cel (in Excel: Plakken speciaal, Waarden)."
+        )
+    return (
+        f"'{shown}' begint met {first}. Een spreadsheet kan zo'n tekst als formule uitvoeren; daarom nemen we "
+        "die niet over. Begin de tekst met een letter of cijfer (bijvoorbeeld 'Ziek gemeld' in plaats van "
+        "'- ziek gemeld')."
+    )
 
 
 def cell_is_formula(value: Any) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -109,28 +110,60 @@ _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
+def count_line_ends(data: bytes, after_cr: bool = False) -> int:
+    """Line ends in `data`, each of CR, LF and CRLF counted once (Mac Excel writes bare CR). `after_cr`:
+    the byte before `data` was a CR, so an LF at its start ends no new line."""
+    ends = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    if after_cr and data[:1] == b"\n":
+        ends -= 1
+    return ends
+
+
 def _line_of(file: IO[bytes], offset: int) -> int:
+    """The line (1-based) of byte `offset`, counting CR, LF and CRLF as line ends."""
     _rewind(file)
-    line, pos = 1, 0
+    line, pos, after_cr = 1, 0, False
     while pos < offset and (chunk := file.read(min(CHUNK, offset - pos))):
-        line += chunk.count(b"\n")
+        line += count_line_ends(chunk, after_cr)
+        after_cr = chunk[-1:] == b"\r"
         pos += len(chunk)
     _rewind(file)
     return line
 
 
+_NOT_READABLE = (
+    "Dit bestand is geen leesbaar CSV- of Excel-bestand ({}). Sla uw gegevens in Excel op als "
+    "'CSV UTF-8 (door komma's gescheiden)' of als 'Excel-werkmap (.xlsx)' en stuur dat bestand."
+)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when every other byte of mostly-ASCII text is a nul byte."""
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if odd >= 0.9 * pairs and even < 0.1 * pairs:
+        return "utf-16-le"
+    if even >= 0.9 * pairs and odd < 0.1 * pairs:
+        return "utf-16-be"
+    return None
+
+
 def detect_encoding(file: IO[bytes], head: bytes) -> str:
-    """UTF-8 (BOM or not), UTF-16 with BOM, or Windows-1252; one pass in chunks, bounded memory."""
+    """UTF-8 (BOM or not), UTF-16 (with BOM, or without as every other byte nul), Windows-1252 or MacRoman;
+    in chunks, bounded memory. Text that would only be stored garbled is refused ("sla op als CSV UTF-8")."""
     if head.startswith(codecs.BOM_UTF8):
         candidate = "utf-8-sig"
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidate = "utf-16"
     else:
-        candidate = "utf-8"
-    if candidate != "utf-16" and b"\x00" in head:
-        raise TabularError("Dit bestand is geen tekst (het bevat nul-bytes): het is geen CSV. " + _WHAT_TO_SEND)
-    if candidate != "utf-16" and len(_BINARY_CONTROL.findall(head)) > 8:
-        raise TabularError("Dit bestand is geen tekst maar een binair bestand: het is geen CSV. " + _WHAT_TO_SEND)
+        candidate = _utf16_without_bom(head) or "utf-8"
+    utf16 = candidate.startswith("utf-16")
+    if not utf16 and b"\x00" in head:
+        raise TabularError(_NOT_READABLE.format("het bevat nul-bytes, dus het is geen tekst"))
+    if not utf16 and len(_BINARY_CONTROL.findall(head)) > max(2, len(head) // 200):
+        raise TabularError(_NOT_READABLE.format("het is geen tekst maar een binair bestand"))
     decoder = codecs.getincrementaldecoder(candidate)()
     _rewind(file)
     offset = 0
@@ -138,12 +171,10 @@ def detect_encoding(file: IO[bytes], head: bytes) -> str:
     bad_at: int | None = None
     cp1252_bad_at: int | None = None
     while chunk := file.read(CHUNK):
-        if candidate != "utf-16":
+        if not utf16:
             if (nul := chunk.find(b"\x00")) >= 0:
                 line = _line_of(file, offset + nul)
-                raise TabularError(
-                    f"Dit bestand is geen tekst (een nul-byte op regel {line}): het is geen CSV. " + _WHAT_TO_SEND
-                )
+                raise TabularError(_NOT_READABLE.format(f"een nul-byte op regel {line}, dus het is geen tekst"))
             if not multibyte and _UTF8_MULTIBYTE.search(chunk):
                 multibyte = 1
             if cp1252_bad_at is None and (m := _CP1252_UNDEFINED.search(chunk)):
@@ -153,7 +184,7 @@ def detect_encoding(file: IO[bytes], head: bytes) -> str:
                 decoder.decode(chunk)
             except UnicodeDecodeError as e:
                 bad_at = offset + e.start
-                if candidate == "utf-16":
+                if utf16:
                     break
         offset += len(chunk)
     if bad_at is None:
@@ -164,7 +195,7 @@ def detect_encoding(file: IO[bytes], head: bytes) -> str:
     _rewind(file)
     if bad_at is None:
         return candidate
-    if candidate == "utf-16":
+    if utf16:
         raise TabularError(
             "Dit bestand is als UTF-16 opgeslagen maar bevat tekens die niet kloppen. "
             "Sla het opnieuw op als 'CSV UTF-8'."
@@ -175,12 +206,82 @@ def detect_encoding(file: IO[bytes], head: bytes) -> str:
             f"op regel {_line_of(file, bad_at)}). Letters als ë of é kunnen dan niet goed worden gelezen. "
             "Open het bestand in Excel en sla het opnieuw op als 'CSV UTF-8 (door komma's gescheiden)'."
         )
-    if cp1252_bad_at is not None:
+    encoding, plausible = single_byte_encoding(file)
+    if encoding == "cp1252" or not plausible:
+        encoding = "cp1252"
+        if cp1252_bad_at is None and not plausible:
+            raise TabularError(
+                "De letters met accenten in dit bestand (zoals é of ë) zijn niet te lezen: de tekenset is "
+                "onbekend, en opslaan zou verminkte tekst geven. Open het bestand in Excel en sla het opnieuw "
+                "op als 'CSV UTF-8 (door komma's gescheiden)'."
+            )
+    if encoding == "cp1252" and cp1252_bad_at is not None:
         raise TabularError(
             f"Dit bestand bevat op regel {_line_of(file, cp1252_bad_at)} tekens die geen tekst "
             "zijn. Sla het opnieuw op als 'CSV UTF-8'."
         )
-    return "cp1252"
+    return encoding
+
+
+# Characters that a single-byte file holds by mistake far more often than on purpose: symbols of the
+# other code page (MacRoman's maths signs, Windows-1252's Ž/ƒ/ˆ), C1 controls, and the like.
+_UNLIKELY = set("ƒˆ˜‰†‡‹›¬√∫≈∆◊Ωπ∑∏∂∞≠≤≥ı˘˙˚¸˝˛ˇ¯⁄ﬁﬂµ¶¢¥ªº¿¡÷Œœ") | {chr(c) for c in range(0x80, 0xA0)}
+_SLAVIC = set("ŠšŽž")  # real in a name's first letter (Šimić), a sign of MacRoman é/ä inside a word
+_IN_WORD_OK = set("’'-·")
+_TYPOGRAPHIC = set("‘’“”„–—…€•°«»·\u00a0")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SAMPLE_BYTES = CHUNK  # judged on the first MB that holds non-ASCII bytes ...
+_SAMPLE_CHARS = 20_000  # ... and at most this many non-ASCII characters in it
+
+
+def _plausibility(text: str) -> int:
+    """How much `text` looks like what people write: + for a letter or a typographic sign in its place,
+    - for a sign inside or against a word and for a letter of the wrong case inside a word ("cafŽ",
+    "No‘l", "cafÈ", "êLODIE" are what another code page makes of "café", "Noël", "ÉLODIE"); a symbol
+    people hardly ever type (∏, ‰, C1 controls) weighs most."""
+    score = 0
+    for m in itertools.islice(_NON_ASCII.finditer(text), _SAMPLE_CHARS):
+        i, char = m.start(), m.group()
+        before = text[i - 1] if i else ""
+        after = text[i + 1 : i + 2]
+        if char in _UNLIKELY:
+            score -= 5
+        elif char in _SLAVIC:
+            score -= 2 if before.isalpha() else 0
+        elif char.isalpha():
+            odd_case = (char.isupper() and (before.islower() or (before.isalpha() and after.islower()))) or (
+                char.islower() and after.isupper() and not before.islower()
+            )
+            score += -3 if odd_case else 1
+        elif char in _TYPOGRAPHIC:
+            score += -2 if (before.isalpha() and after.isalpha() and char not in _IN_WORD_OK) else 2
+        elif before.isalpha() or after.isalpha():
+            score -= 2  # another sign glued to a word ("¦imun")
+    return score
+
+
+def single_byte_encoding(file: IO[bytes]) -> tuple[str, bool]:
+    """('cp1252' or 'mac_roman', plausible): whichever reads more like text ("CSV (Macintosh)" from Mac
+    Excel is MacRoman with bare CR line ends), and whether it does at all. Judged on the first MB that holds
+    non-ASCII bytes (at most 20,000 such characters)."""
+    _rewind(file)
+    sample = bytearray()
+    cr_only = None
+    while (chunk := file.read(CHUNK)) and len(sample) < _SAMPLE_BYTES:
+        if cr_only is None:
+            crlf = chunk.count(b"\r\n")
+            cr_only = chunk.count(b"\r") > crlf and chunk.count(b"\n") == crlf
+        if max(chunk, default=0) >= 0x80:
+            sample += chunk
+    _rewind(file)
+    data = bytes(sample)
+    windows = _plausibility(data.decode("cp1252", errors="replace"))
+    mac = _plausibility(data.decode("mac_roman"))
+    if mac > windows or (cr_only and mac == windows and mac > 0):
+        chosen, score = "mac_roman", mac
+    else:
+        chosen, score = "cp1252", windows
+    return chosen, score >= 0
 
 
 def check_zip(file: IO[bytes], limits: Limits) -> str:

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import IO, Any
 
 from shared.tabular.cells import FORMULA_START, is_empty, tidy_cell
 from shared.tabular.detect import Limits, TabularError, check_zip, detect_encoding, scan_bytes, sniff_kind
 from shared.tabular.headers import check_header
 
+HEADER_SEARCH_ROWS = 10  # the header is looked for among this many non-empty rows at the top
+_SEP_LINE = re.compile(r'"?sep=(\\t|.)"?[;,\t]*', re.IGNORECASE)  # Excel's "sep=;" first line
+
 
 def _nl(n: int) -> str:
     return f"{n:,}".replace(",", ".")
+
+
+class _EmptySheet(TabularError):
+    """No header and no data on this sheet (a workbook may have its data on a later sheet)."""
 
 
 @dataclass(slots=True)
@@ -45,6 +56,8 @@ class Table:
         self.encoding = ""
         self.delimiter = ""
         self.estimated_rows: int | None = None
+        self.note = ""  # what the reader decided for the user, e.g. which sheet it took
+        self.skipped_above_header: list[str] = []  # title rows above the header, as text
         self._done_fraction = 0.0
         self._close = lambda: None
         self.sha256, self.size, head = scan_bytes(file, limits)
@@ -59,17 +72,23 @@ class Table:
 
     # -- CSV --
     def _open_csv(self) -> None:
-        text = io.TextIOWrapper(self.file, encoding=self.encoding, newline="")
+        text = io.TextIOWrapper(self.file, encoding=self.encoding, newline="")  # CR, LF and CRLF end a line
         self._text = text
-        first = ""
-        for line in text:
-            if line.strip().strip(";,\t"):
-                first = line
+        lines: list[str] = []
+        self.sep_line = False
+        for number, line in enumerate(text, start=1):
+            if number == 1 and (m := _SEP_LINE.fullmatch(line.lstrip("\ufeff").rstrip("\r\n"))):
+                self.delimiter = "\t" if m[1] in ("\\t", "\t") else m[1]  # Excel's own hint: use it
+                self.sep_line = True
                 break
-        if not first:
+            if line.strip().strip(";,\t"):
+                lines.append(line)
+                if len(lines) >= HEADER_SEARCH_ROWS:
+                    break
+        if not lines and not self.sep_line:
             raise TabularError("Het bestand bevat geen gegevens, alleen lege regels.")
-        counts = {d: first.count(d) for d in (";", "\t", ",")}
-        self.delimiter = max(counts, key=lambda d: (counts[d], d == ";", d == "\t"))
+        if not self.sep_line:
+            self.delimiter = _guess_delimiter(lines)
         text.seek(0)
         csv.field_size_limit(self.limits.max_cell_chars)
         self._reader = csv.reader(text, delimiter=self.delimiter, quotechar='"', doublequote=True, strict=False)
@@ -96,6 +115,8 @@ class Table:
                     f"Regel {number} kon niet worden gelezen ({e}). Controleer de aanhalingstekens."
                 ) from None
             number += 1
+            if number == 1 and self.sep_line:
+                continue  # "sep=;": read, not data
             yield number, record
 
     def _csv_progress(self) -> float:
@@ -120,14 +141,15 @@ class Table:
                     ) from None
             self._close = book.close
             self.sheets = list(book.sheetnames)
-            self.sheet = self._choose_sheet(sheet)
-            ws = book[self.sheet]
-            try:
-                self.estimated_rows = ws.max_row
-            except Exception:
-                self.estimated_rows = None
-            ws.reset_dimensions()  # read what is there, not what the file claims
-            raw = ws.iter_rows(values_only=True)
+
+            def open_sheet(name: str) -> Iterator[Any]:
+                ws = book[name]
+                try:
+                    self.estimated_rows = ws.max_row
+                except Exception:
+                    self.estimated_rows = None
+                ws.reset_dimensions()  # read what is there, not what the file claims
+                return ws.iter_rows(values_only=True)
         else:
             from python_calamine import CalamineWorkbook
 
@@ -139,12 +161,35 @@ class Table:
                 ) from None
             self._close = book.close
             self.sheets = list(book.sheet_names)
-            self.sheet = self._choose_sheet(sheet)
-            ws = book.get_sheet_by_name(self.sheet)
-            self.estimated_rows = ws.height
-            raw = ws.iter_rows()
-        self._raw_rows = ((n, list(r)) for n, r in enumerate(raw, start=1))
-        self.header, self.header_row = self._read_header()
+
+            def open_sheet(name: str) -> Iterator[Any]:
+                ws = book.get_sheet_by_name(name)
+                self.estimated_rows = ws.height
+                return ws.iter_rows()
+
+        self.sheet = self._choose_sheet(sheet)
+        empty: list[str] = []
+        while True:
+            self._raw_rows = ((n, list(r)) for n, r in enumerate(open_sheet(self.sheet), start=1))
+            try:
+                self.header, self.header_row = self._read_header()
+                break
+            except _EmptySheet:
+                empty.append(self.sheet)
+                later = self.sheets[self.sheets.index(self.sheet) + 1 :]
+                if sheet or not later:  # a sheet the user chose is read, empty or not
+                    raise TabularError(
+                        "Het bestand is leeg: er staat geen kopregel en geen gegevens in"
+                        + (f" werkblad '{self.sheet}'." if len(self.sheets) == 1 or sheet else " de werkbladen.")
+                        + (" Kies een ander werkblad." if sheet and len(self.sheets) > 1 else "")
+                    ) from None
+                self.sheet = later[0]
+        if empty:
+            names = ", ".join(f"'{n}'" for n in empty)
+            self.note = (
+                f"Werkblad {names} is leeg; we lezen werkblad '{self.sheet}'. Staan uw gegevens op een "
+                "ander werkblad, kies dat dan."
+            )
 
     def _choose_sheet(self, sheet: str | None) -> str:
         if not self.sheets:
@@ -159,22 +204,39 @@ class Table:
 
     # -- both --
     def _read_header(self) -> tuple[list[str], int]:
+        """The header among the first non-empty rows: a title above it (one cell, a merged cell, with or
+        without a blank row under it) is passed over. The header is the first row with at least two
+        filled cells and at least half as many as the fullest of the first rows."""
         empties = 0
+        ahead: list[tuple[int, list[Any]]] = []  # the non-empty rows at the top
+        read: list[tuple[int, list[Any]]] = []  # every row from the first non-empty one on
         for number, values in self._raw_rows:
             if is_empty(values):
                 empties += 1
-                if empties > self.limits.max_empty_run:
+                if ahead:
+                    read.append((number, values))
+                if empties > (self.limits.max_empty_run if not ahead else HEADER_SEARCH_ROWS):
                     break
                 continue
-            while values and (values[-1] is None or str(values[-1]).strip() == ""):
-                values.pop()
-            header = ["" if v is None else str(tidy_cell(v) or "").lstrip("\ufeff").strip() for v in values]
-            check_header(header, number, self.limits)
-            return header, number
-        raise TabularError(
-            "Het bestand is leeg: er staat geen kopregel en geen gegevens in."
-            + (f" (Werkblad '{self.sheet}'.)" if self.sheet else "")
-        )
+            empties = 0
+            ahead.append((number, values))
+            read.append((number, values))
+            if len(ahead) >= HEADER_SEARCH_ROWS:
+                break
+        if not ahead:
+            raise _EmptySheet("Het bestand is leeg: er staat geen kopregel en geen gegevens in.")
+        filled = [sum(not _blank(v) for v in values) for _, values in ahead]
+        fullest = max(filled)
+        at = next((i for i, n in enumerate(filled) if n >= 2 and 2 * n >= fullest), 0)
+        number, values = ahead[at]
+        self.skipped_above_header = [" ".join(str(v).strip() for v in row if not _blank(v)) for _, row in ahead[:at]]
+        after = next(i for i, (n, _) in enumerate(read) if n == number) + 1
+        self._raw_rows = itertools.chain(read[after:], self._raw_rows)
+        while values and _blank(values[-1]):
+            values.pop()
+        header = ["" if v is None else str(tidy_cell(v) or "").lstrip("\ufeff").strip() for v in values]
+        check_header(header, number, self.limits)
+        return header, number
 
     def progress(self) -> float:
         if self.format == "csv":
@@ -231,6 +293,8 @@ class Table:
                     ],
                     error,
                 )
+            elif self.format == "ods":
+                yield Row(number, [tidy_cell(_ods_duration(v)) for v in values], error)
             else:
                 yield Row(number, [tidy_cell(v) for v in values], error)
         self._done_fraction = 1.0
@@ -252,8 +316,38 @@ class Table:
         self.close()
 
 
+_ISO_DURATION = re.compile(r"PT(\d+)H(\d+)M(\d+(?:\.\d+)?)S")
+
+
+def _ods_duration(value: Any) -> Any:
+    """calamine gives an ODS duration of a day or more as its ISO text ('PT36H45M00S'): a timedelta, as
+    openpyxl gives an XLSX [u]:mm cell."""
+    if type(value) is str and value[:2] == "PT" and (m := _ISO_DURATION.fullmatch(value)):
+        return timedelta(hours=int(m[1]), minutes=int(m[2]), seconds=float(m[3]))
+    return value
+
+
+def _guess_delimiter(lines: list[str]) -> str:
+    """The separator the first lines agree on: the one most lines use the same number of times (a title
+    line has none, a note in prose has commas in one line only); ; before tab before , on a tie."""
+
+    def agreement(d: str) -> tuple[int, int, bool, bool]:
+        counts = Counter(line.count(d) for line in lines)
+        counts.pop(0, None)
+        if not counts:
+            return (0, 0, d == ";", d == "\t")
+        times, lines_agreeing = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        return (lines_agreeing, times, d == ";", d == "\t")
+
+    return max((";", "\t", ","), key=agreement)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _delimiter_name(d: str) -> str:
-    return {";": ";", ",": ",", "\t": "tab"}[d]
+    return {"\t": "tab"}.get(d, d)
 
 
 def open_table(file: IO[bytes], filename: str = "", sheet: str | None = None, limits: Limits = Limits()) -> Table:

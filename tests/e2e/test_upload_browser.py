@@ -65,7 +65,7 @@ async def test_upload_fix_the_errors_and_commit(server, world, tmp_path):  # noq
         assert download.suggested_filename == "oktober-fouten.csv"
         errors = Path(await download.path()).read_bytes().decode("utf-8-sig").strip().split("\r\n")
         assert errors[0].endswith(";Wat is er mis") and len(errors) == 2
-        assert "negatief" in errors[1] and "'-12" in errors[1]  # escaped: never a live formula
+        assert "negatief" in errors[1] and ";-12;" in errors[1]  # a negative number stays a number
 
         # 4. corrected in the school's own file, uploaded again, committed
         await page.get_by_role("link", name="← Alle uploads").click()

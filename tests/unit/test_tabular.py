@@ -13,6 +13,7 @@ from shared.tabular import (
     TabularError,
     cell_is_formula,
     escape_cell,
+    formula_problem,
     match_headers,
     normalise_header,
     open_table,
@@ -238,14 +239,44 @@ def test_headers_match_case_space_and_alias_insensitive_and_saved_mapping_wins()
     assert m.conflicts == [("period_end", ["Periode tot", "Einddatum"])] and not m.ok
 
 
+@pytest.mark.parametrize(
+    "text,refused",
+    [
+        ("=1+2", True),
+        ("+31 6 1234", True),
+        ("-2+3", True),
+        ("@SUM(A1)", True),
+        ("\t=1", True),
+        ("\r=1", True),
+        ("- ziek gemeld", True),
+        (" =1", True),
+        ("-3", False),
+        ("-7,5", False),
+        ("+1.234,5", False),
+        ("ziek - later beter", False),
+        ("e-mail", False),
+        (-3, False),
+    ],
+)
+def test_the_owasp_formula_set_is_refused_on_input_and_a_negative_number_is_not(text, refused):
+    assert (formula_problem(text) is not None) is refused
+
+
 def test_exports_never_carry_a_live_formula():
-    assert [escape_cell(v) for v in ["=1+2", "+31", "-3", "@SUM(A1)", "gewoon", 7]] == [
+    cells = ["=1+2", "+31 6 1234", "-3+4", "@SUM(A1)", "\t=1", "\r=1", "- ziek", "gewoon", 7, "-3", "-7,5", "+31"]
+    assert [escape_cell(v) for v in cells] == [
         "'=1+2",
-        "'+31",
-        "'-3",
+        "'+31 6 1234",
+        "'-3+4",
         "'@SUM(A1)",
+        "'\t=1",
+        "'\r=1",
+        "'- ziek",
         "gewoon",
         7,
+        "-3",  # a negative number is a number, not a formula
+        "-7,5",
+        "+31",
     ]
     data = write_csv(["Uren", "Fout"], [['=HYPERLINK("http://x")', "-3"]])
     assert data.startswith(b"\xef\xbb\xbf") and b"'=HYPERLINK" in data and b"\r\n" in data
@@ -262,3 +293,107 @@ def test_a_stored_instant_is_exported_in_dutch_time_a_sheets_own_time_as_written
 
     data = write_csv(["Wanneer"], [[datetime(2026, 11, 30, 23, 30, tzinfo=UTC)], [datetime(2026, 11, 30, 23, 30)]])
     assert data.decode("utf-8-sig").splitlines()[1:] == ["01-12-2026 00:30", "30-11-2026 23:30"]
+
+
+# --- Issue 9: files as spreadsheets and exports really write them -----------------------------------------
+
+
+@pytest.mark.parametrize("line", ["sep=;", "sep=,", "sep=\t", '"sep=;"', "sep=|", "sep=;;;"])
+def test_excels_sep_line_names_the_separator_and_is_skipped(line):
+    sep = line.strip('"')[4]
+    table, rows = read(f"{line}\r\nBSN{sep}Uren\r\n123456782{sep}8\r\n".encode())
+    assert (table.delimiter, table.header, table.header_row) == (sep, ["BSN", "Uren"], 2)
+    assert [(r.number, r.values) for r in rows] == [(3, ["123456782", "8"])]
+
+
+def test_the_sep_fixture():
+    table, rows = read((FIXTURES / "excel-sep-hint.csv").read_bytes())
+    assert table.header[0] == "BSN" and table.header_row == 2 and rows[0].values[4] == "36,75"
+
+
+def test_mac_excel_csv_is_macroman_with_bare_cr():
+    table, rows = read((FIXTURES / "mac-excel-macroman-cr.csv").read_bytes())
+    assert table.encoding == "mac_roman" and rows[0].number == 2
+    assert rows[0].values[4] == "Cursist is één keer te laat, daarna naar café-baan, Noël helpt"
+
+
+@pytest.mark.parametrize(
+    "encoding,text",
+    [
+        ("cp1252", "zo’n “dag” – €5, Zeïnab Hélène"),  # Windows punctuation is not MacRoman's letters
+        ("cp1252", "ÉLODIE ÜNAL, Ça va, Šimun"),
+        ("mac_roman", "één keer, café, Noël, Ça va"),
+        ("utf-16-le", "één keer, café"),  # UTF-16 without a BOM
+        ("utf-16-be", "één keer, café"),
+    ],
+)
+def test_single_byte_and_utf16_files_keep_their_letters(encoding, text):
+    sep = "\t" if encoding.startswith("utf-16") else ";"
+    table, rows = read(f"Naam{sep}Toelichting\rX{sep}{text}\r".encode(encoding))
+    assert rows[0].values == ["X", text], table.encoding
+
+
+@pytest.mark.parametrize("encoding", ["cp850", "cp437"])
+def test_a_dos_code_page_is_refused_not_stored_garbled(encoding):
+    assert "CSV UTF-8" in refusal("Naam;Toelichting\r\nX;Élodie, Hélène, één\r\n".encode(encoding))
+
+
+@pytest.mark.parametrize("end", [b"\r", b"\n", b"\r\n"])
+def test_line_numbers_count_cr_lf_and_crlf(end):
+    data = end.join([b"Naam;Uren", b"a;1", "één;2".encode(), "café;3".encode("cp1252")]) + end
+    assert "regel 4" in refusal(data)
+
+
+def test_crlf_split_over_two_chunks_is_one_line_end():
+    from shared.tabular.detect import CHUNK, _line_of
+
+    data = b"a" * (CHUNK - 1) + b"\r\nb\nc"
+    assert _line_of(io.BytesIO(data), len(data) - 1) == 3
+
+
+@pytest.mark.parametrize(
+    "above,header_row",
+    [
+        ("Maandrapportage oktober\r\n", 2),
+        ("Maandrapportage oktober;;;\r\n;;;\r\n", 3),
+        ("Taalschool De Brug\r\nOktober 2026, locatie Utrecht\r\n\r\n", 4),
+        ("", 1),
+    ],
+)
+def test_title_rows_above_the_header_are_passed_over(above, header_row):
+    table, rows = read(f"{above}BSN;Naam;Van;Uren\r\n123456782;X, Y;01-10-2026;7,5\r\n".encode())
+    assert (table.delimiter, table.header, table.header_row) == (";", ["BSN", "Naam", "Van", "Uren"], header_row)
+    assert rows[0].values == ["123456782", "X, Y", "01-10-2026", "7,5"]
+    assert len(table.skipped_above_header) == len([line for line in above.split("\r\n") if line.strip(";")])
+
+
+def test_prose_with_commas_does_not_change_the_separator():
+    table, rows = read(b"Naam;Toelichting\r\nX;ziek, daarna beter, nu weer goed\r\n")
+    assert table.delimiter == ";" and rows[0].values[1] == "ziek, daarna beter, nu weer goed"
+
+
+def test_an_empty_first_sheet_hands_over_to_the_next():
+    book = openpyxl.Workbook()
+    book.create_sheet("Gegevens").append(["BSN", "Uren"])
+    book["Gegevens"].append([123456782, 7.5])
+    out = io.BytesIO()
+    book.save(out)
+    table, rows = read(out.getvalue())
+    assert table.sheet == "Gegevens" and "'Sheet' is leeg" in table.note and rows[0].values == [123456782, 7.5]
+    assert "werkblad 'Sheet'" in refusal(out.getvalue(), sheet="Sheet")  # a sheet chosen is read as chosen
+
+
+def test_an_ods_duration_of_a_day_or_more_is_a_timedelta():
+    from datetime import timedelta
+
+    data = ods_file([["BSN", "Uren"], [123456782, "PT36H45M00S"]])
+    _, rows = read(data)
+    assert rows[0].values == [123456782, timedelta(hours=36, minutes=45)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_bytes_are_refused_as_no_readable_file(seed):
+    import random
+
+    message = refusal(random.Random(seed).randbytes(300))
+    assert "geen leesbaar CSV- of Excel-bestand" in message or "geen tekst" in message, message

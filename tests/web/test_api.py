@@ -304,10 +304,10 @@ async def test_wrong_content_types_broken_json_and_empty_bodies(client, world):
     )
     assert r.status_code == 415 and r.headers["accept-post"] == "multipart/form-data"
     ok = {**auth(token), "Content-Type": "application/json; charset=utf-8"}
-    for broken in ('{"regels": [', '{"regels": [}]}', "{'regels': []}", ""):
+    for broken in ('{"regels": [', '{"regels": [}]}', "{'regels': []}", "", "[]"):
         r = await client.http.post("/api/v1/maandrapportage", content=broken, headers=ok)
         assert r.status_code == 400 and r.headers["content-type"] == PROBLEM and r.json()["detail"], broken
-    for body, field in (("[]", ""), ('{"regels": []}', "regels"), ('{"proef": true}', "regels")):
+    for body, field in (('{"regels": []}', "regels"), ('{"proef": true}', "regels")):
         r = await client.http.post("/api/v1/maandrapportage", content=body, headers=ok)
         assert r.status_code == 422 and r.json()["errors"][0]["veld"] == field, body
     r = await client.http.post("/api/v1/maandrapportage", content='{"regels": [{"bsn": "a\\u0000b"}]}', headers=ok)
