@@ -42,6 +42,8 @@ import httpx  # noqa: E402
 GEMEENTEN, PEOPLE_PER_GEMEENTE, REPEAT = 20, 200, 30
 KINDS = ["registreer_pvt", "registreer_map", "afschalen", "handhaving_verzuim", "voortgang_achter", "bespreken"]
 
+BENCH_TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH23"  # base32, the bench's own
+
 
 async def seed_base(conn) -> dict:
     from shared.security import hash_password
@@ -53,9 +55,9 @@ async def seed_base(conn) -> dict:
     )
     gemeenten = [r["id"] for r in await conn.fetch("SELECT id FROM gemeente ORDER BY id")]
     await conn.executemany(
-        "INSERT INTO app_user (email, name, password_hash, role, gemeente, active, failed_logins, created_at) "
-        "VALUES ($1, $2, $3, 'regisseur', $4, true, 0, now())",
-        [(f"regisseur{g}@bench.nl", f"Regisseur {g}", pw, g) for g in gemeenten],
+        "INSERT INTO app_user (email, name, password_hash, role, gemeente, active, failed_logins, created_at, "
+        "totp_secret, totp_since) VALUES ($1, $2, $3, 'regisseur', $4, true, 0, now(), $5, now())",
+        [(f"regisseur{g}@bench.nl", f"Regisseur {g}", pw, g, BENCH_TOTP_SECRET) for g in gemeenten],
     )
     users = {r["gemeente"]: r["id"] for r in await conn.fetch("SELECT id, gemeente FROM app_user")}
     people = []
@@ -230,6 +232,14 @@ async def main() -> None:
                 },
             )
             assert r.status_code == 303, (login.status_code, r.status_code)
+            # A regisseur logs in with a second factor (issue 10): the code the app would show now.
+            from accounts import mfa
+
+            r = await client.post(
+                "/inloggen/code",
+                data={"_csrf_token": token, "code": mfa.code_at(BENCH_TOTP_SECRET, mfa.current_step())},
+            )
+            assert r.status_code == 303 and "/inloggen" not in r.headers["location"], r.status_code
             done = 0
             for total in (10_000, 100_000):
                 await add_items(conn, base, total - done, done)
