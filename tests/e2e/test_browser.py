@@ -1,5 +1,6 @@
 """In Debian's Chromium: a school's staff member logs in, enters hours, and sees them in the history."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -48,14 +49,14 @@ async def enter_code_if_asked(page, email: str) -> None:
         await page.wait_for_load_state()
 
 
-@pytest.fixture
-def server(db):
-    """The real app in its own process, on the test database and the test's clock."""
+@contextlib.contextmanager
+def serve_app(**extra_env: str):
+    """The real app in its own process (granian), on the test database and the test's clock (shared.clock
+    reads REGIE_CLOCK_START at start-up); `extra_env` adds settings. Yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    # The server runs on the test's named clock (shared.clock reads REGIE_CLOCK_START at start-up).
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "REGIE_CLOCK_START": clock.now().isoformat()}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "REGIE_CLOCK_START": clock.now().isoformat(), **extra_env}
     # The server's output goes to a file: a pipe nobody reads fills up (64 KiB) and then blocks the server.
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
@@ -85,10 +86,19 @@ def server(db):
         proc.kill()
         log.seek(0)
         pytest.fail("server did not start: " + log.read().decode(errors="replace")[-2000:])
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def server(db):
+    """The real app in its own process, on the test database and the test's clock."""
+    with serve_app() as base:
+        yield base
 
 
 async def test_staff_enters_hours_and_sees_them_in_the_history(server, world):

@@ -3,15 +3,8 @@
 DUO page, and sees DUO's receipt; the stand-in got the PIP once, as DUO's contract says."""
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from municipal.duo.stub import DuoStub
@@ -19,7 +12,7 @@ from municipal.tables import InboxItem
 from shared import clock
 from shared.settings import settings
 from shared.tables import Gemeente, Inburgeraar
-from tests.e2e.test_browser import enter_code_if_asked, launch
+from tests.e2e.test_browser import enter_code_if_asked, launch, serve_app
 from tests.support import PASSWORD, make_person
 
 pytestmark = pytest.mark.e2e
@@ -37,49 +30,8 @@ def duo_stub():
 @pytest.fixture
 def duo_server(db, duo_stub):
     """The real app in its own process (with its background jobs), pointed at the stand-in."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "REGIE_CLOCK_START": clock.now().isoformat(),
-        "DUO_M2M_URL": duo_stub.url,
-        "DUO_TESTOMGEVING": "1",
-    }
-    # The server's output goes to a file: a pipe nobody reads fills up and then blocks the server.
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "regie.app:app",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/gezond").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        log.seek(0)
-        pytest.fail("server did not start: " + log.read().decode(errors="replace")[-2000:])
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with serve_app(DUO_M2M_URL=duo_stub.url, DUO_TESTOMGEVING="1") as base:
+        yield base
 
 
 async def _wait_for(query, seconds=30):
