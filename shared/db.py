@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from piccolo.engine import engine_finder
-from piccolo.engine.sqlite import TransactionType
+from piccolo.engine.postgres import PostgresTransaction
+from piccolo.engine.sqlite import SQLiteTransaction, TransactionType
 
 IntegrityErrors = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
@@ -29,19 +30,90 @@ def is_postgres() -> bool:
     return engine().engine_type == "postgres"
 
 
+class _PostgresTransaction(PostgresTransaction):
+    """Piccolo's transaction, except that its connection always goes back to the pool. Piccolo (1.38) gives it
+    back only when BEGIN, COMMIT or ROLLBACK ran to the end: a task cancelled at that moment (a heartbeat
+    stopped, a shutdown) kept its connection for good, and after ten of them every query of the process
+    waited for ever. asyncpg's release is itself safe against cancellation (it shields, and rolls back an
+    open transaction)."""
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None and not self._rolled_back:
+                await self.rollback()
+            elif exception is None and not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back()
+        return exception is None
+
+    async def _give_back(self) -> None:
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
+            await asyncio.shield(self.connection.close())
+
+
+class _SQLiteTransaction(SQLiteTransaction):
+    """The same for SQLite: a cancelled transaction's connection is closed all the same (closing rolls back
+    what it left open), instead of being left to the garbage collector with its lock."""
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            await asyncio.shield(self.connection.close())
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None and not self._rolled_back:
+                await self.rollback()
+            elif exception is None and not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await asyncio.shield(self.connection.close())
+        return exception is None
+
+
 @asynccontextmanager
 async def write_tx() -> AsyncIterator[object]:
-    """One write transaction. SQLite: IMMEDIATE (a deferred one fails at once under concurrency)
-    behind an in-process lock, so writers queue instead of erroring."""
+    """One write transaction, whose connection is given back even when the task is cancelled halfway.
+    SQLite: IMMEDIATE (a deferred one fails at once under concurrency) behind an in-process lock, so
+    writers queue instead of erroring."""
     db = engine()
     if db.current_transaction.get() is not None:
         yield db.current_transaction.get()  # already inside one: join it (the lock is not re-entrant)
     elif db.engine_type == "sqlite":
         async with _sqlite_write_lock:
-            async with db.transaction(transaction_type=TransactionType.immediate) as tx:
+            async with _SQLiteTransaction(db, transaction_type=TransactionType.immediate) as tx:
                 yield tx
     else:
-        async with db.transaction() as tx:
+        async with _PostgresTransaction(db) as tx:
             yield tx
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from litestar.exceptions import NotFoundException
 from portal.tables import ColumnMapping
 from portal.uploads.rules import BUSY, BatchStatus
 from shared import clock
-from shared.db import is_postgres, sqlite_writer_busy, write_tx
+from shared.db import engine, is_postgres, sqlite_writer_busy, write_tx
 from shared.security import CurrentUser
 from shared.tables import ApiToken, AppUser, UploadBatch
 from shared.vocab import Role
@@ -78,19 +79,26 @@ async def update_batch(batch_id: int, **values: Any) -> None:
 async def heartbeat(batch_id: int) -> AsyncIterator[None]:
     """While the block runs (a check or a commit), the batch's heartbeat is written every HEARTBEAT_EVERY,
     so a page or another process can tell a slow worker from a dead one. A heartbeat waits while the
-    worker's own transaction holds the batch row (that lock tells the same)."""
+    worker's own transaction holds the batch row (that lock tells the same). At the end the heartbeat stops
+    between two beats, never halfway through writing one."""
+    stop = asyncio.Event()
 
     async def beat():
-        while True:
-            await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
-            await update_batch(batch_id, heartbeat_at=clock.now())
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEARTBEAT_EVERY.total_seconds())
+            if not stop.is_set():
+                await update_batch(batch_id, heartbeat_at=clock.now())
 
-    task = asyncio.get_running_loop().create_task(beat())
+    # Outside any transaction of the caller: a beat writes on its own connection, and commits at once.
+    context = contextvars.copy_context()
+    context.run(engine().current_transaction.set, None)
+    task = asyncio.get_running_loop().create_task(beat(), context=context)
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
+        stop.set()
+        with contextlib.suppress(Exception):
             await task
 
 
