@@ -291,7 +291,9 @@ class DomainEvent(Table, tablename="domain_event"):
     inburgeraar = ForeignKey(Inburgeraar, null=True, on_delete=OnDelete.restrict)
     gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
     payload = JSON(default="{}")
-    processed_at = Timestamptz(null=True, default=None, index=True)
+    # No index of its own: every update of it would write one. Pending events are found through the partial
+    # indexes domain_event_pending and domain_event_pending_source (migrations), which hold only those.
+    processed_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
     last_error = Text(default="")
     # Whose work it is ("aanbieder:<id>", else "gemeente:<id>"): rounds of processing share over the sources.

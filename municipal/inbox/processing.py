@@ -233,13 +233,19 @@ async def claim_round(size: int = ROUND_SIZE, skip: set[int] = frozenset()) -> l
     return sorted(events, key=lambda e: e["id"])
 
 
-# PostgreSQL: claim and mark in one statement (the classic queue): the rows are locked and marked processed
-# by this transaction; others skip them; a rollback unmarks them.
-_PG_TAKE = f"""
+# PostgreSQL, in two steps. First the next pending ids, read from a partial index of pending events alone
+# (an index-only scan, however many events were processed before them); then those ids are claimed and
+# marked in one statement (the classic queue): locked and marked processed by this transaction, skipped by
+# others, unmarked by a rollback. Claiming straight from the table let the planner walk the primary key
+# past every event processed before, so each round of a big upload took longer than the one before.
+_PG_NEXT = """
+SELECT id FROM domain_event WHERE processed_at IS NULL AND id > $1 {source} ORDER BY id LIMIT $2
+"""
+_PG_CLAIM = f"""
 UPDATE domain_event SET processed_at = $1 WHERE id IN (
     SELECT id FROM domain_event
-    WHERE {_PENDING_SQL} AND NOT (id = ANY($2::int[])) {{source}}
-    ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+    WHERE id = ANY($2::int[]) AND {_PENDING_SQL} AND NOT (id = ANY($3::int[]))
+    ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED
 ) RETURNING *
 """
 
@@ -247,13 +253,26 @@ UPDATE domain_event SET processed_at = $1 WHERE id IN (
 async def _take(limit: int, skip: set[int], *, source: str | None = None) -> list[dict[str, Any]]:
     """Up to `limit` pending events (of `source`, when given), oldest first, not in `skip`; on PostgreSQL
     already marked processed by this transaction."""
-    if is_postgres():
-        conn = engine().current_transaction.get().connection
-        sql = _PG_TAKE.replace("{source}", "AND source = $4" if source is not None else "")
-        args = [clock.now(), sorted(skip), limit] + ([source] if source is not None else [])
-        return [dict(r) for r in await conn.fetch(sql, *args)]
-    where = _pending(skip) if source is None else _pending(skip) & (DomainEvent.source == source)
-    return await DomainEvent.select().where(where).order_by(DomainEvent.id).limit(limit)
+    if not is_postgres():
+        where = _pending(skip) if source is None else _pending(skip) & (DomainEvent.source == source)
+        return await DomainEvent.select().where(where).order_by(DomainEvent.id).limit(limit)
+    conn = engine().current_transaction.get().connection
+    next_sql = _PG_NEXT.replace("{source}", "AND source = $3" if source is not None else "")
+    taken: list[dict[str, Any]] = []
+    after = 0
+    while len(taken) < limit:
+        # Twice what is still wanted: other processes may hold some of them (those are skipped, not waited for).
+        want = 2 * (limit - len(taken))
+        ids = await conn.fetch(next_sql, after, want, *([source] if source is not None else []))
+        if not ids:
+            break
+        ids = [r["id"] for r in ids]
+        rows = await conn.fetch(_PG_CLAIM, clock.now(), ids, sorted(skip), limit - len(taken))
+        taken += [dict(r) for r in rows]
+        if len(ids) < want:
+            break
+        after = ids[-1]
+    return taken
 
 
 async def process_pending(limit: int = 20 * ROUND_SIZE, *, round_size: int = ROUND_SIZE) -> int:

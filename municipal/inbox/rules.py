@@ -5,6 +5,7 @@ No I/O. Every function takes plain facts and returns a decision, so each rule is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -319,9 +320,10 @@ def hour_signals(
     period_end, period_start = payload.period_end, payload.period_start
     kind = HourKind(payload.kind)
 
-    def threshold(item: ItemKind, key: str, reached: bool, text: str) -> None:
+    # `text` is made only for a signal: most reports reach no threshold (a big upload judges 100,000 of them).
+    def threshold(item: ItemKind, key: str, reached: bool, text: Callable[[], str]) -> None:
         if reached:
-            out.append(Signal(item, key, period_end, refs, text, org))
+            out.append(Signal(item, key, period_end, refs, text(), org))
         else:
             withdrawn.append(key)
 
@@ -331,7 +333,7 @@ def hour_signals(
             ItemKind.AFSCHALEN,
             f"afschalen:{person.id}",
             totals.language >= AFSCHALEN_MINUTES,
-            f"{_hours(totals.language)} uur taalles gevolgd (600 uur is de grens voor afschalen)",
+            lambda: f"{_hours(totals.language)} uur taalles gevolgd (600 uur is de grens voor afschalen)",
         )
         # The heads-up only before 600: whoever crosses both at once needs the real item, not two.
         if vooraf <= totals.language < AFSCHALEN_MINUTES:
@@ -352,13 +354,13 @@ def hour_signals(
             ItemKind.Z_TAAL_800,
             f"z-taal-800:{person.id}",
             totals.language >= Z_ROUTE_LANGUAGE_MINUTES,
-            f"{_hours(totals.language)} uur taal gevolgd op de Z-route",
+            lambda: f"{_hours(totals.language)} uur taal gevolgd op de Z-route",
         )
         threshold(
             ItemKind.Z_PARTICIPATIE_800,
             f"z-participatie-800:{person.id}",
             totals.participation >= Z_ROUTE_PARTICIPATION_MINUTES,
-            f"{_hours(totals.participation)} uur participatie gevolgd op de Z-route",
+            lambda: f"{_hours(totals.participation)} uur participatie gevolgd op de Z-route",
         )
 
     unexcused = payload.ongeoorloofd_minutes
@@ -367,9 +369,10 @@ def hour_signals(
         ItemKind.HANDHAVING_VERZUIM,
         verzuim_key,
         unexcused >= thresholds.verzuim_drempel_uren * 60,
-        f"{_hours(unexcused)} uur ongeoorloofd verzuim van {period_start:%d-%m-%Y} t/m {period_end:%d-%m-%Y}",
+        lambda: f"{_hours(unexcused)} uur ongeoorloofd verzuim van {period_start:%d-%m-%Y} t/m {period_end:%d-%m-%Y}",
     )
-    recent = [m for start, m in totals.unexcused_periods if start >= period_start - timedelta(days=183)]
+    half_year_before = period_start - timedelta(days=183)
+    recent = [m for start, m in totals.unexcused_periods if start >= half_year_before]
     repeated = len([m for m in recent if m > 0]) >= thresholds.verzuim_herhaald_perioden
     if repeated and unexcused > 0:
         out.append(

@@ -54,6 +54,34 @@ async def test_two_workers_handle_every_event_exactly_once_and_log_nothing(world
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+@pytest.mark.postgres_only
+async def test_a_worker_finds_work_past_what_others_hold(world):
+    """While two processes hold their rounds, a third one still claims the next events (it looks past the
+    held ones instead of concluding that nothing is pending), and never one of theirs."""
+    await processing.process_pending()  # what setting up the world asked for
+    await pvt_reports(world, world.pvt, 12)
+    holding, release = asyncio.Event(), asyncio.Event()
+    claimed: dict[str, list[int]] = {}
+
+    async def worker(name: str, hold: bool):
+        async with write_tx():
+            claimed[name] = [e["id"] for e in await processing.claim_round(2)]
+            if hold:
+                holding.set()
+                await release.wait()
+
+    first = asyncio.create_task(worker("a", True))
+    await holding.wait()
+    holding.clear()
+    second = asyncio.create_task(worker("b", True))
+    await holding.wait()
+    await worker("c", False)
+    release.set()
+    await asyncio.gather(first, second)
+    assert [len(claimed[n]) for n in "abc"] == [2, 2, 2]
+    assert len(set(claimed["a"]) | set(claimed["b"]) | set(claimed["c"])) == 6  # nobody took another's
+
+
 async def test_a_small_report_is_not_held_up_by_a_bulk_upload(world):
     await processing.process_pending()  # what setting up the world asked for
     await pvt_reports(world, world.pvt, 60)  # provider A's bulk upload, pending
