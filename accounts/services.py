@@ -20,7 +20,7 @@ from shared.errors import RuleError
 from shared.jobs import claimed
 from shared.mail import MailKind
 from shared.rules import normalise_email
-from shared.security import CurrentUser, hash_password
+from shared.security import CurrentUser, forget_login_failures, hash_password
 from shared.settings import TIMEZONE, settings
 from shared.tables import AppUser, Gemeente, Invitation, Organisation, PasswordReset
 from shared.vocab import Role
@@ -319,9 +319,7 @@ async def set_active(user: CurrentUser, target_id: int, active: bool, origin: st
         row = await _managed_user(user, target_id)
         if row["active"] == active:
             return
-        await AppUser.update({AppUser.active: active, AppUser.failed_logins: 0, AppUser.locked_until: None}).where(
-            AppUser.id == target_id
-        )
+        await AppUser.update({AppUser.active: active}).where(AppUser.id == target_id)
         await audit.record(
             user,
             "user.activate" if active else "user.deactivate",
@@ -445,9 +443,10 @@ async def reset_for(token: str) -> tuple[dict[str, Any] | None, str]:
 
 
 async def reset_password(token: str, password: str, repeat: str, origin: str = "") -> None:
-    """Use the link once: the account gets the new password (and is unlocked); every other open link of the
-    account stops working. The person then logs in as usual, second factor included: no session is started
-    here. Raises RuleError for a weak or unequal password, or a link that is spent or expired."""
+    """Use the link once: the account gets the new password, its failed logins (those from this connection
+    included) are forgotten and every other open link of the account stops working. The person then logs in
+    as usual, second factor included: no session is started here. Raises RuleError for a weak or unequal
+    password, or a link that is spent or expired."""
     check_new_password(password, repeat)
     password_hash = await hash_password(password)
     now = clock.now()
@@ -468,9 +467,8 @@ async def reset_password(token: str, password: str, repeat: str, origin: str = "
         row = await AppUser.select().where((AppUser.id == user_id) & AppUser.active.eq(True)).first()
         if row is None:
             raise RuleError("Deze link is verlopen of al gebruikt. Vraag een nieuwe link aan.")
-        await AppUser.update(
-            {AppUser.password_hash: password_hash, AppUser.failed_logins: 0, AppUser.locked_until: None}
-        ).where(AppUser.id == user_id)
+        await AppUser.update({AppUser.password_hash: password_hash}).where(AppUser.id == user_id)
+        await forget_login_failures(row["email"], origin)
         await PasswordReset.update({PasswordReset.status: "expired"}).where(
             (PasswordReset.user == user_id) & (PasswordReset.status == "sent") & PasswordReset.used_at.is_null()
         )

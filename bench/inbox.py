@@ -55,8 +55,8 @@ async def seed_base(conn) -> dict:
     )
     gemeenten = [r["id"] for r in await conn.fetch("SELECT id FROM gemeente ORDER BY id")]
     await conn.executemany(
-        "INSERT INTO app_user (email, name, password_hash, role, gemeente, active, failed_logins, created_at, "
-        "totp_secret, totp_since) VALUES ($1, $2, $3, 'regisseur', $4, true, 0, now(), $5, now())",
+        "INSERT INTO app_user (email, name, password_hash, role, gemeente, active, created_at, "
+        "totp_secret, totp_since) VALUES ($1, $2, $3, 'regisseur', $4, true, now(), $5, now())",
         [(f"regisseur{g}@bench.nl", f"Regisseur {g}", pw, g, BENCH_TOTP_SECRET) for g in gemeenten],
     )
     users = {r["gemeente"]: r["id"] for r in await conn.fetch("SELECT id, gemeente FROM app_user")}

@@ -431,16 +431,21 @@ async def authenticate(email: str, password: str, origin: str) -> CurrentUser | 
         )  # fmt: skip
         return None
     user = CurrentUser.from_row(row)
-    values: dict[Any, Any] = {AppUser.failed_logins: 0, AppUser.locked_until: None, AppUser.last_login_at: clock.now()}
+    values: dict[Any, Any] = {AppUser.last_login_at: clock.now()}
     if hasher.check_needs_rehash(row["password_hash"]):
         values[AppUser.password_hash] = await hash_password(password)
-    keys = _throttle_keys(email, origin)
     async with write_tx():
         await AppUser.update(values).where(AppUser.id == user.id)
-        # The owner proved it: the address's count and this pair's start again (other sources keep theirs).
-        await LoginThrottle.delete().where(LoginThrottle.key.is_in([keys["account"], keys["paar"]]))
+        await forget_login_failures(email, origin)
         await audit.record(user, "login.ok", "user", user.id, result="ok", origin=origin)
     return user
+
+
+async def forget_login_failures(email: str, origin: str) -> None:
+    """The owner proved it is theirs (a login, or a new password by the mailed link): the address's count and
+    that of the pair (address, `origin`) start again. Other sources keep theirs: an attacker stays slowed."""
+    keys = _throttle_keys(email.strip().lower(), origin)
+    await LoginThrottle.delete().where(LoginThrottle.key.is_in([keys["account"], keys["paar"]]))
 
 
 async def create_user(

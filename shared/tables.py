@@ -69,8 +69,6 @@ class AppUser(Table, tablename="app_user"):
     gemeente = ForeignKey(Gemeente, null=True, on_delete=OnDelete.restrict)
     organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
     active = Boolean(default=True)
-    failed_logins = Integer(default=0)
-    locked_until = Timestamptz(null=True, default=None)
     last_login_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=clock.now_default())
     # Two-factor login (accounts/mfa.py): the TOTP secret (base32, "" = not set up), since when, and the last
