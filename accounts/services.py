@@ -42,10 +42,13 @@ def manageable_roles(role: Role, gemeente_id: int | None, organisation_id: int |
 
 
 def roles_for(user: CurrentUser) -> tuple[Role, ...]:
+    """The roles this user may invite and manage (`manageable_roles`); () for anyone else. Raises nothing."""
     return manageable_roles(user.role, user.gemeente_id, user.organisation_id)
 
 
 def check_new_password(password: str, repeat: str) -> None:
+    """Raises RuleError on `password` when it is shorter than MIN_PASSWORD_LENGTH (12) characters, on
+    `password_repeat` when the two differ."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise RuleError(f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", "password")
     if password != repeat:
@@ -58,6 +61,7 @@ def token_hash(token: str) -> str:
 
 
 def invitation_state(row: dict[str, Any], now) -> str:
+    """The state of an Invitation row at `now` (aware datetime): "gebruikt", "ingetrokken", "verlopen" or "open"."""
     if row["used_at"] is not None:
         return "gebruikt"
     if row["revoked_at"] is not None:
@@ -86,7 +90,8 @@ def _scope(user: CurrentUser, table):
 
 
 async def overview(user: CurrentUser, origin: str = "") -> tuple[list[dict], list[dict]]:
-    """The users this beheerder manages, and the invitations that are still open."""
+    """The users this beheerder manages, and the invitations that are still open. Raises NotFoundException (404)
+    for a user who manages no one."""
     roles = _require(user)
     users = (
         await AppUser.select(
@@ -127,6 +132,8 @@ class InviteInput:
 
 
 def parse_invite_form(form, allowed: tuple[Role, ...]) -> tuple[InviteInput | None, dict[str, str]]:
+    """The invitation form read: (InviteInput, {}) or (None, {field: Dutch message}). Collects the complaints
+    instead of raising: the page shows each beside its field."""
     errors: dict[str, str] = {}
     email = name = role = None
     try:
@@ -171,7 +178,9 @@ def invitation_mail(name: str, inviter: str, role: Role, side: str, link: str, e
 async def invite(user: CurrentUser, data: InviteInput, origin: str = "", link_base: str = "") -> tuple[str, int]:
     """A new invitation; returns the token (shown once, never stored) and the invitation's id. The link is
     also queued as a mail to the invitee (sent by the mail job, never from this request).
-    An earlier open invitation for the same address is withdrawn: only the newest link works."""
+    An earlier open invitation for the same address is withdrawn: only the newest link works.
+    Raises NotFoundException (404) for a user who manages no one; RuleError on `role` for a role outside
+    `roles_for(user)`, on `email` when an account with the address exists already."""
     roles = _require(user)
     if data.role not in roles:
         raise RuleError("Kies een rol uit de lijst.", "role")
@@ -225,6 +234,8 @@ async def invite(user: CurrentUser, data: InviteInput, origin: str = "", link_ba
 
 
 async def revoke(user: CurrentUser, invitation_id: int, origin: str = "") -> None:
+    """Withdraw an open invitation of the user's own side: its link stops working. Raises NotFoundException (404)
+    for a user who manages no one, or an invitation that is foreign, unknown, used or withdrawn already."""
     _require(user)
     async with write_tx():
         rows = (
@@ -253,7 +264,9 @@ async def invitation_for(token: str) -> tuple[dict[str, Any] | None, str]:
 
 
 async def accept(token: str, password: str, repeat: str, origin: str = "") -> CurrentUser:
-    """Use the link once: the account is created with the chosen password, the invitation is spent."""
+    """Use the link once: the account is created with the chosen password, the invitation is spent; returns
+    the new user. Raises RuleError for a weak or unequal password (`check_new_password`), and RuleError without
+    a field for a link that is unknown, expired, used or withdrawn, or an address that got an account meanwhile."""
     check_new_password(password, repeat)
     password_hash = await hash_password(password)  # ~100 ms in a thread, outside the write lock
     now = clock.now()
@@ -314,7 +327,8 @@ async def _managed_user(user: CurrentUser, target_id: int) -> dict[str, Any]:
 
 async def set_active(user: CurrentUser, target_id: int, active: bool, origin: str = "") -> None:
     """Switch an account off (it is logged out at its next request) or on again. Accounts are never deleted:
-    the audit log refers to them."""
+    the audit log refers to them. Raises NotFoundException (404) for a user who manages no one, or a target
+    outside the user's side or the roles it manages."""
     async with write_tx():
         row = await _managed_user(user, target_id)
         if row["active"] == active:
@@ -331,6 +345,8 @@ async def set_active(user: CurrentUser, target_id: int, active: bool, origin: st
 
 
 async def set_role(user: CurrentUser, target_id: int, role: Role, origin: str = "") -> None:
+    """Give a managed account another role (nothing happens when it has it already). Raises NotFoundException
+    (404) as `set_active` does; RuleError on `role` for a role the user may not hand out."""
     async with write_tx():
         row = await _managed_user(user, target_id)
         if role not in roles_for(user):
@@ -363,6 +379,7 @@ async def request_password_reset(raw_email: str | None, origin: str = "") -> Non
 
 
 def reset_mail(name: str, link: str, expires_at) -> tuple[str, str]:
+    """Subject and body of the forgotten-password mail (plain Dutch; the link is the only secret in it)."""
     until = expires_at.astimezone(TIMEZONE)
     body = (
         f"Beste {name},\n\n"
@@ -378,7 +395,8 @@ def reset_mail(name: str, link: str, expires_at) -> tuple[str, str]:
 
 async def prepare_password_resets(limit: int = 50) -> int:
     """Background job: for each new request, find the active account; make a one-time token (only its SHA-256
-    is stored) valid for PASSWORD_RESET_MINUTES and queue the mail. Returns how many mails were queued."""
+    is stored) valid for PASSWORD_RESET_MINUTES and queue the mail. Returns how many mails were queued.
+    Raises nothing on purpose: an unknown or inactive address becomes "no_account", too many "throttled"."""
     made = 0
     async with claimed(PasswordReset, PasswordReset.status == "requested", limit=limit) as rows:
         now = clock.now()
@@ -425,6 +443,8 @@ async def prepare_password_resets(limit: int = 50) -> int:
 
 
 def reset_state(row: dict[str, Any], now) -> str:
+    """The state of a PasswordReset row at `now` (aware datetime): "gebruikt", "verlopen" or "open"; a request
+    that was never mailed (no account, throttled) counts as "verlopen"."""
     if row["used_at"] is not None or row["status"] == "used":
         return "gebruikt"
     if row["status"] != "sent" or row["expires_at"] is None or row["expires_at"] <= now:
@@ -446,7 +466,7 @@ async def reset_password(token: str, password: str, repeat: str, origin: str = "
     """Use the link once: the account gets the new password, its failed logins (those from this connection
     included) are forgotten and every other open link of the account stops working. The person then logs in
     as usual, second factor included: no session is started here. Raises RuleError for a weak or unequal
-    password, or a link that is spent or expired."""
+    password, or a link that is unknown, spent or expired, or whose account was switched off."""
     check_new_password(password, repeat)
     password_hash = await hash_password(password)
     now = clock.now()

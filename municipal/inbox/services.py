@@ -46,7 +46,8 @@ async def _entry(item_id: int, user: CurrentUser | None, entry_type: str, **kw) 
 
 
 async def item_for(user: CurrentUser, item_id: int) -> dict[str, Any]:
-    """The item if it is this user's gemeente's, else 404 (as for any foreign id)."""
+    """The item if it is this user's gemeente's, else 404 (as for any foreign id). Raises NotFoundException
+    (404) for a user outside a gemeente, or an item of another gemeente or none."""
     if not user.is_gemeente:
         raise NotFoundException()
     row = await InboxItem.select().where((InboxItem.id == item_id) & (InboxItem.gemeente == user.gemeente_id)).first()
@@ -57,7 +58,7 @@ async def item_for(user: CurrentUser, item_id: int) -> dict[str, Any]:
 
 async def locked_item(user: CurrentUser, item_id: int) -> dict[str, Any]:
     """`item_for`, with the row locked until the transaction ends (call inside write_tx): a status change
-    decides on what is there now, not on what the page showed."""
+    decides on what is there now, not on what the page showed. Raises NotFoundException (404) as `item_for`."""
     if user.is_gemeente:
         await lock_for_update(InboxItem, item_id)
     return await item_for(user, item_id)
@@ -106,7 +107,12 @@ async def change_status(
 
     The item is read under a row lock (PostgreSQL `SELECT … FOR UPDATE`; SQLite's single writer), so of two
     regisseurs who claim or close the same item at once exactly one succeeds; the other gets a
-    TransitionError saying who was first ("Dit item is net door … opgepakt")."""
+    TransitionError saying who was first ("Dit item is net door … opgepakt").
+
+    Raises NotFoundException (404) as `item_for`; TransitionError for a change the current status does not allow
+    (rules.ALLOWED_STATUS_CHANGES; "U heeft dit item al …" for a repeat), a close without an outcome (field
+    `outcome`), or an outcome `rules.check_outcome` refuses (DUO date missing or in the future, empty reason or
+    recipient)."""
     async with write_tx():
         item = await locked_item(user, item_id)
         current = Status(item["status"])
@@ -167,6 +173,8 @@ async def change_status(
 
 
 async def comment(user: CurrentUser, item_id: int, text: str, origin: str = "") -> None:
+    """Add a remark to the item's history. Raises TransitionError (field `text`) for an empty text;
+    NotFoundException (404) as `item_for`."""
     if not text.strip():
         raise TransitionError("Schrijf een opmerking.", "text")
     async with write_tx():
@@ -186,7 +194,9 @@ async def comment(user: CurrentUser, item_id: int, text: str, origin: str = "") 
 async def assign(
     user: CurrentUser, item_ids: list[int], *, assignee_id: int | None, team_id: int | None, origin: str = ""
 ) -> int:
-    """Reassign one item or many; a person who is away is refused, not silently accepted."""
+    """Reassign one item or many; a person who is away is refused, not silently accepted. Returns len(item_ids).
+    Raises TransitionError on `assignee` for no active user of the gemeente or one absent today, on `team` for
+    a team of another gemeente; NotFoundException (404) for any foreign item (then none is changed)."""
     from shared.tables import AppUser
 
     if assignee_id is not None:
@@ -237,7 +247,9 @@ async def assign(
 
 
 async def bulk_close(user: CurrentUser, item_ids: list[int], reason: str, origin: str = "") -> int:
-    """Close many as "geen actie nodig" with one reason: all or none."""
+    """Close many as "geen actie nodig" with one reason: all or none. Items closed already are skipped; returns
+    len(item_ids). Raises TransitionError (field `reason`) for an empty reason; NotFoundException (404) for any
+    foreign item (then none is closed)."""
     if not reason.strip():
         raise TransitionError("Geef een reden waarom geen actie nodig is.", "reason")
     async with write_tx():
@@ -268,6 +280,7 @@ class Filters:
     page: int = 1
 
     def query(self, **override) -> str:
+        """The filters as a URL query string (Dutch names), `override` applied, empty values left out."""
         from urllib.parse import urlencode
 
         values = {
@@ -316,6 +329,7 @@ async def _where(user: CurrentUser, f: Filters, *, skip: set[str] = frozenset())
 
 
 def subtract_working_days(day: date, n: int) -> date:
+    """The day `n` working days (shared.calendar: no weekends, no holidays) before `day`. Raises nothing."""
     from shared.calendar import is_working_day
 
     while n > 0:
@@ -365,7 +379,8 @@ def _status_matches(status: str, wanted: str) -> bool:
 
 async def inbox_page(user: CurrentUser, f: Filters, origin: str = "") -> InboxPage:
     """Two queries whatever the filters, run together: the counts per status and kind in one grouped query
-    (from which the total follows) and one page of rows; the audit line is written alongside."""
+    (from which the total follows) and one page of rows; the audit line is written alongside.
+    Raises NotFoundException (404) for a user outside a gemeente."""
     if not user.is_gemeente:
         raise NotFoundException()
     page = max(1, f.page)
@@ -394,7 +409,7 @@ async def inbox_page(user: CurrentUser, f: Filters, origin: str = "") -> InboxPa
 
 async def contracted_providers(user: CurrentUser) -> list[dict[str, Any]]:
     """The organisations the user's gemeente has (or had) a contract with, by name: the inbox filter's
-    choices ([{"id", "name"}])."""
+    choices ([{"id", "name"}]). Raises nothing."""
     from shared.tables import Contract
 
     rows = (
@@ -406,6 +421,8 @@ async def contracted_providers(user: CurrentUser) -> list[dict[str, Any]]:
 
 
 async def item_page(user: CurrentUser, item_id: int, origin: str = "") -> dict[str, Any]:
+    """What the item's page shows (item, person, linked hours and milestones, history, colleagues, teams,
+    provider name), with an audit line. Raises NotFoundException (404) as `item_for`."""
     item = await item_for(user, item_id)
     person = await Inburgeraar.select().where(Inburgeraar.id == item["inburgeraar"]).first()
     from shared.tables import AppUser, Milestone, Organisation
@@ -466,7 +483,7 @@ async def item_page(user: CurrentUser, item_id: int, origin: str = "") -> dict[s
 
 async def duo_view(user: CurrentUser, item_id: int, origin: str = "", verwijtbaar: str | None = None):
     """The item with the request for DUO (`registration`). verwijtbaar: the regisseur's "Ja"/"Nee" for a
-    MAP/PVT after DUO's term end (issue 11)."""
+    MAP/PVT after DUO's term end (issue 11). Raises NotFoundException (404) as `item_for`."""
     from municipal.duo import outbox
 
     data = await item_page(user, item_id, origin)
@@ -481,7 +498,7 @@ async def duo_view(user: CurrentUser, item_id: int, origin: str = "", verwijtbaa
 async def registration_of(item: dict[str, Any], person: dict[str, Any], verwijtbaar: str | None = None):
     """The request for DUO for this item (a DuoRegistration, DUO's rules and contract checked; problems on it),
     or None when nothing of it goes to DUO. item, person: InboxItem and Inburgeraar rows (access checked by
-    the caller)."""
+    the caller). Raises nothing on purpose: a ContractError becomes the registration's `contract_problem`."""
     from municipal.duo import outbox
     from municipal.inbox.duo import DuoFacts, registration_for
 
@@ -555,7 +572,8 @@ async def _zroute_completed(inburgeraar_id: int) -> date | None:
 
 
 async def dashboard(user: CurrentUser, weeks: int = 6) -> dict[str, Any]:
-    """For the teamleider: open, overdue and handled per week, per regisseur."""
+    """For the teamleider: open, overdue and handled per week, per regisseur. Raises NotFoundException (404)
+    for a user outside a gemeente."""
     if not user.is_gemeente:
         raise NotFoundException()
     from shared.tables import AppUser
@@ -609,10 +627,13 @@ async def dashboard(user: CurrentUser, weeks: int = 6) -> dict[str, Any]:
 
 
 def allowed_next(status: Status) -> list[Status]:
+    """The statuses an item may go to from `status` (rules.ALLOWED_STATUS_CHANGES), in Status order."""
     return [s for s in Status if s in rules.ALLOWED_STATUS_CHANGES[status]]
 
 
 async def colleagues_and_teams(user: CurrentUser) -> tuple[list[dict], list[dict]]:
+    """The gemeente's active users and its teams ([{"id", "name"}] each, by name) for the assign form. Raises
+    nothing: access is the caller's."""
     from shared.tables import AppUser
 
     return await asyncio.gather(
@@ -624,7 +645,8 @@ async def colleagues_and_teams(user: CurrentUser) -> tuple[list[dict], list[dict
 
 
 async def open_item_lines(inburgeraar_id: int) -> list[str]:
-    """For the warm-transfer summary: one Dutch line per open inbox item of the person."""
+    """For the warm-transfer summary: one Dutch line per open inbox item of the person (by deadline). Raises
+    nothing: access is the caller's."""
     rows = (
         await InboxItem.select(InboxItem.kind, InboxItem.status, InboxItem.deadline, InboxItem.detail)
         .where((InboxItem.inburgeraar == inburgeraar_id) & (InboxItem.status != Status.AFGEHANDELD.value))
