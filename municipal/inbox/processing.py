@@ -679,7 +679,14 @@ async def _correct(w: Wanted, thresholds: rules.Thresholds, today: date) -> list
         values[InboxItem.deadline] = rules.deadline_for(s.kind, s.event_date, today, thresholds)
     reopen = existing["status"] == Status.AFGEHANDELD
     if reopen:
-        values.update({InboxItem.status: Status.NIEUW.value, InboxItem.outcome: None, InboxItem.closed_at: None})
+        values.update(
+            {
+                InboxItem.status: Status.NIEUW.value,
+                InboxItem.outcome: None,
+                InboxItem.closed_at: None,
+                InboxItem.outcome_text: "",
+            }
+        )
     await InboxItem.update(values).where(InboxItem.id == existing["id"])
     entries = [
         entry_row(

@@ -155,7 +155,15 @@ async def change_status(
                 values[InboxItem.assignee] = None
                 text = "Teruggezet in de wachtrij"
             else:
-                values.update({InboxItem.outcome: None, InboxItem.closed_at: None, InboxItem.registered_on: None})
+                # An open item carries no outcome; the history keeps what the closing said.
+                values.update(
+                    {
+                        InboxItem.outcome: None,
+                        InboxItem.closed_at: None,
+                        InboxItem.registered_on: None,
+                        InboxItem.outcome_text: "",
+                    }
+                )
                 text = "Heropend" + (f": {reason}" if reason else "")
         await InboxItem.update(values).where(InboxItem.id == item_id)
         await _entry(item_id, user, "status", from_status=current, to_status=new, text=text)
@@ -194,7 +202,8 @@ async def comment(user: CurrentUser, item_id: int, text: str, origin: str = "") 
 async def assign(
     user: CurrentUser, item_ids: list[int], *, assignee_id: int | None, team_id: int | None, origin: str = ""
 ) -> int:
-    """Reassign one item or many; a person who is away is refused, not silently accepted. Returns len(item_ids).
+    """Reassign one item or many; a person who is away is refused, not silently accepted. Returns how many items
+    (each counted once).
     Raises TransitionError on `assignee` for no active user of the gemeente or one absent today, on `team` for
     a team of another gemeente; NotFoundException (404) for any foreign item (then none is changed)."""
     from shared.tables import AppUser
@@ -243,15 +252,16 @@ async def assign(
                 inburgeraar_id=item["inburgeraar"],
                 subject_gemeente_id=item["gemeente"],
             )
-    return len(item_ids)
+    return len(set(item_ids))
 
 
 async def bulk_close(user: CurrentUser, item_ids: list[int], reason: str, origin: str = "") -> int:
     """Close many as "geen actie nodig" with one reason: all or none. Items closed already are skipped; returns
-    len(item_ids). Raises TransitionError (field `reason`) for an empty reason; NotFoundException (404) for any
-    foreign item (then none is closed)."""
+    how many this call closed (an id given twice counts once). Raises TransitionError (field `reason`) for an
+    empty reason; NotFoundException (404) for any foreign item (then none is closed)."""
     if not reason.strip():
         raise TransitionError("Geef een reden waarom geen actie nodig is.", "reason")
+    closed = 0
     async with write_tx():
         for item_id in sorted(set(item_ids)):
             item = await locked_item(user, item_id)
@@ -260,7 +270,8 @@ async def bulk_close(user: CurrentUser, item_ids: list[int], reason: str, origin
             await change_status(
                 user, item_id, Status.AFGEHANDELD, outcome=Outcome.GEEN_ACTIE, reason=reason, origin=origin
             )
-    return len(item_ids)
+            closed += 1
+    return closed
 
 
 # --- Reading the inbox ---------------------------------------------------------------------------------

@@ -146,6 +146,21 @@ async def test_bulk_assign_and_close(client, world):
         follow_redirects=True,
     )
     assert (await InboxItem.select().where(InboxItem.id == verzuim["id"]).first())["outcome"] == "geen_actie"
+    # The message counts what happened: an item ticked twice once, an item closed already not at all.
+    page = await client.submit(
+        "/inbox?bereik=alle",
+        "form#bulk",
+        {"item": [str(pvt["id"]), str(pvt["id"]), str(verzuim["id"])], "actie": "sluiten", "reden": "Dubbel"},
+        follow_redirects=True,
+    )
+    assert page.notice() == "1 item(s) afgehandeld als geen actie nodig."
+    page = await client.submit(
+        "/inbox?bereik=alle",
+        "form#bulk",
+        {"item": [str(pvt["id"]), str(pvt["id"])], "medewerker": str(other.id), "actie": "toewijzen"},
+        follow_redirects=True,
+    )
+    assert page.notice() == "1 item(s) toegewezen."
 
 
 async def test_comment_and_reopen(client, world):
@@ -162,6 +177,10 @@ async def test_comment_and_reopen(client, world):
     texts = [li.get_text(" ", strip=True) for li in page.doc.select("ol.history li")]
     assert any("Gebeld met de aanbieder" in t for t in texts)
     assert any("heeft het item heropend" in t for t in texts)
+    # Open again, it carries no outcome of the closing; the history keeps where it was sent.
+    item = await InboxItem.select().where(InboxItem.id == pvt["id"]).first()
+    assert (item["outcome"], item["closed_at"], item["outcome_text"]) == (None, None, "")
+    assert any("Doorgezet naar Team handhaving" in t for t in texts)
     assert await InboxEntry.count().where(InboxEntry.item == pvt["id"]) >= 5
 
 
