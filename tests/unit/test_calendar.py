@@ -150,6 +150,24 @@ def test_property_add_working_days_2026_2030(start, n):
     assert working_days_between(start, result, frozenset()) == n
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+)
+def test_property_working_days_between_counts_every_day_2026_2030(a, b):
+    """Counted day by day against the law, between any two days (weekends, holidays, year ends, backwards)."""
+    law = set().union(*(law_holidays(y) for y in range(2026, 2031)))
+
+    def working(d):
+        return d.weekday() < 5 and d not in law
+
+    start, end = min(a, b), max(a, b)
+    walked = sum(working(start + timedelta(i)) for i in range(1, (end - start).days + 1))
+    assert working_days_between(start, end, frozenset()) == walked
+    assert working_days_between(end, start, frozenset()) == -walked
+
+
 def test_deadline_texts():
     today = date(2026, 11, 23)  # a Monday
     assert deadline_text(today, today) == "vandaag"
