@@ -60,11 +60,8 @@ class InboxController(Controller):
         pagina: PageNo = 1,
     ) -> Any:
         f = _filters(bereik, status, soort, termijn, aanbieder, leerroute, pagina)
-        data, saved, (colleagues, teams), providers = await asyncio.gather(
-            services.inbox_page(request.user, f, client_ip(request)),
-            SavedFilter.select().where(SavedFilter.user == request.user.id).order_by(SavedFilter.name),
-            services.colleagues_and_teams(request.user),
-            services.contracted_providers(request.user),
+        data, choices = await asyncio.gather(
+            services.inbox_page(request.user, f, client_ip(request)), services.choices(request.user)
         )
         return page(
             request,
@@ -76,13 +73,13 @@ class InboxController(Controller):
                 "kinds_by_value": {k.value: k for k in ItemKind},
                 "statuses": list(Status),
                 "statuses_by_value": {s.value: s for s in Status},
-                "providers": providers,
-                "saved": saved,
+                "providers": choices.providers,
+                "saved": choices.saved,
                 "today": clock.today(),
                 "deadline_text": deadline_text,
                 "notice": take_notice(request),
-                "colleagues": colleagues,
-                "teams": teams,
+                "colleagues": choices.colleagues,
+                "teams": choices.teams,
                 "leerroutes": list(Leerroute),
             },
             fragment="municipal/_inbox_list.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -418,19 +419,6 @@ async def inbox_page(user: CurrentUser, f: Filters, origin: str = "") -> InboxPa
     return InboxPage(rows, total, page, pages, counts)
 
 
-async def contracted_providers(user: CurrentUser) -> list[dict[str, Any]]:
-    """The organisations the user's gemeente has (or had) a contract with, by name: the inbox filter's
-    choices ([{"id", "name"}]). Raises nothing."""
-    from shared.tables import Contract
-
-    rows = (
-        await Contract.select(Contract.organisation.as_alias("id"), Contract.organisation.name.as_alias("name"))
-        .where(Contract.gemeente == user.gemeente_id)
-        .distinct()
-    )
-    return sorted(rows, key=lambda r: r["name"].lower())
-
-
 async def item_page(user: CurrentUser, item_id: int, origin: str = "") -> dict[str, Any]:
     """What the item's page shows (item, person, linked hours and milestones, history, colleagues, teams,
     provider name), with an audit line. Raises NotFoundException (404) as `item_for`."""
@@ -642,17 +630,34 @@ def allowed_next(status: Status) -> list[Status]:
     return [s for s in Status if s in rules.ALLOWED_STATUS_CHANGES[status]]
 
 
-async def colleagues_and_teams(user: CurrentUser) -> tuple[list[dict], list[dict]]:
-    """The gemeente's active users and its teams ([{"id", "name"}] each, by name) for the assign form. Raises
-    nothing: access is the caller's."""
-    from shared.tables import AppUser
+@dataclass
+class Choices:
+    """What the inbox page offers to choose from, each [{"id", "name"}] by name (`saved` also has "query")."""
 
-    return await asyncio.gather(
-        AppUser.select(AppUser.id, AppUser.name)
-        .where((AppUser.gemeente == user.gemeente_id) & (AppUser.active.eq(True)))
-        .order_by(AppUser.name),
-        Team.select(Team.id, Team.name).where(Team.gemeente == user.gemeente_id).order_by(Team.name),
-    )
+    colleagues: list[dict[str, Any]]
+    teams: list[dict[str, Any]]
+    providers: list[dict[str, Any]]
+    saved: list[dict[str, Any]]
+
+
+_CHOICES_SQL = """
+SELECT 'collega' AS list, id, name, '' AS query FROM app_user WHERE gemeente = {} AND active
+UNION ALL SELECT 'team', id, name, '' FROM team WHERE gemeente = {}
+UNION ALL SELECT DISTINCT 'aanbieder', o.id, o.name, '' FROM contract c JOIN organisation o ON o.id = c.organisation
+    WHERE c.gemeente = {}
+UNION ALL SELECT 'filter', id, name, query FROM saved_filter WHERE "user" = {}
+"""
+
+
+async def choices(user: CurrentUser) -> Choices:
+    """The gemeente's active users and teams (for assigning), the providers it has (or had) a contract with
+    (the filter's choices) and the user's saved filters: one query, as the inbox page asks it at every visit.
+    Raises nothing: access is the caller's."""
+    rows = await InboxItem.raw(_CHOICES_SQL, user.gemeente_id, user.gemeente_id, user.gemeente_id, user.id)
+    lists: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in sorted(rows, key=lambda r: (r["name"].lower(), r["id"])):
+        lists[r["list"]].append({"id": r["id"], "name": r["name"], "query": r["query"]})
+    return Choices(lists["collega"], lists["team"], lists["aanbieder"], lists["filter"])
 
 
 async def open_item_lines(inburgeraar_id: int) -> list[str]:

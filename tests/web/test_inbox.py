@@ -283,3 +283,32 @@ async def test_a_pvt_signed_before_a_decreed_day_is_due_a_day_later(client, worl
         await client.login(world.users["regisseur"])
         rows = (await client.get("/inbox?bereik=alle")).table_rows("table.inbox")
     assert "29-05-2026" in rows[0][1] and "nog 9 werkdagen" in rows[0][1]  # seen the next day
+
+
+async def test_the_page_offers_only_the_gemeentes_own_choices(client, world):
+    """Colleagues and teams to assign to, providers to filter on and saved filters: the gemeente's own, by name;
+    an ended contract still counts (old items name that provider); nothing of another gemeente or user."""
+    from municipal.tables import Team
+    from shared.tables import Contract
+
+    start = clock.today() - timedelta(days=400)
+    await Contract.insert(
+        Contract(gemeente=world.gemeente, organisation=world.pvt, component="pvt", start=start),
+        Contract(gemeente=world.gemeente, organisation=world.school, component="taal", start=start, end=start),
+        Contract(gemeente=world.gemeente, organisation=world.school, component="map", start=start),
+        Contract(gemeente=world.other_gemeente, organisation=world.volunteers, component="participatie", start=start),
+    )
+    await Team.insert(Team(gemeente=world.gemeente, name="Zuid"), Team(gemeente=world.other_gemeente, name="Noord"))
+    other = await AppUser.select(AppUser.id).where(AppUser.email == world.users["other_regisseur"]).first()
+    await SavedFilter.insert(SavedFilter(user=other["id"], name="Van een ander", query="status=alle"))
+    await client.login(world.users["regisseur"])
+    await client.submit("/inbox?status=alle", "form[action='/inbox/filters']", {"naam": "Alles"})
+    page = await client.get("/inbox")
+
+    def options(select_id: str) -> list[str]:
+        return [o.get_text(strip=True) for o in page.doc.select(f"#{select_id} option") if o.get("value")]
+
+    assert options("bulk-medewerker") == ["Beheer", "Regisseur", "Teamleider"]
+    assert options("bulk-team") == ["Zuid"]
+    assert options("f-aanbieder") == ["PVT-bureau", "Taalschool"]  # once, though two contracts
+    assert [a.get_text(strip=True) for a in page.doc.select("details.saved a")] == ["Alles"]
