@@ -21,6 +21,7 @@ from shared.security import (
     LoginThrottled,
     authenticate,
     count_login_failure,
+    forget_login_failures,
     load_user,
     login_wait,
     pending_login,
@@ -90,6 +91,7 @@ async def login_submit(request: Request) -> Any:
     if await mfa.required_for(row[0]):
         start_pending(request, user, {"next": target, "secret": mfa.new_secret()})
         return Redirect("/inloggen/code-instellen", status_code=303)
+    await forget_login_failures(user.email, client_ip(request))
     start_session(request, user)
     return Redirect(target or home_for(user), status_code=303)
 
@@ -116,7 +118,7 @@ async def login_code_submit(request: Request) -> Any:
     code, origin = str((await request.form()).get("code", "")), client_ip(request)
     wait = await login_wait(pending["email"], origin)
     if wait.total_seconds() > 0:
-        error = LoginThrottled(max(1, int(-(-wait.total_seconds() // 1)))).message
+        error = LoginThrottled(max(1, int(-(-wait.total_seconds() // 1))), code_step=True).message
         return page(request, "login_code.html", {"error": error}, status=429)
     user = await load_user(pending["uid"])
     how = await mfa.check_second_factor(pending["uid"], code) if user else None
@@ -126,6 +128,7 @@ async def login_code_submit(request: Request) -> Any:
                            actor_email=pending["email"], detail="tweede stap: code onjuist")  # fmt: skip
         return page(request, "login_code.html", {"error": CODE_FAILED}, status=422)
     await audit.record(user, "login.mfa", "user", user.id, result="ok", origin=origin, detail=how)
+    await forget_login_failures(pending["email"], origin)
     start_session(request, user)
     if how == "herstelcode":
         flash(request, "/account/tweestaps", "U bent ingelogd met een herstelcode. Die werkt nu niet meer.")

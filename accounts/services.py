@@ -22,7 +22,7 @@ from shared.mail import MailKind
 from shared.rules import normalise_email
 from shared.security import CurrentUser, forget_login_failures, hash_password
 from shared.settings import TIMEZONE, settings
-from shared.tables import AppUser, Gemeente, Invitation, Organisation, PasswordReset
+from shared.tables import AppUser, Gemeente, HttpSession, Invitation, Organisation, PasswordReset
 from shared.vocab import Role
 
 INVITATION_DAYS = 7
@@ -464,7 +464,8 @@ async def reset_for(token: str) -> tuple[dict[str, Any] | None, str]:
 
 async def reset_password(token: str, password: str, repeat: str, origin: str = "") -> None:
     """Use the link once: the account gets the new password, its failed logins (those from this connection
-    included) are forgotten and every other open link of the account stops working. The person then logs in
+    included) are forgotten, every session of the account ends and every other open link of the account stops
+    working. The person then logs in
     as usual, second factor included: no session is started here. Raises RuleError for a weak or unequal
     password, or a link that is unknown, spent or expired, or whose account was switched off."""
     check_new_password(password, repeat)
@@ -488,6 +489,8 @@ async def reset_password(token: str, password: str, repeat: str, origin: str = "
         if row is None:
             raise RuleError("Deze link is verlopen of al gebruikt. Vraag een nieuwe link aan.")
         await AppUser.update({AppUser.password_hash: password_hash}).where(AppUser.id == user_id)
+        # Whoever was logged in with the old password is out (a reset often follows a leaked password).
+        await HttpSession.delete().where(HttpSession.uid == user_id)
         await forget_login_failures(row["email"], origin)
         await PasswordReset.update({PasswordReset.status: "expired"}).where(
             (PasswordReset.user == user_id) & (PasswordReset.status == "sent") & PasswordReset.used_at.is_null()

@@ -338,19 +338,29 @@ FREE_PER_SOURCE = 20  # one source, any addresses: password spraying
 # One address, all sources together (LOCKOUT_ATTEMPTS): a spread-out attack slows every source that failed on it.
 FREE_PER_ACCOUNT = settings.lockout_attempts
 FORGET_AFTER = timedelta(days=1)
+KNOWN_FOR = timedelta(days=30)  # a pair the owner logged in from is not slowed by its source's count
 
 
 class LoginThrottled(Exception):
     """This source must wait `seconds` before it may try this address again (the same for known and unknown
     addresses, so it reveals nothing)."""
 
-    def __init__(self, seconds: int):
+    def __init__(self, seconds: int, *, code_step: bool = False):
         self.seconds = seconds
-        wait = f"{seconds} seconden" if seconds < 120 else f"{-(-seconds // 60)} minuten"
-        self.message = (
-            f"Er is te vaak een verkeerd wachtwoord ingevuld vanaf uw verbinding. Wacht {wait} en probeer het dan "
-            "opnieuw. Wachtwoord vergeten? Vraag dan een nieuw wachtwoord aan."
-        )
+        if seconds < 120:
+            wait = f"{seconds} seconde{'' if seconds == 1 else 'n'}"
+        else:
+            wait = f"{-(-seconds // 60)} minuten"
+        if code_step:  # the second step: a new password would not help
+            self.message = (
+                f"Er is te vaak een verkeerde code of een verkeerd wachtwoord ingevuld vanaf uw verbinding. Wacht "
+                f"{wait} en vul dan de code in die de app op dat moment laat zien."
+            )
+        else:
+            self.message = (
+                f"Er is te vaak een verkeerd wachtwoord ingevuld vanaf uw verbinding. Wacht {wait} en probeer het "
+                "dan opnieuw. Wachtwoord vergeten? Vraag dan een nieuw wachtwoord aan."
+            )
         super().__init__(self.message)
 
 
@@ -369,20 +379,23 @@ def _throttle_keys(email: str, origin: str) -> dict[str, str]:
 async def login_wait(email: str, origin: str) -> timedelta:
     """How long `origin` must still wait before it may try `email` (timedelta(0): now). A source that never
     failed on this address is not slowed by the address's count, so the owner gets in from their own
-    connection while an attacker elsewhere is kept waiting."""
+    connection while an attacker elsewhere is kept waiting. A pair (address, source) the owner logged in from
+    in the last KNOWN_FOR is not slowed by the source's count either: a town hall behind one address keeps
+    working while someone there mistypes, or sprays passwords at accounts that never logged in from there."""
     keys = _throttle_keys(email, origin)
     now = clock.now()
+    rows = {r["key"]: r for r in await LoginThrottle.select().where(LoginThrottle.key.is_in(list(keys.values())))}
     counts = {
-        r["key"]: (r["failures"], r["last_failure_at"])
-        for r in await LoginThrottle.select().where(LoginThrottle.key.is_in(list(keys.values())))
-        if now - r["last_failure_at"] < FORGET_AFTER
+        k: (r["failures"], r["last_failure_at"]) for k, r in rows.items() if now - r["last_failure_at"] < FORGET_AFTER
     }
+    pair = rows.get(keys["paar"])
+    known = pair is not None and pair["known_at"] is not None and now - pair["known_at"] < KNOWN_FOR
     cap = timedelta(minutes=settings.lockout_minutes)
     until = [now]
-    if keys["bron"] in counts:
+    if keys["bron"] in counts and not known:
         n, at = counts[keys["bron"]]
         until.append(at + growing_delay(n, FREE_PER_SOURCE, cap))
-    if keys["paar"] in counts:
+    if keys["paar"] in counts and counts[keys["paar"]][0] > 0:
         n, at = counts[keys["paar"]]
         account = counts.get(keys["account"], (0, at))[0]
         until.append(at + max(growing_delay(n, FREE_PER_PAIR, cap), growing_delay(account, FREE_PER_ACCOUNT, cap)))
@@ -436,16 +449,25 @@ async def authenticate(email: str, password: str, origin: str) -> CurrentUser | 
         values[AppUser.password_hash] = await hash_password(password)
     async with write_tx():
         await AppUser.update(values).where(AppUser.id == user.id)
-        await forget_login_failures(email, origin)
+        await forget_login_failures(email, origin, known=False)  # known once the whole login is done (routes)
         await audit.record(user, "login.ok", "user", user.id, result="ok", origin=origin)
     return user
 
 
-async def forget_login_failures(email: str, origin: str) -> None:
+async def forget_login_failures(email: str, origin: str, *, known: bool = True) -> None:
     """The owner proved it is theirs (a login, or a new password by the mailed link): the address's count and
-    that of the pair (address, `origin`) start again. Other sources keep theirs: an attacker stays slowed."""
+    that of the pair (address, `origin`) start again. With `known` (the whole login is done, second factor
+    included, or the mailed link was used) the pair is also known for KNOWN_FOR (`login_wait`). Other sources
+    keep their counts: an attacker stays slowed."""
     keys = _throttle_keys(email.strip().lower(), origin)
-    await LoginThrottle.delete().where(LoginThrottle.key.is_in([keys["account"], keys["paar"]]))
+    now = clock.now()
+    await LoginThrottle.delete().where(LoginThrottle.key == keys["account"])
+    if not known:
+        await LoginThrottle.update({LoginThrottle.failures: 0}).where(LoginThrottle.key == keys["paar"])
+        return
+    await LoginThrottle.insert(
+        LoginThrottle(key=keys["paar"], failures=0, last_failure_at=now, known_at=now)
+    ).on_conflict(target=LoginThrottle.key, action="DO UPDATE", values=[LoginThrottle.failures, LoginThrottle.known_at])
 
 
 async def create_user(

@@ -96,12 +96,14 @@ class RecoveryCode(Table, tablename="recovery_code"):
 class LoginThrottle(Table, tablename="login_throttle"):
     """Failed logins counted per key (shared/security.py): `bron:<ip>` (one source, any account),
     `account:<e-mail>` (one e-mail address from anywhere, whether or not an account has it) and
-    `paar:<e-mail>|<ip>` (that address from that source). A success clears the account's keys; a count whose
-    last failure is older than a day starts again."""
+    `paar:<e-mail>|<ip>` (that address from that source). A success clears the address's count and the pair's,
+    and marks the pair known; a count whose last failure is older than a day starts again."""
 
     key = Varchar(length=400, unique=True)
     failures = Integer(default=0)
     last_failure_at = Timestamptz(default=clock.now_default())
+    # `paar:` keys only: when the owner last logged in from this source (`security.login_wait`).
+    known_at = Timestamptz(null=True, default=None)
 
 
 # --- Provenance: the upload or API call a record came through (written by the portal) ----------------

@@ -170,11 +170,14 @@ async def test_forgotten_password_mails_a_one_time_link_and_the_answer_never_tel
 
 async def test_a_reset_link_expires_and_a_new_password_lets_the_owner_in_at_once(app, client, world, smtp_server):
     """Issue 10: the owner who mistyped and was slowed down by an attacker's failures on the same address gets
-    in at once after a new password by the link; the attacker's own source stays slowed."""
+    in at once after a new password by the link; the attacker's own source stays slowed; whoever was logged in
+    with the old password is logged out."""
     from tests.web.test_security import client_from
 
     email = world.users["teamleider"]
     attacker = client_from(app, "203.0.113.66")
+    elsewhere = client_from(app, "198.51.100.20")  # the owner's other browser, logged in with the old password
+    assert (await elsewhere.login(email)).status == 303 and (await elsewhere.get("/inbox")).status == 200
     for _ in range(15):
         await attacker.login(email, "geraden")
     for _ in range(4):
@@ -191,7 +194,10 @@ async def test_a_reset_link_expires_and_a_new_password_lets_the_owner_in_at_once
     assert (await client.get(first)).status == 410  # a new password ends every other link
     assert (await client.login(email, NEW_PASSWORD)).status == 303
     assert (await attacker.login(email, NEW_PASSWORD)).status == 429
-    await attacker.http.aclose()
+    # Every session that came in with the old password has ended.
+    assert (await elsewhere.get("/inbox")).status == 303
+    for c in (attacker, elsewhere):
+        await c.http.aclose()
 
 
 async def test_no_more_than_three_reset_mails_an_hour_reach_one_account(client, world, smtp_server):

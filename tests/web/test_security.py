@@ -5,7 +5,7 @@ import pytest
 
 from shared.tables import UploadBatch
 from shared.web import content_disposition
-from tests.support import soup
+from tests.support import PASSWORD, soup
 from tests.web.test_inbox import as_user, seed_items
 from tests.web.test_uploads import END, START
 
@@ -253,6 +253,39 @@ async def test_an_attacker_elsewhere_cannot_lock_the_owner_out(app, world):
         assert (await attacker.login(email, "geraden")).status == 429
         assert (await client_from(app, "198.51.100.7").login(email)).status == 303
     for c in (owner, attacker):
+        await c.http.aclose()
+
+
+async def test_behind_one_address_a_spraying_colleague_slows_only_those_who_never_logged_in_there(app, world):
+    """A town hall behind one address: someone there tries passwords on many addresses. Who logged in from that
+    address before (the pair is known) still gets in at once; an address never used from there waits (the
+    source's own throttle, against password spraying). The code step says what to do when it must wait."""
+    from shared.security import FREE_PER_SOURCE
+
+    town_hall = "192.0.2.10"
+    owner = client_from(app, town_hall)
+    assert (await owner.login(world.users["regisseur"])).status == 303  # an ordinary morning
+    sprayer = client_from(app, town_hall)
+    for i in range(FREE_PER_SOURCE + 5):
+        await sprayer.login(f"iemand{i}@test.nl", "Welkom2026!")
+    assert (await sprayer.login("nog-iemand@test.nl", "Welkom2026!")).status == 429
+    assert (await client_from(app, town_hall).login(world.users["regisseur"])).status == 303
+    # An account that never logged in from here waits: its password step never gets checked.
+    page = await client_from(app, town_hall).login(world.users["beheer"])
+    assert page.status == 429 and "Wacht 1 seconde en" in page.errors()[0]
+    # At the code step the wait names the code, and offers no new password as the way out. (A password alone
+    # does not make the pair known: only a whole login does.)
+    from shared.tables import LoginThrottle
+
+    stepper = client_from(app, "192.0.2.99")
+    first = await stepper.submit(
+        "/inloggen", "form[action='/inloggen']", {"email": world.users["regisseur"], "password": PASSWORD}
+    )
+    assert first.response.headers["location"] == "/inloggen/code"
+    await LoginThrottle.insert(LoginThrottle(key="bron:192.0.2.99", failures=FREE_PER_SOURCE + 5))
+    page = await stepper.post("/inloggen/code", {"code": "000000"})
+    assert page.status == 429 and "verkeerde code" in page.errors()[0] and "nieuw wachtwoord" not in page.errors()[0]
+    for c in (owner, sprayer, stepper):
         await c.http.aclose()
 
 
