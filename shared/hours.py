@@ -26,7 +26,7 @@ from piccolo.query.functions.aggregate import Sum
 from shared.calendar import Period
 from shared.errors import RuleError
 from shared.tables import HourRecord
-from shared.vocab import Component, Doelgroep, HourKind, Leerroute, VerzuimReden
+from shared.vocab import Component, Doelgroep, HourKind, Leerroute, VerzuimReden, aantal
 
 MINUTES_PER_DAY = 24 * 60
 QUARTER = 15
@@ -170,7 +170,7 @@ def check_hour_amounts(report: HourReport) -> None:
     if report.followed > capacity:
         raise RuleError(
             f"Samen {format_hours(report.followed)} uur past niet in een periode van "
-            f"{report.period.days} dag(en) (hoogstens {format_hours(capacity)} uur).",
+            f"{aantal(report.period.days, 'dag', 'dagen')} (hoogstens {format_hours(capacity)} uur).",
             "attended",
         )
     if report.followed == 0:

@@ -8,6 +8,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+def aantal(n: int, een: str, meer: str) -> str:
+    """A count with its noun in singular or plural, as plain Dutch says it: aantal(1, "item", "items") →
+    "1 item", aantal(3, "regel", "regels") → "3 regels" (never "item(s)")."""
+    return f"{n} {een if n == 1 else meer}"
+
+
 class Labelled(StrEnum):
     @property
     def label(self) -> str:

@@ -32,7 +32,7 @@ from shared.hours import format_hours
 from shared.problems import FieldProblem, problem
 from shared.rules import format_euros
 from shared.settings import ROOT, settings
-from shared.vocab import LABELS
+from shared.vocab import LABELS, aantal
 
 MAANDEN = [
     "januari",
@@ -86,7 +86,7 @@ def _engine_callback(engine: JinjaTemplateEngine) -> None:
         kb=kb,
         choices=lambda items: [(i.value, i.label) for i in items],
     )
-    engine.engine.globals.update(MAANDEN=MAANDEN, session_idle_minutes=settings.session_idle_minutes)
+    engine.engine.globals.update(MAANDEN=MAANDEN, session_idle_minutes=settings.session_idle_minutes, aantal=aantal)
     engine.engine.autoescape = True
 
 

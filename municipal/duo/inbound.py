@@ -49,7 +49,7 @@ from shared.history import record_version, snapshot
 from shared.jobs import claimed
 from shared.settings import settings
 from shared.tables import Enrollment, Gemeente, Inburgeraar
-from shared.vocab import Doelgroep, DoelgroepKeuze
+from shared.vocab import Doelgroep, DoelgroepKeuze, aantal
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,8 @@ async def _apply(decision: Decision, code: str, day: date, person: dict[str, Any
     if decision.effect is Effect.END_OBLIGATION:
         ended = await _end_enrollments(person, day, f"Beëindigd: DUO meldt {code}")
         closed = await _close_open_items(person, f"Afgesloten: DUO meldt {code} (inburgeringsplicht beëindigd).")
-        return [f"{ended} inschrijving(en) beëindigd, {closed} open item(s) afgesloten."]
+        ended_text = aantal(ended, "inschrijving", "inschrijvingen")
+        return [f"{ended_text} beëindigd, {aantal(closed, 'open item', 'open items')} afgesloten."]
     if decision.effect in {Effect.DOELGROEP_ASIEL, Effect.DOELGROEP_GEZIN}:
         status = Doelgroep.ASIEL if decision.effect is Effect.DOELGROEP_ASIEL else Doelgroep.GEZIN_OVERIG
         return [await _change_doelgroep(person, status, day, code)]
@@ -310,7 +311,8 @@ async def _apply(decision: Decision, code: str, day: date, person: dict[str, Any
                 inburgeraar_id=person["id"],
                 gemeente_id=person["gemeente"],
             )
-            return [f"Verhuizing vastgelegd per {day:%d-%m-%Y}; {ended} inschrijving(en) beëindigd."]
+            ended_text = aantal(ended, "inschrijving", "inschrijvingen")
+            return [f"Verhuizing vastgelegd per {day:%d-%m-%Y}; {ended_text} beëindigd."]
         return ["De verhuizing stond al in het dossier."]
     return []
 

@@ -20,7 +20,7 @@ from shared import clock
 from shared.calendar import deadline_text
 from shared.errors import RuleError
 from shared.forms import FormErrors, parse_date
-from shared.vocab import Leerroute
+from shared.vocab import Leerroute, aantal
 from shared.web import PageNo, QueryText, client_ip, gemeente_only, page, query_id, redirect, take_notice
 
 
@@ -96,7 +96,9 @@ class InboxController(Controller):
         try:
             if action == "sluiten":
                 n = await services.bulk_close(request.user, ids, form.get("reden", ""), client_ip(request))
-                message = f"{n} item(s) afgehandeld als geen actie nodig."
+                message = f"{aantal(n, 'item', 'items')} afgehandeld als geen actie nodig."
+                if skipped := len(set(ids)) - n:
+                    message += f" {aantal(skipped, 'item was', 'items waren')} al afgehandeld."
             else:
                 n = await services.assign(
                     request.user,
@@ -105,7 +107,7 @@ class InboxController(Controller):
                     team_id=_int(form.get("team")),
                     origin=client_ip(request),
                 )
-                message = f"{n} item(s) toegewezen."
+                message = f"{aantal(n, 'item', 'items')} toegewezen."
         except RuleError as e:
             message = e.message
         return redirect(request, back, notice=message)

@@ -25,7 +25,7 @@ from shared.errors import RuleError
 from shared.history import record_version, snapshot, versions_of, with_changes
 from shared.security import CurrentUser
 from shared.tables import Contract, Enrollment, Organisation
-from shared.vocab import Component, Role
+from shared.vocab import Component, Role, aantal
 
 
 def is_gemeente_beheer(user: CurrentUser) -> bool:
@@ -260,8 +260,8 @@ async def end_contract(user: CurrentUser, contract_id: int, end: date, origin: s
         )
         if running:
             raise RuleError(
-                f"{running} inschrijving(en) onder dit contract lopen na deze datum door. Beëindig of "
-                "wijzig die eerst.",
+                f"{aantal(running, 'inschrijving', 'inschrijvingen')} onder dit contract "
+                f"{'loopt' if running == 1 else 'lopen'} na deze datum door. Beëindig of wijzig die eerst.",
                 "end",
             )
         before = snapshot(row, SECTIONS["contract"])

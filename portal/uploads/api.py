@@ -32,7 +32,7 @@ from shared.hours import format_hours
 from shared.problems import PROBLEM_JSON, FieldProblem, Problem, field_name, pointer, problem
 from shared.security import CurrentUser
 from shared.tables import UploadBatch
-from shared.vocab import Source
+from shared.vocab import Source, aantal
 from shared.web import client_ip
 
 MAX_BODY = files.LIMITS.max_bytes * 2 + 1024 * 1024
@@ -161,7 +161,7 @@ STATUS_TEXT = {
     "opgeslagen": "De regels zijn opgeslagen.",
     "al_opgeslagen": "Deze regels zijn al eerder precies zo ingestuurd en opgeslagen. Er is niets veranderd.",
     "fouten": (
-        "Er is niets opgeslagen: {n} regel(s) hebben een fout. Verbeter ze, of stuur fouten_overslaan: true "
+        "Er is niets opgeslagen: {n} een fout. Verbeter ze, of stuur fouten_overslaan: true "
         "om alleen de goede regels op te slaan."
     ),
     "niets_nieuw": "Er is niets nieuws om op te slaan: alle regels staan er al, of hebben een fout.",
@@ -583,7 +583,7 @@ async def _commit(
     if proef:
         return await _answer(await _result(batch_id, "proef", STATUS_TEXT["proef"]), created=created)
     if batch["rows_error"] and not fouten_overslaan:
-        text = STATUS_TEXT["fouten"].format(n=batch["rows_error"])
+        text = STATUS_TEXT["fouten"].format(n=aantal(batch["rows_error"], "regel heeft", "regels hebben"))
         return await _answer(await _result(batch_id, "fouten", text), json_rows=json_rows)
     try:
         await commit.commit_now(client.actor, batch_id, allow_errors=fouten_overslaan, origin=origin)

@@ -34,7 +34,7 @@ from shared import audit, clock, events
 from shared.db import IntegrityErrors, append_versions, is_postgres, lock_for_update, reserve_ids, write_tx
 from shared.security import CurrentUser
 from shared.tables import Enrollment, HourRecord, Milestone, Organisation, UploadBatch
-from shared.vocab import Source
+from shared.vocab import Source, aantal
 
 log = logging.getLogger("regie.uploads")
 
@@ -230,7 +230,8 @@ async def _commit_now(actor: CurrentUser, batch_id: int, *, allow_errors: bool, 
             if totals.fingerprint() != expected:
                 raise Changed()
             if totals.errors and not allow_errors:
-                raise UploadRefused(f"{totals.errors} regel(s) hebben een fout. Er is niets opgeslagen.", batch_id)
+                errors = aantal(totals.errors, "regel heeft", "regels hebben")
+                raise UploadRefused(f"{errors} een fout. Er is niets opgeslagen.", batch_id)
             if not totals.to_store:
                 raise UploadRefused(
                     "Er is niets nieuws om op te slaan: alle regels staan er al, of hebben een fout.", batch_id

@@ -56,7 +56,7 @@ async def test_upload_fix_the_errors_and_commit(server, world, tmp_path):  # noq
         await expect(error).to_contain_text("3")
         await expect(error).to_contain_text("Aanwezig (uren)")
         await expect(error).to_contain_text("Uren kunnen niet negatief zijn.")
-        await expect(page.get_by_role("button", name="1 regel(s) opslaan")).to_be_visible()
+        await expect(page.get_by_role("button", name="1 regel opslaan")).to_be_visible()
 
         # 3. the error rows as a file, with a column saying what is wrong
         async with page.expect_download() as info:
@@ -82,7 +82,7 @@ async def test_upload_fix_the_errors_and_commit(server, world, tmp_path):  # noq
         await page.get_by_role("button", name="Uploaden en controleren").click()
         await expect(status).to_have_text("Gecontroleerd, nog niet opgeslagen", timeout=15_000)
         await expect(page.locator("dl.totals")).to_contain_text("Nieuw2")
-        await page.get_by_role("button", name="2 regel(s) opslaan").click()
+        await page.get_by_role("button", name="2 regels opslaan").click()
         await expect(status).to_have_text("Opgeslagen", timeout=15_000)
         await expect(page.locator("#upload-status .notice.ok")).to_contain_text("2 nieuw")
 

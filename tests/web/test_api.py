@@ -120,7 +120,7 @@ async def test_errors_store_nothing_unless_asked_to_skip_them(client, world):
     r = await client.http.post("/api/v1/maandrapportage", json={"regels": rows}, headers=auth(token))
     body = r.json()
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
-    assert body["uitkomst"] == "fouten" and "Er is niets opgeslagen: 2 regel(s)" in body["detail"]
+    assert body["uitkomst"] == "fouten" and "Er is niets opgeslagen: 2 regels hebben een fout" in body["detail"]
     assert body["status"] == 422 and body["title"] == "Ongeldige invoer" and body["fouten"] == 2
     found = {(f["regel"], f["kolom"]): f["melding"] for f in body["foutmeldingen"]}
     # each refused field named as a client writes it, with a JSON Pointer into the request

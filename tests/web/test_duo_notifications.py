@@ -213,7 +213,7 @@ async def test_obligation_ended_ends_enrollments_closes_open_items_and_says_why(
     assert await InboxEntry.exists().where((InboxEntry.item == first["id"]) & InboxEntry.text.like("%SS106%"))
     assert last["kind"] == "duo_plicht_einde" and last["status"] == "nieuw"
     newest = await DuoNotification.select().order_by(DuoNotification.id, ascending=False).first()
-    assert "1 open item(s) afgesloten" in newest["result"]
+    assert "1 open item afgesloten" in newest["result"]
 
 
 async def test_doelgroep_to_family_keeps_asylum_rights_and_to_asylum_grants_them(client, duo_world):

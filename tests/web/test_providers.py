@@ -117,7 +117,7 @@ async def test_a_contract_ends_only_when_no_enrollment_runs_past_it(client, worl
     page = await client.submit(
         url, f"form[action='/gemeente/contracten/{contract_id}/beeindigen']", {"end": TODAY.isoformat()}
     )
-    assert page.status == 422 and "inschrijving(en) onder dit contract lopen na deze datum door" in page.text
+    assert page.status == 422 and "inschrijvingen onder dit contract lopen na deze datum door" in page.text
     assert (await Contract.select().first())["end"] is None
     from shared.tables import Enrollment
 

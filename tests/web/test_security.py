@@ -36,7 +36,7 @@ async def test_a_real_save_shows_its_notice_once(client, world):
     assert page.status == 303 and "melding" not in page.response.headers["location"]
     # Another page first: the notice waits for the page it is about.
     assert (await client.get("/inbox/dashboard")).notice() == ""
-    assert (await client.get(page.response.headers["location"])).notice() == "2 item(s) toegewezen."
+    assert (await client.get(page.response.headers["location"])).notice() == "2 items toegewezen."
     assert (await client.get("/inbox?bereik=alle")).notice() == ""
 
 

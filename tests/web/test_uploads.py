@@ -495,9 +495,9 @@ async def test_committing_skips_error_rows_and_stores_the_rest_at_once(client, w
     await client.login(world.users["school"])
     amina, tesfay = await bsn(world.people["amina"]), await bsn(world.people["tesfay"])
     page = await upload(client, csv_file(f"{amina};A;{START};{END};7;;;;", f"{tesfay};B;{START};{END};-1;;;;"))
-    assert "De 1 regel(s) met een fout slaan we niet op" in page.text
+    assert "De regel met een fout slaan we niet op" in page.text
     page = await commit(client, page)
-    assert await HourRecord.count() == 1 and "1 regel(s) met een fout zijn niet opgeslagen" in page.text
+    assert await HourRecord.count() == 1 and "1 regel met een fout is niet opgeslagen" in page.text
 
 
 async def test_commit_is_all_or_nothing(client, world, monkeypatch):
