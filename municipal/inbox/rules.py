@@ -173,7 +173,15 @@ def check_transition(current: Status, new: Status) -> None:
         raise TransitionError(f"Van '{current.label}' naar '{new.label}' kan niet.")
 
 
+OUTCOME_TEXT_MAX = 2000  # characters of a reason or recipient: a sentence or two, not a document
+
+
 def check_outcome(outcome: Outcome, *, registered_on: date | None, reason: str, forwarded_to: str, today: date) -> None:
+    """Whether an item may be closed this way. Raises TransitionError on the field that is missing, in the
+    future or longer than OUTCOME_TEXT_MAX characters."""
+    for name, text in (("reason", reason), ("forwarded_to", forwarded_to)):
+        if len(text) > OUTCOME_TEXT_MAX:
+            raise TransitionError(f"Houd dit korter dan {OUTCOME_TEXT_MAX} tekens.", name)
     if outcome is Outcome.GEREGISTREERD:
         if registered_on is None:
             raise TransitionError("Vul de datum in waarop u het bij DUO registreerde.", "registered_on")

@@ -59,3 +59,31 @@ async def test_regisseur_works_an_item_through_to_duo(server, world):  # noqa: F
     item = await InboxItem.select().where(InboxItem.id == pvt["id"]).first()
     assert item["status"] == "afgehandeld" and item["registered_on"] == clock.today()
     assert clock.today() - timedelta(days=20) == item["event_date"]
+
+
+async def test_closing_without_a_reason_stops_at_the_field_and_keeps_the_ticks(server, world):  # noqa: F811
+    """On a phone the reason field is far below the list: an empty close must not reload the page (the ticks
+    would be gone and the error at the top); the browser stops at the field. Toewijzen needs no reason."""
+    from playwright.async_api import async_playwright, expect
+
+    await seed_items(world)
+    await services.process_pending()
+    async with async_playwright() as p:
+        browser = await launch(p)
+        page = await browser.new_page(locale="nl-NL", viewport={"width": 390, "height": 844})
+        await page.goto(server + "/inloggen")
+        await page.get_by_label("E-mailadres").fill(world.users["regisseur"])
+        await page.get_by_label("Wachtwoord").fill(PASSWORD)
+        await page.get_by_role("button", name="Inloggen").click()
+        await enter_code_if_asked(page, world.users["regisseur"])
+        await page.goto(server + "/inbox?bereik=alle")
+        boxes = page.locator("input[name=item]")
+        await boxes.nth(0).check()
+        await page.get_by_role("button", name="Afsluiten: geen actie nodig").click()
+        await expect(page.locator("#bulk-reden")).to_be_focused()
+        await expect(boxes.nth(0)).to_be_checked()
+        assert await InboxItem.count().where(InboxItem.status == "afgehandeld") == 0
+        await page.get_by_label("Toewijzen aan").select_option(label="Regisseur")
+        await page.get_by_role("button", name="Toewijzen").click()  # no reason needed here
+        await expect(page.locator(".notice.ok")).to_contain_text("1 item toegewezen")
+        await browser.close()

@@ -117,6 +117,12 @@ async def test_closing_needs_an_outcome_with_its_detail(client, world):
         url, f"form[action='{url}/status']:has(input[value=afgehandeld])", {"outcome": "geen_actie", "reason": ""}
     )
     assert page.status == 422 and "reden" in page.field_error("reason")
+    page = await client.submit(
+        url,
+        f"form[action='{url}/status']:has(input[value=afgehandeld])",
+        {"outcome": "geen_actie", "reason": "x" * 2001},
+    )
+    assert page.status == 422 and "korter dan 2000 tekens" in page.field_error("reason")
     assert (await InboxItem.select().where(InboxItem.id == verzuim["id"]).first())["status"] == "nieuw"
 
 
