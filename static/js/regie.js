@@ -203,3 +203,15 @@ function expired() {
   box.hidden = false;
   link.focus();
 }
+
+// An empty required field's message in Dutch, whatever the browser's own language: the field's data-leeg, else
+// a plain one. Typing clears it, so the browser checks afresh.
+document.addEventListener("invalid", (event) => {
+  const field = event.target;
+  if (field.validity && field.validity.valueMissing) {
+    field.setCustomValidity((field.dataset && field.dataset.leeg) || "Vul dit veld in.");
+  }
+}, true);
+document.addEventListener("input", (event) => {
+  if (event.target.setCustomValidity) event.target.setCustomValidity("");
+}, true);

@@ -81,6 +81,8 @@ async def test_closing_without_a_reason_stops_at_the_field_and_keeps_the_ticks(s
         await boxes.nth(0).check()
         await page.get_by_role("button", name="Afsluiten: geen actie nodig").click()
         await expect(page.locator("#bulk-reden")).to_be_focused()
+        message = await page.locator("#bulk-reden").evaluate("field => field.validationMessage")
+        assert message == "Geef een reden waarom geen actie nodig is."  # Dutch, whatever the browser's language
         await expect(boxes.nth(0)).to_be_checked()
         assert await InboxItem.count().where(InboxItem.status == "afgehandeld") == 0
         await page.get_by_label("Toewijzen aan").select_option(label="Regisseur")
