@@ -215,6 +215,17 @@ def add_working_days(start: date, n: int, extra: frozenset[date] | None = None) 
     return day
 
 
+def subtract_working_days(start: date, n: int, extra: frozenset[date] | None = None) -> date:
+    """The n-th working day before `start` (the mirror of `add_working_days`)."""
+    extra = extra_days_from_env() if extra is None else extra
+    day = start
+    while n > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day, extra):
+            n -= 1
+    return day
+
+
 def working_days_between(start: date, end: date, extra: frozenset[date] | None = None) -> int:
     """Working days after `start` up to and including `end`; negative when `end` lies before `start`."""
     extra = extra_days_from_env() if extra is None else extra

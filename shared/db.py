@@ -30,20 +30,18 @@ def is_postgres() -> bool:
     return engine().engine_type == "postgres"
 
 
-class _PostgresTransaction(PostgresTransaction):
-    """Piccolo's transaction, except that its connection always goes back to the pool. Piccolo (1.38) gives it
-    back only when BEGIN, COMMIT or ROLLBACK ran to the end: a task cancelled at that moment (a heartbeat
-    stopped, a shutdown) kept its connection for good, and after ten of them every query of the process
-    waited for ever. asyncpg's release is itself safe against cancellation (it shields, and rolls back an
-    open transaction)."""
+class _GivesItsConnectionBack:
+    """Piccolo's transaction, except that its connection always goes back, however the task ends. Piccolo (1.38)
+    gives it back only when BEGIN, COMMIT or ROLLBACK ran to the end: a task cancelled at that moment (a heartbeat
+    stopped, a shutdown) kept its connection for good, and after ten of them every query of the process waited
+    for ever (PostgreSQL's pool has ten). The engine's transaction class supplies `_begin` and `_give_back`."""
 
-    async def __aenter__(self) -> PostgresTransaction:
+    async def __aenter__(self):
         if self._parent is not None:
             return self._parent
         self.connection = await self.get_connection()
         try:
-            self.transaction = self.connection.transaction()
-            await self.begin()
+            await self._begin()
         except BaseException:
             await self._give_back()
             raise
@@ -63,41 +61,26 @@ class _PostgresTransaction(PostgresTransaction):
             await self._give_back()
         return exception is None
 
+
+class _PostgresTransaction(_GivesItsConnectionBack, PostgresTransaction):
+    async def _begin(self) -> None:
+        self.transaction = self.connection.transaction()
+        await self.begin()
+
     async def _give_back(self) -> None:
+        # asyncpg's release is itself safe against cancellation (it shields, and rolls back an open transaction).
         if self.engine.pool:
             await self.engine.pool.release(self.connection)
         else:
             await asyncio.shield(self.connection.close())
 
 
-class _SQLiteTransaction(SQLiteTransaction):
-    """The same for SQLite: a cancelled transaction's connection is closed all the same (closing rolls back
-    what it left open), instead of being left to the garbage collector with its lock."""
+class _SQLiteTransaction(_GivesItsConnectionBack, SQLiteTransaction):
+    async def _begin(self) -> None:
+        await self.begin()
 
-    async def __aenter__(self) -> SQLiteTransaction:
-        if self._parent is not None:
-            return self._parent
-        self.connection = await self.get_connection()
-        try:
-            await self.begin()
-        except BaseException:
-            await asyncio.shield(self.connection.close())
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
-
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:
-        if self._parent:
-            return exception is None
-        try:
-            if exception is not None and not self._rolled_back:
-                await self.rollback()
-            elif exception is None and not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            self.engine.current_transaction.reset(self.context)
-            await asyncio.shield(self.connection.close())
-        return exception is None
+    async def _give_back(self) -> None:
+        await asyncio.shield(self.connection.close())  # closing rolls back what a cancelled transaction left open
 
 
 @asynccontextmanager

@@ -18,7 +18,7 @@ from municipal.inbox import processing, rules
 from municipal.inbox.rules import ItemKind, Outcome, Status
 from municipal.tables import Absence, InboxEntry, InboxItem, Team, TeamMember
 from shared import audit, clock
-from shared.calendar import local_day
+from shared.calendar import local_day, subtract_working_days
 from shared.db import lock_for_update, write_tx
 from shared.events import EventKind
 from shared.security import CurrentUser
@@ -338,16 +338,6 @@ async def _where(user: CurrentUser, f: Filters, *, skip: set[str] = frozenset())
     if f.leerroute:
         where &= InboxItem.leerroute == f.leerroute
     return where
-
-
-def subtract_working_days(day: date, n: int) -> date:
-    """The day `n` working days (shared.calendar: no weekends, no holidays) before `day`. Raises nothing."""
-    from shared.calendar import is_working_day
-
-    while n > 0:
-        day -= timedelta(days=1)
-        n -= is_working_day(day)
-    return day
 
 
 @dataclass
