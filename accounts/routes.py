@@ -85,13 +85,15 @@ async def login_submit(request: Request) -> Any:
         )
     # Two-factor login (accounts/mfa.py): the code next, or setting it up when the account needs it and has none.
     row = await AppUser.select(AppUser.totp_secret, AppUser.role, AppUser.organisation).where(AppUser.id == user.id)
-    if row[0]["totp_secret"]:
+    has_code, needs_code = bool(row[0]["totp_secret"]), await mfa.required_for(row[0])
+    # The password was right: its failures are forgotten; the source is known once the whole login is done.
+    await forget_login_failures(user.email, client_ip(request), known=not (has_code or needs_code))
+    if has_code:
         start_pending(request, user, {"next": target})
         return Redirect("/inloggen/code", status_code=303)
-    if await mfa.required_for(row[0]):
+    if needs_code:
         start_pending(request, user, {"next": target, "secret": mfa.new_secret()})
         return Redirect("/inloggen/code-instellen", status_code=303)
-    await forget_login_failures(user.email, client_ip(request))
     start_session(request, user)
     return Redirect(target or home_for(user), status_code=303)
 
@@ -166,6 +168,7 @@ async def login_mfa_setup_submit(request: Request) -> Any:
         return await _setup_page(
             request, pending["secret"], pending["email"], "/inloggen/code-instellen", CODE_FAILED, 422
         )
+    await forget_login_failures(pending["email"], client_ip(request))  # the whole login is done
     start_session(request, user)
     return page(request, "mfa_codes.html", {"codes": codes, "next": pending.get("next") or home_for(user)})
 

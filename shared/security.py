@@ -449,7 +449,6 @@ async def authenticate(email: str, password: str, origin: str) -> CurrentUser | 
         values[AppUser.password_hash] = await hash_password(password)
     async with write_tx():
         await AppUser.update(values).where(AppUser.id == user.id)
-        await forget_login_failures(email, origin, known=False)  # known once the whole login is done (routes)
         await audit.record(user, "login.ok", "user", user.id, result="ok", origin=origin)
     return user
 
